@@ -1,0 +1,49 @@
+import { priorityRank, type Status, type Ticket } from '#core/ticket';
+
+/**
+ * Named composite keys of the single table (see lib/definitions/resources.ts).
+ * Every item a ticket owns shares its partition, so one Query reads the whole ticket.
+ */
+export const keys = {
+  ticket: (id: string) => ({ pk: `TICKET#${id}`, sk: 'TICKET' }),
+  message: (ticketId: string, createdAt: string, id: string) => ({ pk: `TICKET#${ticketId}`, sk: `MSG#${createdAt}#${id}` }),
+  /** Zero-padded so events sort by version. */
+  event: (ticketId: string, version: number) => ({ pk: `TICKET#${ticketId}`, sk: `EVT#${String(version).padStart(8, '0')}` }),
+  ticketNumber: (n: number) => ({ pk: `TICKETNUM#${n}`, sk: 'TICKETNUM' }),
+  counter: (name: string) => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' }),
+  idempotency: (caller: string, key: string) => ({ pk: `IDEMPOTENCY#${caller}#${key}`, sk: 'IDEMPOTENCY' }),
+  department: (id: string) => ({ pk: 'DEPARTMENTS', sk: `DEPT#${id}` }),
+  agent: (email: string) => ({ pk: 'AGENTS', sk: `AGENT#${email}` }),
+};
+
+const NO_DEPARTMENT = '~none';
+const UNASSIGNED = '~none';
+
+export const partitions = {
+  queue: (department: string | null, level: number, status: Status) => `Q#${department ?? NO_DEPARTMENT}#L${level}#${status}`,
+  status: (status: Status) => `S#${status}`,
+  assignee: (assignee: string | null, status: Status) => `A#${assignee ?? UNASSIGNED}#${status}`,
+  requester: (email: string, status: Status) => `R#${email}#${status}`,
+  history: (email: string) => `H#${email}`,
+};
+
+/** Priority first, then the nearest deadline; tickets with no deadline sort last. */
+export function rankSortKey(t: Pick<Ticket, 'priority' | 'dueAt' | 'id'>): string {
+  return `${priorityRank[t.priority]}#${t.dueAt ?? '9999'}#${t.id}`;
+}
+
+/** Index attributes a ticket item carries; recomputed on every write so indexes never drift. */
+export function ticketIndexKeys(t: Ticket) {
+  return {
+    queuePk: partitions.queue(t.department, t.level, t.status),
+    statusPk: partitions.status(t.status),
+    assigneePk: partitions.assignee(t.assignee, t.status),
+    requesterPk: partitions.requester(t.requester.email, t.status),
+    historyPk: partitions.history(t.requester.email),
+    rankSk: rankSortKey(t),
+    createdSk: `${t.createdAt}#${t.id}`,
+  };
+}
+
+/** Attributes that exist only for the table's sake, stripped before a ticket leaves the store. */
+export const storageAttributes = ['pk', 'sk', 'type', 'queuePk', 'statusPk', 'assigneePk', 'requesterPk', 'historyPk', 'rankSk', 'createdSk', 'expiresAt'] as const;

@@ -1,0 +1,268 @@
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { conditionFailed, dynamo } from './dynamo.ts';
+import { keys, partitions, storageAttributes, ticketIndexKeys } from './keys.ts';
+import { pagedQuery } from './page-query.ts';
+import { VersionConflictError } from '#core/errors';
+import { activeStatuses, levels, type AuditEvent, type Message, type Status, type Ticket } from '#core/ticket';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export interface ListFilter {
+  department?: string;
+  level?: number;
+  status?: Status[];
+  /** An agent's email, or 'none' for unassigned tickets. */
+  assignee?: string;
+  requester?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface Department {
+  id: string;
+  name: { en: string; 'pt-BR': string };
+  kind: 'internal' | 'external';
+}
+
+export interface Agent {
+  email: string;
+  name: string;
+  groups: string[];
+  departments: string[];
+  active: boolean;
+}
+
+const DEPARTMENT_CACHE_MS = 30_000;
+let departmentCache: { at: number; ids: Set<string> } | undefined;
+
+/** How long a caller's Idempotency-Key is remembered. */
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+/**
+ * The ticket store over one DynamoDB table. Conditional writes turn races into
+ * ordinary results: a stale version comes back as a VersionConflictError
+ * carrying the current ticket, never as a lost update.
+ */
+export function ticketStore(tableName: string) {
+  const ticketItem = (t: Ticket) => ({ ...keys.ticket(t.id), type: 'ticket', ...t, ...ticketIndexKeys(t) });
+  const eventPut = (e: AuditEvent): TransactItem => ({
+    Put: { TableName: tableName, Item: { ...keys.event(e.ticketId, e.version), type: 'event', ...e }, ConditionExpression: 'attribute_not_exists(pk)' },
+  });
+  const messagePut = (m: Message): TransactItem => ({
+    Put: { TableName: tableName, Item: { ...keys.message(m.ticketId, m.createdAt, m.id), type: 'message', ...m }, ConditionExpression: 'attribute_not_exists(pk)' },
+  });
+
+  async function getTicket(id: string): Promise<Ticket | undefined> {
+    const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.ticket(id) }));
+    return res.Item ? toTicket(res.Item) : undefined;
+  }
+
+  return {
+    getTicket,
+
+    /** Reserves the next human ticket number. Numbers are never reused; a failed create leaves a gap. */
+    async nextTicketNumber(): Promise<number> {
+      const res = await dynamo.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.counter('ticket-number'),
+          UpdateExpression: 'ADD #v :one',
+          ExpressionAttributeNames: { '#v': 'value' },
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(res.Attributes!.value);
+    },
+
+    /** Which ticket an earlier request with this Idempotency-Key created, and a hash of that request. */
+    async findIdempotent(caller: string, key: string): Promise<{ ticketId: string; requestHash: string } | undefined> {
+      const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.idempotency(caller, key), ConsistentRead: true }));
+      if (!res.Item || Number(res.Item.expiresAt) <= Date.now() / 1000) return undefined;
+      return { ticketId: res.Item.ticketId as string, requestHash: res.Item.requestHash as string };
+    },
+
+    /**
+     * Writes a new ticket, its first message, its creation event and its number
+     * in one transaction. Returns `{ replayOf }` when the idempotency key was
+     * taken by a concurrent request: the caller answers with that ticket.
+     */
+    async createTicket(ticket: Ticket, message: Message, event: AuditEvent, idempotency?: { caller: string; key: string; requestHash: string }) {
+      const items: TransactItem[] = [
+        { Put: { TableName: tableName, Item: ticketItem(ticket), ConditionExpression: 'attribute_not_exists(pk)' } },
+        messagePut(message),
+        eventPut(event),
+        { Put: { TableName: tableName, Item: { ...keys.ticketNumber(ticket.number), type: 'ticket-number', ticketId: ticket.id } } },
+      ];
+      if (idempotency) {
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...keys.idempotency(idempotency.caller, idempotency.key),
+              type: 'idempotency',
+              ticketId: ticket.id,
+              requestHash: idempotency.requestHash,
+              expiresAt: Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+            },
+            // An expired record (TTL deletion is lazy) may be overwritten.
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+            ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
+          },
+        });
+      }
+      try {
+        await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
+        return { created: ticket };
+      } catch (err) {
+        const failed = conditionFailed(err);
+        if (idempotency && failed?.some((f) => f.index === items.length - 1)) {
+          const replayOf = await this.findIdempotent(idempotency.caller, idempotency.key);
+          if (replayOf) return { replayOf };
+        }
+        throw err;
+      }
+    },
+
+    /**
+     * Replaces the ticket if its stored version is still `expectedVersion`, and
+     * records the event (and message) in the same transaction.
+     */
+    async saveTicket(next: Ticket, expectedVersion: number, event: AuditEvent, message?: Message) {
+      const items: TransactItem[] = [
+        {
+          Put: {
+            TableName: tableName,
+            Item: ticketItem(next),
+            ConditionExpression: '#v = :expected',
+            ExpressionAttributeNames: { '#v': 'version' },
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          },
+        },
+        eventPut(event),
+      ];
+      if (message) items.push(messagePut(message));
+      try {
+        await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
+      } catch (err) {
+        if (!conditionFailed(err)) throw err;
+        throw new VersionConflictError(await getTicket(next.id));
+      }
+    },
+
+    /** The ticket with its whole conversation and audit trail: one Query on its partition. */
+    async getThread(id: string) {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await dynamo.send(
+          new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.ticket(id).pk }, ExclusiveStartKey: start }),
+        );
+        items.push(...(res.Items ?? []));
+        start = res.LastEvaluatedKey;
+      } while (start);
+      const ticket = items.find((i) => i.type === 'ticket');
+      if (!ticket) return undefined;
+      return {
+        ticket: toTicket(ticket),
+        messages: items.filter((i) => i.type === 'message').map((i) => strip(i) as unknown as Message),
+        events: items.filter((i) => i.type === 'event').map((i) => strip(i) as unknown as AuditEvent),
+      };
+    },
+
+    /** A queue view: the most selective index for the filters given, the rest as filters. */
+    async listTickets(f: ListFilter) {
+      const statusList = f.status ?? [...activeStatuses];
+      const residual: Record<string, string | number | null> = {};
+      let indexName: string;
+      let partitionAttr: string;
+      let parts: string[];
+      if (f.requester) {
+        [indexName, partitionAttr] = ['requester', 'requesterPk'];
+        parts = statusList.map((s) => partitions.requester(f.requester!, s));
+        if (f.department) residual.department = f.department;
+        if (f.level) residual.level = f.level;
+        if (f.assignee) residual.assignee = f.assignee === 'none' ? null : f.assignee;
+      } else if (f.assignee) {
+        [indexName, partitionAttr] = ['assignee', 'assigneePk'];
+        parts = statusList.map((s) => partitions.assignee(f.assignee === 'none' ? null : f.assignee!, s));
+        if (f.department) residual.department = f.department;
+        if (f.level) residual.level = f.level;
+      } else if (f.department) {
+        [indexName, partitionAttr] = ['queue', 'queuePk'];
+        const lv = f.level ? [f.level] : [...levels];
+        parts = lv.flatMap((l) => statusList.map((s) => partitions.queue(f.department!, l, s)));
+      } else {
+        [indexName, partitionAttr] = ['status', 'statusPk'];
+        parts = statusList.map((s) => partitions.status(s));
+        if (f.level) residual.level = f.level;
+      }
+      const page = await pagedQuery<Record<string, unknown>>({
+        tableName,
+        indexName,
+        partitionAttr,
+        sortAttr: 'rankSk',
+        partitions: parts,
+        filters: residual,
+        limit: f.limit,
+        cursor: f.cursor,
+      });
+      return { items: page.items.map(toTicket), nextCursor: page.nextCursor };
+    },
+
+    /** A requester's whole history, newest first, whatever the status. */
+    async customerHistory(email: string, limit: number, cursor?: string) {
+      const page = await pagedQuery<Record<string, unknown>>({
+        tableName,
+        indexName: 'history',
+        partitionAttr: 'historyPk',
+        sortAttr: 'createdSk',
+        partitions: [partitions.history(email)],
+        descending: true,
+        limit,
+        cursor,
+      });
+      return { items: page.items.map(toTicket), nextCursor: page.nextCursor };
+    },
+
+    /** Known departments, cached briefly: they change rarely and every create checks them. */
+    async knownDepartment(id: string): Promise<boolean> {
+      if (!departmentCache || departmentCache.at < Date.now() - DEPARTMENT_CACHE_MS) {
+        departmentCache = { at: Date.now(), ids: new Set((await this.listDepartments()).map((d) => d.id)) };
+      }
+      return departmentCache.ids.has(id);
+    },
+
+    async getAgent(email: string): Promise<Agent | undefined> {
+      const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.agent(email) }));
+      return res.Item ? (strip(res.Item) as unknown as Agent) : undefined;
+    },
+
+    async putAgent(a: Agent) {
+      await dynamo.send(new PutCommand({ TableName: tableName, Item: { ...keys.agent(a.email), type: 'agent', ...a } }));
+    },
+
+    async listDepartments(): Promise<Department[]> {
+      const res = await dynamo.send(
+        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'DEPARTMENTS' } }),
+      );
+      return (res.Items ?? []).map((i) => strip(i) as unknown as Department);
+    },
+
+    async putDepartment(d: Department) {
+      await dynamo.send(new PutCommand({ TableName: tableName, Item: { ...keys.department(d.id), type: 'department', ...d } }));
+    },
+  };
+}
+
+export type TicketStore = ReturnType<typeof ticketStore>;
+
+function strip(item: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...item };
+  for (const a of storageAttributes) delete out[a];
+  return out;
+}
+
+function toTicket(item: Record<string, unknown>): Ticket {
+  return strip(item) as unknown as Ticket;
+}

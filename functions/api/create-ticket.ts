@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { config } from '#shared/config';
+import { agentRoute, HttpError, json } from '#shared/http';
+import { ticketStore } from '#adapters/ticket-store';
+import { createTicketBody } from '#core/schemas';
+import { openTicket } from '#core/ticket';
+import { RuleViolationError } from '#core/errors';
+
+const store = ticketStore(config.tableName);
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** POST /tickets: an agent records a ticket for a customer (phone, walk-in, chat...). */
+export const handler = agentRoute({ body: createTicketBody }, async ({ body, principal, headers }) => {
+  const key = headers['idempotency-key'];
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 128 letters, digits or _.:-');
+  }
+  const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('base64url');
+  const idempotency = key ? { caller: principal.sub, key, requestHash } : undefined;
+  if (idempotency) {
+    const earlier = await store.findIdempotent(idempotency.caller, idempotency.key);
+    if (earlier) return replay(earlier, requestHash);
+  }
+  if (body.department && !(await store.knownDepartment(body.department))) {
+    throw new RuleViolationError('unknown_department', `There is no department "${body.department}"`);
+  }
+
+  const number = await store.nextTicketNumber();
+  const { ticket, message, event } = openTicket(body, number, principal, new Date().toISOString());
+  const result = await store.createTicket(ticket, message, event, idempotency);
+  if (result.replayOf) return replay(result.replayOf, requestHash);
+  return json(201, ticket, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"` });
+});
+
+/** A retried request gets the ticket it created the first time, never a second ticket. */
+async function replay(earlier: { ticketId: string; requestHash: string }, requestHash: string) {
+  if (earlier.requestHash !== requestHash) {
+    throw new HttpError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request');
+  }
+  const ticket = await store.getTicket(earlier.ticketId);
+  if (!ticket) throw new HttpError(409, 'idempotency_in_flight', 'The first request with this key has not finished; retry shortly');
+  return json(201, ticket, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"`, 'idempotent-replayed': 'true' });
+}

@@ -1,0 +1,31 @@
+import { config } from '#shared/config';
+import { agentRoute, expectedVersion, json } from '#shared/http';
+import { ticketStore } from '#adapters/ticket-store';
+import { ticketIdParam, updateTicketBody } from '#core/schemas';
+import { updateTicket } from '#core/ticket';
+import { ID_PATTERN } from '#core/ids';
+import { NotFoundError, RuleViolationError, VersionConflictError } from '#core/errors';
+
+const store = ticketStore(config.tableName);
+
+/** PATCH /tickets/{id}: change status, priority, category, department, assignee or tags. */
+export const handler = agentRoute({ params: ticketIdParam, body: updateTicketBody }, async ({ params, body, headers, principal }) => {
+  const { version: bodyVersion, ...patch } = body;
+  const expected = expectedVersion(headers, bodyVersion);
+  const current = ID_PATTERN.test(params.id) ? await store.getTicket(params.id) : undefined;
+  if (!current) throw new NotFoundError('Ticket');
+  // A stale view is answered with the current ticket before any rule is applied to it.
+  if (current.version !== expected) throw new VersionConflictError(current);
+
+  if (patch.department && !(await store.knownDepartment(patch.department))) {
+    throw new RuleViolationError('unknown_department', `There is no department "${patch.department}"`);
+  }
+  if (patch.assignee) {
+    const agent = await store.getAgent(patch.assignee);
+    if (!agent?.active) throw new RuleViolationError('unknown_agent', `There is no active agent ${patch.assignee}`);
+  }
+
+  const result = updateTicket(current, patch, principal, new Date().toISOString());
+  if (result.event) await store.saveTicket(result.ticket, expected, result.event);
+  return json(200, result.ticket, { etag: `"${result.ticket.version}"` });
+});

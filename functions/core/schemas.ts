@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { channels, priorities, statuses, levels } from './ticket.ts';
+
+/**
+ * Input schemas with size limits. Objects are strict: an unknown key is an
+ * error, so a typo such as `priorty` never passes silently.
+ */
+const text = (max: number) => z.string().trim().min(1).max(max);
+export const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
+export const slug = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'letters, digits, - and _ only, at most 40');
+const tag = z.string().trim().toLowerCase().regex(/^[\p{L}\p{N}][\p{L}\p{N}_.:-]{0,39}$/u, 'a word of at most 40 characters');
+
+export const limits = {
+  subject: 250,
+  body: 64_000,
+  tags: 20,
+  /** Bytes of JSON a request may carry; above this is a 413. */
+  requestBytes: 128 * 1024,
+} as const;
+
+export const createTicketBody = z.strictObject({
+  requester: z.strictObject({ email, name: text(200).optional() }),
+  subject: text(limits.subject),
+  body: text(limits.body),
+  channel: z.enum(channels),
+  priority: z.enum(priorities).optional(),
+  category: slug.optional(),
+  department: slug.optional(),
+  tags: z.array(tag).max(limits.tags).optional(),
+});
+
+export const updateTicketBody = z
+  .strictObject({
+    version: z.number().int().positive().optional(),
+    status: z.enum(statuses).optional(),
+    priority: z.enum(priorities).optional(),
+    category: slug.nullable().optional(),
+    department: slug.nullable().optional(),
+    assignee: email.nullable().optional(),
+    tags: z.array(tag).max(limits.tags).optional(),
+  })
+  .refine((b) => Object.keys(b).some((k) => k !== 'version'), { message: 'Nothing to change' });
+
+export const addMessageBody = z.strictObject({
+  kind: z.enum(['reply', 'note']),
+  body: text(limits.body),
+});
+
+const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .max(200)
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(item).min(1).max(10));
+
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(4096).optional(),
+};
+
+export const listTicketsQuery = z.strictObject({
+  ...pageQuery,
+  department: slug.optional(),
+  level: z.coerce.number().pipe(z.union(levels.map((l) => z.literal(l)))).optional(),
+  status: csv(z.enum(statuses)).optional(),
+  /** An agent's email, or `none` for the unassigned pool. */
+  assignee: z.union([z.literal('none'), email]).optional(),
+  requester: email.optional(),
+});
+export type ListTicketsQuery = z.infer<typeof listTicketsQuery>;
+
+export const historyQuery = z.strictObject(pageQuery);
+
+export const ticketIdParam = z.strictObject({ id: z.string().max(64) });
+export const emailParam = z.strictObject({ email });

@@ -1,0 +1,271 @@
+import { newId } from './ids.ts';
+import { deadlinesFor } from './sla.ts';
+import { RuleViolationError } from './errors.ts';
+
+export const statuses = ['new', 'open', 'pending', 'on_hold', 'resolved', 'closed'] as const;
+export type Status = (typeof statuses)[number];
+/** Statuses that still need work: the default queue view. */
+export const activeStatuses: readonly Status[] = ['new', 'open', 'pending', 'on_hold'];
+
+export const priorities = ['urgent', 'high', 'normal', 'low'] as const;
+export type Priority = (typeof priorities)[number];
+/** Sort rank: urgent first. */
+export const priorityRank: Record<Priority, number> = { urgent: 1, high: 2, normal: 3, low: 4 };
+
+export const channels = ['email', 'web', 'phone', 'walk_in', 'chat', 'other'] as const;
+export type Channel = (typeof channels)[number];
+
+export const levels = [1, 2, 3] as const;
+export type Level = (typeof levels)[number];
+
+/**
+ * Legal status changes. `closed` is terminal; a ticket closes only once resolved,
+ * so nothing is closed without a resolution being recorded first.
+ */
+const transitions: Record<Status, readonly Status[]> = {
+  new: ['open', 'pending', 'on_hold', 'resolved'],
+  open: ['pending', 'on_hold', 'resolved'],
+  pending: ['open', 'on_hold', 'resolved'],
+  on_hold: ['open', 'pending', 'resolved'],
+  resolved: ['open', 'closed'],
+  closed: [],
+};
+
+export function allowedTransitions(from: Status): readonly Status[] {
+  return transitions[from];
+}
+
+export interface Person {
+  email: string;
+  name?: string;
+}
+
+export interface Actor {
+  sub: string;
+  email: string;
+}
+
+export interface Ticket {
+  id: string;
+  number: number;
+  subject: string;
+  status: Status;
+  priority: Priority;
+  level: Level;
+  department: string | null;
+  category: string | null;
+  tags: string[];
+  assignee: string | null;
+  requester: Person;
+  channel: Channel;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  firstResponseDueAt: string;
+  resolutionDueAt: string;
+  firstRespondedAt: string | null;
+  resolvedAt: string | null;
+  closedAt: string | null;
+  /** The deadline the queue sorts on: first response until answered, then resolution. */
+  dueAt: string | null;
+  version: number;
+}
+
+export type MessageKind = 'customer' | 'reply' | 'note';
+
+export interface Message {
+  id: string;
+  ticketId: string;
+  kind: MessageKind;
+  /** Notes are internal: never shown or mailed to a customer. */
+  public: boolean;
+  body: string;
+  author: { type: 'agent' | 'customer'; email: string; name?: string };
+  createdAt: string;
+}
+
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface AuditEvent {
+  ticketId: string;
+  /** The ticket version this event produced: one event per version. */
+  version: number;
+  at: string;
+  actor: Actor;
+  action: 'ticket.created' | 'ticket.updated' | 'message.added';
+  changes: FieldChange[];
+}
+
+export interface NewTicketInput {
+  requester: Person;
+  subject: string;
+  body: string;
+  channel: Channel;
+  priority?: Priority;
+  category?: string;
+  department?: string;
+  tags?: string[];
+}
+
+/** Builds a ticket, its first message and its creation event. */
+export function openTicket(input: NewTicketInput, number: number, actor: Actor, now: string) {
+  const id = newId(Date.parse(now));
+  const priority = input.priority ?? 'normal';
+  const deadlines = deadlinesFor(priority, now);
+  const ticket: Ticket = {
+    id,
+    number,
+    subject: input.subject,
+    status: 'new',
+    priority,
+    level: 1,
+    department: input.department ?? null,
+    category: input.category ?? null,
+    tags: normaliseTags(input.tags ?? []),
+    assignee: null,
+    requester: { ...input.requester, email: normaliseEmail(input.requester.email) },
+    channel: input.channel,
+    createdAt: now,
+    updatedAt: now,
+    createdBy: actor.email,
+    ...deadlines,
+    firstRespondedAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    dueAt: deadlines.firstResponseDueAt,
+    version: 1,
+  };
+  // Recorded by an agent on the customer's behalf: the customer's words, written down.
+  const message: Message = {
+    id: newId(Date.parse(now)),
+    ticketId: id,
+    kind: 'customer',
+    public: true,
+    body: input.body,
+    author: { type: 'customer', email: ticket.requester.email, ...(ticket.requester.name ? { name: ticket.requester.name } : {}) },
+    createdAt: now,
+  };
+  const event: AuditEvent = {
+    ticketId: id,
+    version: 1,
+    at: now,
+    actor,
+    action: 'ticket.created',
+    changes: (['subject', 'status', 'priority', 'level', 'department', 'category', 'tags', 'requester', 'channel'] as const).map(
+      (field) => ({ field, before: null, after: ticket[field] }),
+    ),
+  };
+  return { ticket, message, event };
+}
+
+export interface TicketPatch {
+  status?: Status;
+  priority?: Priority;
+  category?: string | null;
+  department?: string | null;
+  assignee?: string | null;
+  tags?: string[];
+}
+
+/**
+ * Applies an agent's change. Returns the next ticket and what changed, or
+ * `changes: []` when the patch changes nothing (no new version is written).
+ */
+export function updateTicket(ticket: Ticket, patch: TicketPatch, actor: Actor, now: string) {
+  const next: Ticket = { ...ticket };
+  const changes: FieldChange[] = [];
+  if (ticket.status === 'closed' && Object.keys(patch).some((k) => k !== 'status')) {
+    throw new RuleViolationError('ticket_closed', 'A closed ticket cannot be changed');
+  }
+  const set = <K extends keyof Ticket>(field: K, value: Ticket[K]) => {
+    if (JSON.stringify(next[field]) === JSON.stringify(value)) return;
+    changes.push({ field, before: next[field], after: value });
+    next[field] = value;
+  };
+
+  if (patch.status !== undefined && patch.status !== ticket.status) {
+    if (!transitions[ticket.status].includes(patch.status)) {
+      throw new RuleViolationError(
+        'illegal_transition',
+        `A ${ticket.status} ticket cannot become ${patch.status}`,
+        { from: ticket.status, to: patch.status, allowed: transitions[ticket.status] },
+      );
+    }
+    set('status', patch.status);
+    if (patch.status === 'resolved') set('resolvedAt', now);
+    if (patch.status === 'closed') set('closedAt', now);
+    if (ticket.status === 'resolved' && patch.status === 'open') set('resolvedAt', null);
+  }
+  if (patch.priority !== undefined && patch.priority !== ticket.priority) {
+    set('priority', patch.priority);
+    const d = deadlinesFor(patch.priority, ticket.createdAt);
+    set('firstResponseDueAt', d.firstResponseDueAt);
+    set('resolutionDueAt', d.resolutionDueAt);
+  }
+  if (patch.category !== undefined) set('category', patch.category);
+  if (patch.department !== undefined) set('department', patch.department);
+  if (patch.assignee !== undefined) set('assignee', patch.assignee === null ? null : normaliseEmail(patch.assignee));
+  if (patch.tags !== undefined) set('tags', normaliseTags(patch.tags));
+
+  if (changes.length === 0) return { ticket, changes };
+  set('dueAt', currentDue(next));
+  next.updatedAt = now;
+  next.version = ticket.version + 1;
+  const event: AuditEvent = { ticketId: ticket.id, version: next.version, at: now, actor, action: 'ticket.updated', changes };
+  return { ticket: next, changes, event };
+}
+
+export interface NewMessageInput {
+  kind: 'reply' | 'note';
+  body: string;
+}
+
+/** An agent's public reply or internal note, and its effect on the ticket. */
+export function addAgentMessage(ticket: Ticket, input: NewMessageInput, actor: Actor, now: string) {
+  if (ticket.status === 'closed' && input.kind === 'reply') {
+    throw new RuleViolationError('ticket_closed', 'A closed ticket cannot be replied to; open a follow-up ticket instead');
+  }
+  const message: Message = {
+    id: newId(Date.parse(now)),
+    ticketId: ticket.id,
+    kind: input.kind,
+    public: input.kind === 'reply',
+    body: input.body,
+    author: { type: 'agent', email: actor.email },
+    createdAt: now,
+  };
+  const next: Ticket = { ...ticket, updatedAt: now, version: ticket.version + 1 };
+  const changes: FieldChange[] = [{ field: 'messages', before: null, after: { id: message.id, kind: message.kind } }];
+  if (input.kind === 'reply') {
+    // An agent answering a new ticket has taken it up.
+    if (ticket.status === 'new') {
+      next.status = 'open';
+      changes.push({ field: 'status', before: 'new', after: 'open' });
+    }
+    if (!ticket.firstRespondedAt) {
+      next.firstRespondedAt = now;
+      changes.push({ field: 'firstRespondedAt', before: null, after: now });
+    }
+  }
+  next.dueAt = currentDue(next);
+  const event: AuditEvent = { ticketId: ticket.id, version: next.version, at: now, actor, action: 'message.added', changes };
+  return { ticket: next, message, event };
+}
+
+/** Which deadline the queue should sort on now. Finished tickets have none. */
+function currentDue(t: Ticket): string | null {
+  if (t.status === 'resolved' || t.status === 'closed') return null;
+  return t.firstRespondedAt ? t.resolutionDueAt : t.firstResponseDueAt;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function normaliseTags(tags: string[]): string[] {
+  return [...new Set(tags.map((t) => t.trim().toLowerCase()))].sort();
+}

@@ -1,0 +1,34 @@
+/**
+ * The HTTP route table. One source for both the CDK stack (one Lambda and one
+ * HTTP API route per entry) and the local router, so the two can never drift.
+ * Pure data: no CDK or AWS imports, so local mode can load it cheaply.
+ */
+export type RouteAuth = 'agent' | 'public';
+export type TableAccess = 'read' | 'readwrite';
+
+export interface RouteDefinition {
+  /** Logical name: used for the Lambda's construct id and in logs. */
+  readonly name: string;
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** API Gateway path syntax: `{param}` segments. */
+  readonly path: string;
+  /** Handler file, relative to `functions/`, exporting `handler`. */
+  readonly entry: string;
+  /** `agent` routes sit behind the Cognito JWT authorizer. */
+  readonly auth: RouteAuth;
+  /** What the function may do to the table; drives its IAM policy. */
+  readonly table: TableAccess;
+}
+
+export const routes: readonly RouteDefinition[] = [
+  { name: 'CreateTicket', method: 'POST', path: '/tickets', entry: 'api/create-ticket.ts', auth: 'agent', table: 'readwrite' },
+  { name: 'ListTickets', method: 'GET', path: '/tickets', entry: 'api/list-tickets.ts', auth: 'agent', table: 'read' },
+  { name: 'GetTicket', method: 'GET', path: '/tickets/{id}', entry: 'api/get-ticket.ts', auth: 'agent', table: 'read' },
+  { name: 'UpdateTicket', method: 'PATCH', path: '/tickets/{id}', entry: 'api/update-ticket.ts', auth: 'agent', table: 'readwrite' },
+  { name: 'AddMessage', method: 'POST', path: '/tickets/{id}/messages', entry: 'api/add-message.ts', auth: 'agent', table: 'readwrite' },
+  { name: 'CustomerTickets', method: 'GET', path: '/customers/{email}/tickets', entry: 'api/customer-tickets.ts', auth: 'agent', table: 'read' },
+  { name: 'ListDepartments', method: 'GET', path: '/departments', entry: 'api/list-departments.ts', auth: 'agent', table: 'read' },
+];
+
+/** Groups from `cognito:groups` that make a caller an agent. */
+export const agentGroups = ['admins', 'agents-l1', 'agents-l2', 'agents-l3'] as const;
