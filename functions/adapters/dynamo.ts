@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /**
  * One client per process, created at load time so warm invocations reuse its
@@ -15,6 +15,29 @@ export function conditionFailed(err: unknown): { index: number; item?: Record<st
   if (e?.name === 'ConditionalCheckFailedException') return [{ index: 0 }];
   if (e?.name !== 'TransactionCanceledException' || !e.CancellationReasons) return undefined;
   const failed = e.CancellationReasons.flatMap((r, index) => (r.Code === 'ConditionalCheckFailed' ? [{ index, item: r.Item }] : []));
-  const others = e.CancellationReasons.some((r) => r.Code && r.Code !== 'None' && r.Code !== 'ConditionalCheckFailed');
+  const others = e.CancellationReasons.some((r) => r.Code && !['None', 'ConditionalCheckFailed', 'TransactionConflict'].includes(r.Code));
   return failed.length > 0 && !others ? failed : undefined;
+}
+
+const TRANSACTION_ATTEMPTS = 5;
+
+/**
+ * TransactWriteItems, retried when DynamoDB cancels it only because another
+ * transaction was touching the same item at that instant. The conditions are
+ * re-checked on each attempt, so a retry can never overwrite a newer write;
+ * a real condition failure is returned to the caller at once.
+ */
+export async function transactWrite(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (err) {
+      const e = err as { name?: string; CancellationReasons?: { Code?: string }[] };
+      const codes = (e.CancellationReasons ?? []).map((r) => r.Code);
+      const onlyContention = e.name === 'TransactionCanceledException' && codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
+      if (!onlyContention || attempt >= TRANSACTION_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, 5 * 2 ** attempt * Math.random()));
+    }
+  }
 }

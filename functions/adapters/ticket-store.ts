@@ -1,5 +1,5 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { conditionFailed, dynamo } from './dynamo.ts';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { conditionFailed, dynamo, transactWrite } from './dynamo.ts';
 import { keys, partitions, storageAttributes, ticketIndexKeys } from './keys.ts';
 import { pagedQuery } from './page-query.ts';
 import { VersionConflictError } from '#core/errors';
@@ -112,7 +112,7 @@ export function ticketStore(tableName: string) {
         });
       }
       try {
-        await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
+        await transactWrite(items);
         return { created: ticket };
       } catch (err) {
         const failed = conditionFailed(err);
@@ -143,7 +143,7 @@ export function ticketStore(tableName: string) {
       ];
       if (message) items.push(messagePut(message));
       try {
-        await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
+        await transactWrite(items);
       } catch (err) {
         if (!conditionFailed(err)) throw err;
         throw new VersionConflictError(await getTicket(next.id));

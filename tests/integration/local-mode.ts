@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+
+export interface Endpoints {
+  pid: number;
+  apiUrl: string;
+  outboxUrl: string;
+  auth: { url: string; issuer: string; clientId: string; userPoolId: string; jwksUrl: string };
+  agents: { email: string; password: string; groups: string[] }[];
+  services: Record<string, string>;
+  tableName: string;
+  home: string;
+}
+
+export interface LocalMode {
+  child: ChildProcess;
+  endpoints: Endpoints;
+  output: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+/** Starts `local/start.ts` exactly as `npm start` does, and waits for its endpoints.json. */
+export async function startLocalMode(opts: { home?: string; fresh?: boolean; env?: NodeJS.ProcessEnv; extraArgs?: string[] } = {}): Promise<LocalMode> {
+  const home = opts.home ?? (await mkdtemp(join(tmpdir(), 'helpdesk-test-')));
+  const args = ['--import', 'tsx', join(repoRoot, 'local/start.ts'), '--ports', 'auto', '--home', home, '--quiet', ...(opts.fresh === false ? [] : ['--fresh']), ...(opts.extraArgs ?? [])];
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode !== null) return child.exitCode;
+    child.kill(signal);
+    return exited;
+  };
+
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`local mode exited with ${child.exitCode}:\n${out}`);
+    try {
+      const endpoints = JSON.parse(await readFile(join(home, 'endpoints.json'), 'utf8')) as Endpoints;
+      if (endpoints.pid === child.pid) return { child, endpoints, output: () => out, stop };
+    } catch {
+      // Not written yet.
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`local mode did not become ready in 90 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
