@@ -57,6 +57,16 @@ export async function startDynamo(dataDir: string, port: number): Promise<{ proc
   }
 }
 
+/** Stops a child and waits until it has exited, so nothing outlives local mode. */
+export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** Creates the table exactly as the stack defines it; an existing table is kept with its data. */
 export async function provisionTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'kept'> {
   try {

@@ -20,7 +20,7 @@ import { table } from '../lib/definitions/resources.ts';
 import { createRouter, type LambdaHandler } from './http-router.ts';
 import { createAuthServer } from './auth-server.ts';
 import { createInitiateAuth, loadOrCreateKeys, type LocalUser } from './issuer.ts';
-import { checkJava, freePort, localCredentials, MissingJavaError, provisionTable, REGION, startDynamo, startMessaging, startSes } from './services.ts';
+import { checkJava, freePort, stopChild, localCredentials, MissingJavaError, provisionTable, REGION, startDynamo, startMessaging, startSes } from './services.ts';
 import { makeDemoUsers } from './seed.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -88,7 +88,7 @@ async function main() {
   const keys = await loadOrCreateKeys(join(home, 'issuer-key.json'));
 
   const [dynamo, messaging, ses] = await Promise.all([startDynamo(join(home, 'dynamodb'), p.dynamo), startMessaging(p.messaging), startSes(p.ses)]);
-  stoppers.push(() => dynamo.process.kill('SIGTERM'));
+  stoppers.push(() => stopChild(dynamo.process));
   stoppers.push(() => messaging.stop());
   stoppers.push(() => new Promise((r) => ses.close(r)));
   const tableState = await provisionTable(dynamo.client, table.localName);

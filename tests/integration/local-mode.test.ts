@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, startLocalMode, type LocalMode } from './local-mode.ts';
+
+const run = promisify(execFile);
+
+async function signedInFetch(local: LocalMode, method: string, path: string, body?: unknown) {
+  const agent = local.endpoints.agents[1]!;
+  const auth = await fetch(local.endpoints.auth.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
+    body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: local.endpoints.auth.clientId, AuthParameters: { USERNAME: agent.email, PASSWORD: agent.password } }),
+  });
+  const token = ((await auth.json()) as any).AuthenticationResult.IdToken;
+  const res = await fetch(local.endpoints.apiUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+/** Java processes serving this data folder, if any are left. */
+async function dynamoProcessesFor(home: string): Promise<string[]> {
+  const { stdout } = await run('ps', ['-eo', 'pid,args']).catch(() => ({ stdout: '' }));
+  return stdout.split('\n').filter((l) => l.includes('DynamoDBLocal') && l.includes(home));
+}
+
+describe('local mode lifecycle', () => {
+  it('keeps every ticket across a restart, and --fresh wipes them', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'helpdesk-restart-'));
+    const first = await startLocalMode({ home });
+    const created = await signedInFetch(first, 'POST', '/tickets', {
+      requester: { email: 'persist@example.com' },
+      subject: 'Survives a restart',
+      body: 'Keep me',
+      channel: 'walk_in',
+    });
+    expect(created.status).toBe(201);
+    const password = first.endpoints.agents[1]!.password;
+    expect(await first.stop('SIGINT')).toBe(0);
+    expect(await dynamoProcessesFor(home)).toEqual([]);
+
+    const second = await startLocalMode({ home, fresh: false });
+    try {
+      expect(second.endpoints.agents[1]!.password).toBe(password);
+      const again = await signedInFetch(second, 'GET', `/tickets/${created.body.id}`);
+      expect(again.status).toBe(200);
+      expect(again.body.ticket.subject).toBe('Survives a restart');
+      const next = await signedInFetch(second, 'POST', '/tickets', { requester: { email: 'persist@example.com' }, subject: 'Next', body: 'b', channel: 'chat' });
+      expect(next.body.number).toBe(created.body.number + 1);
+    } finally {
+      await second.stop();
+    }
+
+    const fresh = await startLocalMode({ home, fresh: true });
+    try {
+      expect((await signedInFetch(fresh, 'GET', `/tickets/${created.body.id}`)).status).toBe(404);
+    } finally {
+      await fresh.stop();
+    }
+    expect(await dynamoProcessesFor(home)).toEqual([]);
+  });
+
+  it('prints a bearer token for a seeded agent as the last line of npm run token', async () => {
+    const local = await startLocalMode();
+    try {
+      const { stdout } = await run('npm', ['run', '-s', 'token', '--', 'l3@helpdesk.local'], { cwd: repoRoot, env: { ...process.env, HELPDESK_HOME: local.endpoints.home } });
+      const token = stdout.trim().split('\n').pop()!;
+      const res = await fetch(`${local.endpoints.apiUrl}/tickets`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      const unknown = await run('npm', ['run', '-s', 'token', '--', 'nobody@example.com'], { cwd: repoRoot, env: { ...process.env, HELPDESK_HOME: local.endpoints.home } }).catch((e) => e);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/Seeded agents: .*l1@helpdesk\.local/);
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it('says what to install when Java is missing', async () => {
+    const emptyPath = await mkdtemp(join(tmpdir(), 'no-java-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'local/start.ts'), '--ports', 'auto', '--home', emptyPath], {
+      cwd: repoRoot,
+      env: { ...process.env, PATH: emptyPath },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(1);
+    expect(out).toMatch(/Java was not found/);
+    expect(out).toMatch(/openjdk-17-jre-headless/);
+    expect(out).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+});
