@@ -1,0 +1,825 @@
+/**
+ * `npm run bench`: throughput and latency of the local-mode API against the
+ * raw speed of the DynamoDB Local it runs on, in one self-contained run.
+ *
+ * It starts local mode in a throw-away home, signs in as l1@helpdesk.local,
+ * then measures with a closed loop of `--concurrency` workers for `--seconds`
+ * per phase (after a short warm-up):
+ *
+ *   raw-put   PutItem straight to DynamoDB Local, items the size of a ticket
+ *   create    POST /tickets
+ *   get       GET /tickets/{id}, over the tickets `create` made
+ *   list      GET /tickets?department=it&limit=25
+ *
+ * raw-put and create alternate for `--rounds` rounds, because a shared 2-core
+ * machine is noisy: their throughput is the median over rounds, and the goal
+ * ratio (create / raw-put) is the median of the per-round ratios.
+ *
+ *   npm run bench
+ *   npm run bench -- --seconds 5 --rounds 5 --concurrency 32
+ *   npm run bench -- --breakdown        also time the parts of the create path
+ *   npm run bench -- --json             last line: a JSON summary
+ *   npm run bench -- --warmup 20        let DynamoDB Local's JIT settle first (steadier numbers)
+ *
+ * Any non-2xx answer or failed request counts as an error; a run with errors
+ * exits with status 1.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  BatchWriteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const GOAL = 0.5;
+
+// ---------------------------------------------------------------- options
+
+const { values: opts } = parseArgs({
+  options: {
+    concurrency: { type: 'string', default: '16' },
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1.5' },
+    breakdown: { type: 'boolean', default: false },
+    'breakdown-seconds': { type: 'string', default: '5' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: true,
+});
+
+if (opts.help) {
+  console.log(
+    'Usage: npm run bench -- [--concurrency 16] [--seconds 10] [--rounds 3] [--warmup 1] [--breakdown [--breakdown-seconds 5]] [--json]',
+  );
+  process.exit(0);
+}
+
+function positive(name: string, raw: string | undefined, { integer = true, allowZero = false } = {}): number {
+  const n = Number(raw);
+  const ok = Number.isFinite(n) && (allowZero ? n >= 0 : n > 0) && (!integer || Number.isInteger(n));
+  if (!ok) {
+    console.error(`--${name} must be a ${integer ? 'whole ' : ''}number ${allowZero ? '≥ 0' : '> 0'}, not "${raw}"`);
+    process.exit(2);
+  }
+  return n;
+}
+const concurrency = positive('concurrency', opts.concurrency);
+const seconds = positive('seconds', opts.seconds, { integer: false });
+const rounds = positive('rounds', opts.rounds);
+const warmupSeconds = positive('warmup', opts.warmup, { integer: false, allowZero: true });
+const breakdownSeconds = positive('breakdown-seconds', opts['breakdown-seconds'], { integer: false });
+
+// ---------------------------------------------------------------- local mode lifecycle
+
+interface Endpoints {
+  pid: number;
+  apiUrl: string;
+  region: string;
+  tableName: string;
+  auth: { url: string; clientId: string; issuer: string; jwksUrl?: string };
+  agents: { email: string; password: string; groups: string[] }[];
+  services: { dynamodb: string } & Record<string, string>;
+}
+
+let child: ChildProcess | undefined;
+let childExited: Promise<void> | undefined;
+let javaPid: number | undefined;
+let home: string | undefined;
+let childOutput = '';
+let cleaning: Promise<void> | undefined;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startLocalMode(): Promise<Endpoints> {
+  home = await mkdtemp(join(tmpdir(), 'helpdesk-bench-'));
+  // `node --import tsx` rather than the tsx CLI, so the pid we hold is the one that writes endpoints.json.
+  child = spawn(process.execPath, ['--import', 'tsx', join(root, 'local/start.ts'), '--fresh', '--ports', 'auto', '--home', home, '--quiet'], {
+    cwd: root,
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (d: Buffer) => {
+    childOutput = (childOutput + d.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  childExited = new Promise((r) => child!.once('exit', () => r()));
+
+  const file = join(home, 'endpoints.json');
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`local mode exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${childOutput}`);
+    }
+    try {
+      const endpoints = JSON.parse(await readFile(file, 'utf8')) as Endpoints;
+      if (endpoints.pid === child.pid) {
+        javaPid = findJavaChild(child.pid);
+        return endpoints;
+      }
+    } catch {
+      // Not there yet (it is written last, atomically).
+    }
+    if (Date.now() > deadline) throw new Error(`local mode was not ready within 90 s:\n${childOutput}`);
+    await sleep(150);
+  }
+}
+
+/** Stops local mode (and the DynamoDB Local it started), then removes the temp home. Idempotent. */
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const done = await Promise.race([childExited!.then(() => true), sleep(10_000).then(() => false)]);
+      if (!done) {
+        child.kill('SIGKILL');
+        await childExited;
+      }
+    }
+    // local mode signals Java and exits without waiting; make sure it really went.
+    if (javaPid !== undefined) {
+      const until = Date.now() + 5_000;
+      while (alive(javaPid) && Date.now() < until) await sleep(100);
+      if (alive(javaPid)) {
+        try {
+          process.kill(javaPid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+    if (home) await rm(home, { recursive: true, force: true }).catch(() => undefined);
+  })();
+  return cleaning;
+}
+
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping local mode...`);
+    void cleanup().finally(() => process.exit(code));
+  });
+}
+
+// ---------------------------------------------------------------- CPU accounting (Linux /proc; optional)
+
+let clockTicks = 100;
+try {
+  clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+} catch {
+  // Keep the usual 100 Hz.
+}
+
+/** utime + stime of a process (all its threads), in ms; undefined where /proc is not available. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return undefined;
+  }
+}
+
+function findJavaChild(parent: number | undefined): number | undefined {
+  if (parent === undefined) return undefined;
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid === parent && comm === 'java') return Number(entry);
+      } catch {
+        // Process went away while we looked.
+      }
+    }
+  } catch {
+    // No /proc: no CPU columns.
+  }
+  return undefined;
+}
+
+interface CpuSnapshot {
+  api?: number;
+  dynamodb?: number;
+  bench: number;
+}
+const cpuNow = (): CpuSnapshot => {
+  const u = process.cpuUsage();
+  return { api: processCpuMs(child?.pid), dynamodb: processCpuMs(javaPid), bench: (u.user + u.system) / 1000 };
+};
+const cpuDiff = (a: CpuSnapshot, b: CpuSnapshot): CpuSnapshot => ({
+  api: a.api !== undefined && b.api !== undefined ? b.api - a.api : undefined,
+  dynamodb: a.dynamodb !== undefined && b.dynamodb !== undefined ? b.dynamodb - a.dynamodb : undefined,
+  bench: b.bench - a.bench,
+});
+
+// ---------------------------------------------------------------- load generator
+
+/** One request: resolve to undefined on success, or a short description of the failure. */
+type Op = (seq: number) => Promise<string | undefined>;
+
+interface PhaseResult {
+  phase: string;
+  requests: number;
+  errors: number;
+  elapsedS: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  latencies: number[];
+  cpu: CpuSnapshot;
+  errorSamples: string[];
+}
+
+let warmupErrors = 0;
+const warmupErrorSamples = new Set<string>();
+
+function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+function summarise(latencies: number[]) {
+  const sorted = Float64Array.from(latencies).sort();
+  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+}
+
+/** Closed loop: `workers` callers each issue the next request as soon as the last one answers, until the deadline. */
+async function runPhase(phase: string, durationS: number, workers: number, op: Op): Promise<PhaseResult> {
+  const latencies: number[] = [];
+  const samples = new Set<string>();
+  let errors = 0;
+  let seq = 0;
+  const cpuStart = cpuNow();
+  const started = performance.now();
+  const deadline = started + durationS * 1000;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        let failure: string | undefined;
+        try {
+          failure = await op(seq++);
+        } catch (err) {
+          failure = (err as Error).name && (err as Error).name !== 'Error' ? `${(err as Error).name}: ${(err as Error).message}` : String((err as Error).message ?? err);
+        }
+        latencies.push(performance.now() - t0);
+        if (failure !== undefined) {
+          errors++;
+          if (samples.size < 3) samples.add(failure.slice(0, 200));
+        }
+      }
+    }),
+  );
+  const elapsedS = (performance.now() - started) / 1000;
+  const cpu = cpuDiff(cpuStart, cpuNow());
+  return { phase, requests: latencies.length, errors, elapsedS, rps: latencies.length / elapsedS, ...summarise(latencies), latencies, cpu, errorSamples: [...samples] };
+}
+
+async function warmUp(label: string, op: Op, durationS = warmupSeconds) {
+  if (durationS <= 0) return;
+  const r = await runPhase(`warm-up ${label}`, durationS, concurrency, op);
+  warmupErrors += r.errors;
+  for (const s of r.errorSamples) warmupErrorSamples.add(`${label}: ${s}`);
+}
+
+// ---------------------------------------------------------------- payloads
+
+type Plain = string | number | boolean | null | Plain[] | { [key: string]: Plain };
+
+function attr(v: Plain): AttributeValue {
+  if (v === null) return { NULL: true };
+  if (typeof v === 'string') return { S: v };
+  if (typeof v === 'number') return { N: String(v) };
+  if (typeof v === 'boolean') return { BOOL: v };
+  if (Array.isArray(v)) return { L: v.map(attr) };
+  return { M: item(v) };
+}
+function item(o: Record<string, Plain>): Record<string, AttributeValue> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, attr(v)]));
+}
+/** Roughly how DynamoDB sizes an item: attribute names plus values. */
+function itemBytes(o: Record<string, Plain>): number {
+  const size = (v: Plain): number =>
+    v === null || typeof v === 'boolean'
+      ? 1
+      : typeof v === 'string'
+        ? Buffer.byteLength(v)
+        : typeof v === 'number'
+          ? String(v).length
+          : Array.isArray(v)
+            ? 3 + v.reduce<number>((s, x) => s + 1 + size(x), 0)
+            : 3 + Object.entries(v).reduce((s, [k, x]) => s + 1 + Buffer.byteLength(k) + size(x), 0);
+  return Object.entries(o).reduce((s, [k, v]) => s + Buffer.byteLength(k) + size(v), 0);
+}
+
+const SUBJECT = 'Laptop cannot reach the VPN since this morning';
+const BODY =
+  'Hello, since about 8:30 my laptop shows "connection timed out" when I start the VPN client. ' +
+  'I restarted twice and tried the office Wi-Fi and my phone hotspot, same result. Colleagues next to me ' +
+  'can connect. I need access to the finance share before noon for the month-end report. ' +
+  'Asset tag HD-20417, Windows 11, client version 5.2. Please call me back on extension 4412.';
+
+const createBody = (n: number) =>
+  JSON.stringify({
+    requester: { email: `requester${n % 200}@example.com`, name: `Requester ${n % 200}` },
+    subject: `${SUBJECT} (#${n})`,
+    body: BODY,
+    channel: 'phone',
+    department: 'it',
+    priority: 'normal',
+  });
+
+/** The attributes a ticket item carries (without its index keys), under bench-only keys. */
+function ticketLike(n: number, now: string): Record<string, Plain> {
+  const due = new Date(Date.parse(now) + 8 * 3600_000).toISOString();
+  return {
+    pk: `BENCH#${n}`,
+    sk: 'BENCH',
+    type: 'bench',
+    id: `01BENCH${String(n).padStart(19, '0')}`,
+    number: n,
+    subject: `${SUBJECT} (#${n})`,
+    status: 'new',
+    priority: 'normal',
+    level: 1,
+    department: 'it',
+    category: null,
+    tags: [],
+    assignee: null,
+    requester: { email: `requester${n % 200}@example.com`, name: `Requester ${n % 200}` },
+    channel: 'phone',
+    createdAt: now,
+    updatedAt: now,
+    createdBy: 'l1@helpdesk.local',
+    firstResponseDueAt: due,
+    resolutionDueAt: due,
+    firstRespondedAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    dueAt: due,
+    version: 1,
+  };
+}
+
+/** The same ticket with the five index keys the real one carries, in bench-only index partitions. */
+function ticketWithIndexKeys(n: number, now: string): Record<string, Plain> {
+  const t = ticketLike(n, now);
+  const email = (t.requester as { email: string }).email;
+  return {
+    ...t,
+    queuePk: 'BENCH#Q#it#L1#new',
+    statusPk: 'BENCH#S#new',
+    assigneePk: 'BENCH#A#~none#new',
+    requesterPk: `BENCH#R#${email}#new`,
+    historyPk: `BENCH#H#${email}`,
+    rankSk: `3#${t.dueAt as string}#${t.id as string}`,
+    createdSk: `${now}#${t.id as string}`,
+  };
+}
+
+/** The four puts of a ticket create (ticket, first message, creation event, number), under bench-only keys. */
+function createTransaction(table: string, n: number, now: string): TransactWriteItem[] {
+  const t = ticketWithIndexKeys(n, now);
+  const pk = `BENCH#T#${t.id as string}`;
+  const fields = ['subject', 'status', 'priority', 'level', 'department', 'category', 'tags', 'requester', 'channel'];
+  const cond = 'attribute_not_exists(pk)';
+  return [
+    { Put: { TableName: table, Item: item({ ...t, pk, sk: 'TICKET' }), ConditionExpression: cond } },
+    {
+      Put: {
+        TableName: table,
+        Item: item({
+          pk,
+          sk: `MSG#${now}#${t.id as string}`,
+          type: 'message',
+          id: t.id as string,
+          ticketId: t.id as string,
+          kind: 'customer',
+          public: true,
+          body: BODY,
+          author: { type: 'customer', email: (t.requester as { email: string }).email },
+          createdAt: now,
+        }),
+        ConditionExpression: cond,
+      },
+    },
+    {
+      Put: {
+        TableName: table,
+        Item: item({
+          pk,
+          sk: 'EVT#00000001',
+          type: 'event',
+          ticketId: t.id as string,
+          version: 1,
+          at: now,
+          actor: { sub: '00000000-0000-0000-0000-000000000000', email: 'l1@helpdesk.local' },
+          action: 'ticket.created',
+          changes: fields.map((f) => ({ field: f, before: null, after: t[f] ?? null })),
+        }),
+        ConditionExpression: cond,
+      },
+    },
+    { Put: { TableName: table, Item: item({ pk: `BENCH#NUM#${n}`, sk: 'BENCH', type: 'ticket-number', ticketId: t.id as string }) } },
+  ];
+}
+
+// ---------------------------------------------------------------- output
+
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+interface Row {
+  phase: string;
+  requests: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  cpu: CpuSnapshot;
+  note?: string;
+}
+
+function table(rows: Row[]) {
+  const perReq = (ms: number | undefined, n: number) => (ms === undefined || n === 0 ? '-' : (ms / n).toFixed(2));
+  const head = ['phase', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'cpu ms/req api|ddb|bench'];
+  const body = rows.map((r) => [
+    r.phase,
+    String(r.requests),
+    String(r.errors),
+    fmt(r.rps),
+    fmt(r.p50, 2),
+    fmt(r.p99, 2),
+    `${perReq(r.cpu.api, r.requests)} | ${perReq(r.cpu.dynamodb, r.requests)} | ${perReq(r.cpu.bench, r.requests)}${r.note ? `   ${r.note}` : ''}`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const b of body) console.log(line(b));
+}
+
+const toRow = (r: PhaseResult, note?: string): Row => ({ phase: r.phase, requests: r.requests, errors: r.errors, rps: r.rps, p50: r.p50, p99: r.p99, cpu: r.cpu, note });
+
+/** Rounds of one phase as one row: summed counts and CPU, median throughput, pooled latency percentiles. */
+function pooled(phase: string, results: PhaseResult[]): Row {
+  const sum = (f: (r: PhaseResult) => number | undefined) => {
+    const xs = results.map(f);
+    return xs.some((x) => x === undefined) ? undefined : xs.reduce<number>((s, x) => s + x!, 0);
+  };
+  return {
+    phase,
+    requests: sum((r) => r.requests)!,
+    errors: sum((r) => r.errors)!,
+    rps: median(results.map((r) => r.rps)),
+    ...summarise(results.flatMap((r) => r.latencies)),
+    cpu: { api: sum((r) => r.cpu.api), dynamodb: sum((r) => r.cpu.dynamodb), bench: sum((r) => r.cpu.bench)! },
+    note: results.length > 1 ? `(median of ${results.length} rounds)` : undefined,
+  };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const t0 = performance.now();
+  const cores = availableParallelism();
+  console.log(`help desk API bench — node ${process.version}, ${cores} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${process.platform}/${process.arch}`);
+  console.log(`concurrency ${concurrency}, ${seconds} s per phase, ${rounds} round(s) of raw-put/create, warm-up ${warmupSeconds} s`);
+
+  const endpoints = await startLocalMode();
+  console.log(`local mode up in ${((performance.now() - t0) / 1000).toFixed(1)} s (pid ${child!.pid}, DynamoDB Local pid ${javaPid ?? '?'})`);
+
+  // Sign in as an L1 agent, the way the dashboard does.
+  const agent = endpoints.agents.find((a) => a.email === 'l1@helpdesk.local');
+  if (!agent) throw new Error('endpoints.json has no l1@helpdesk.local agent');
+  const signIn = await fetch(endpoints.auth.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
+    body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: endpoints.auth.clientId, AuthParameters: { USERNAME: agent.email, PASSWORD: agent.password } }),
+  });
+  const signInBody = (await signIn.json()) as { AuthenticationResult?: { IdToken?: string }; message?: string };
+  const token = signInBody.AuthenticationResult?.IdToken;
+  if (!signIn.ok || !token) throw new Error(`sign-in failed: ${signIn.status} ${signInBody.message ?? ''}`);
+  const authHeaders = { authorization: `Bearer ${token}` };
+
+  const ddb = new DynamoDBClient({
+    endpoint: endpoints.services.dynamodb,
+    region: endpoints.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1, // a failure is an error to count, not something to hide behind a retry
+  });
+  const tableName = endpoints.tableName;
+
+  // a. raw PutItem
+  let putSeq = 0;
+  const rawPut: Op = async () => {
+    const n = putSeq++;
+    await ddb.send(new PutItemCommand({ TableName: tableName, Item: item(ticketLike(n, new Date().toISOString())) }));
+    return undefined;
+  };
+
+  // b. create through the API
+  const ticketIds: string[] = [];
+  let createSeq = 0;
+  let sampleTicketBytes = 0;
+  const create: Op = async () => {
+    const res = await fetch(`${endpoints.apiUrl}/tickets`, {
+      method: 'POST',
+      headers: { ...authHeaders, 'content-type': 'application/json' },
+      body: createBody(createSeq++),
+    });
+    const text = await res.text();
+    if (res.status !== 201) return `POST /tickets ${res.status} ${text.slice(0, 120)}`;
+    const ticket = JSON.parse(text) as { id: string } & Record<string, Plain>;
+    ticketIds.push(ticket.id);
+    if (!sampleTicketBytes) sampleTicketBytes = itemBytes(ticket);
+    return undefined;
+  };
+
+  // c. get one of those tickets
+  const get: Op = async (seq) => {
+    const id = ticketIds[(seq * 7919) % ticketIds.length]!;
+    const res = await fetch(`${endpoints.apiUrl}/tickets/${id}`, { headers: authHeaders });
+    const text = await res.text();
+    return res.ok ? undefined : `GET /tickets/{id} ${res.status} ${text.slice(0, 120)}`;
+  };
+
+  // d. the IT queue, first page
+  const list: Op = async () => {
+    const res = await fetch(`${endpoints.apiUrl}/tickets?department=it&limit=25`, { headers: authHeaders });
+    const text = await res.text();
+    return res.ok ? undefined : `GET /tickets?department=it ${res.status} ${text.slice(0, 120)}`;
+  };
+
+  console.log(`warming up...`);
+  await warmUp('raw-put', rawPut);
+  await warmUp('create', create);
+
+  const putRounds: PhaseResult[] = [];
+  const createRounds: PhaseResult[] = [];
+  const ratios: number[] = [];
+  for (let r = 1; r <= rounds; r++) {
+    const a = await runPhase(`raw-put #${r}`, seconds, concurrency, rawPut);
+    const b = await runPhase(`create #${r}`, seconds, concurrency, create);
+    putRounds.push(a);
+    createRounds.push(b);
+    ratios.push(b.rps / a.rps);
+    console.log(`round ${r}/${rounds}: raw-put ${fmt(a.rps)} req/s, create ${fmt(b.rps)} req/s, ratio ${fmt(b.rps / a.rps, 3)}`);
+  }
+
+  if (ticketIds.length === 0) throw new Error('no ticket was created, so there is nothing to GET');
+  await warmUp('get', get, Math.min(warmupSeconds, 0.5));
+  const getResult = await runPhase('get', seconds, concurrency, get);
+  await warmUp('list', list, Math.min(warmupSeconds, 0.5));
+  const listResult = await runPhase('list', seconds, concurrency, list);
+
+  const rows: Row[] = [
+    pooled('raw-put (DynamoDB PutItem)', putRounds),
+    pooled('create (POST /tickets)', createRounds),
+    toRow({ ...getResult, phase: 'get (GET /tickets/{id})' }),
+    toRow({ ...listResult, phase: 'list (GET /tickets?department=it)' }),
+  ];
+
+  // Optional: where a create spends its time, piece by piece.
+  const breakdown: Row[] = [];
+  if (opts.breakdown) {
+    console.log(`breakdown (${breakdownSeconds} s each)...`);
+    const phases: [string, Op][] = [
+      // The raw-put phase again, so every row below is measured on an equally warm JVM and table.
+      ['ddb PutItem (raw-put item)', rawPut],
+      [
+        'ddb UpdateItem ADD (counter)',
+        async () => {
+          await ddb.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: item({ pk: 'BENCH#counter', sk: 'BENCH' }),
+              UpdateExpression: 'ADD #v :one',
+              ExpressionAttributeNames: { '#v': 'value' },
+              ExpressionAttributeValues: { ':one': { N: '1' } },
+              ReturnValues: 'UPDATED_NEW',
+            }),
+          );
+          return undefined;
+        },
+      ],
+      [
+        'ddb PutItem ticket + 5 index keys',
+        async () => {
+          await ddb.send(new PutItemCommand({ TableName: tableName, Item: item(ticketWithIndexKeys(putSeq++, new Date().toISOString())) }));
+          return undefined;
+        },
+      ],
+      [
+        'ddb TransactWrite 4 puts',
+        async () => {
+          await ddb.send(new TransactWriteItemsCommand({ TransactItems: createTransaction(tableName, putSeq++, new Date().toISOString()) }));
+          return undefined;
+        },
+      ],
+      [
+        'ddb TransactWrite 2 puts',
+        async () => {
+          const items = createTransaction(tableName, putSeq++, new Date().toISOString());
+          await ddb.send(new TransactWriteItemsCommand({ TransactItems: items.slice(0, 2) }));
+          return undefined;
+        },
+      ],
+      [
+        'ddb PutItem cond + BatchWrite 3',
+        async () => {
+          const [first, ...rest] = createTransaction(tableName, putSeq++, new Date().toISOString());
+          await ddb.send(new PutItemCommand(first!.Put!));
+          const out = await ddb.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: rest.map((t) => ({ PutRequest: { Item: t.Put!.Item! } })) } }));
+          return Object.keys(out.UnprocessedItems ?? {}).length ? 'BatchWriteItem left items unprocessed' : undefined;
+        },
+      ],
+      [
+        'ddb UpdateItem + TransactWrite',
+        async () => {
+          const res = await ddb.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: item({ pk: 'BENCH#counter', sk: 'BENCH' }),
+              UpdateExpression: 'ADD #v :one',
+              ExpressionAttributeNames: { '#v': 'value' },
+              ExpressionAttributeValues: { ':one': { N: '1' } },
+              ReturnValues: 'UPDATED_NEW',
+            }),
+          );
+          const n = 1_000_000_000 + Number(res.Attributes?.value?.N ?? putSeq++);
+          await ddb.send(new TransactWriteItemsCommand({ TransactItems: createTransaction(tableName, n, new Date().toISOString()) }));
+          return undefined;
+        },
+      ],
+    ];
+
+    // The create handler itself, in this process: no HTTP and no JWT, same DynamoDB work.
+    Object.assign(process.env, {
+      AWS_REGION: endpoints.region,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.services.dynamodb,
+      TABLE_NAME: tableName,
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    });
+    const mod = (await import(pathToFileURL(join(root, 'functions/api/create-ticket.ts')).href)) as {
+      handler: (event: unknown, context: unknown) => Promise<{ statusCode?: number; body?: string }>;
+    };
+    const claims = Object.fromEntries(Object.entries(decodeJwt(token)).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]));
+    phases.push([
+      'handler in-process (no HTTP/JWT)',
+      async () => {
+        const started = Date.now();
+        const out = await mod.handler(
+          {
+            version: '2.0',
+            routeKey: 'POST /tickets',
+            rawPath: '/tickets',
+            headers: { 'content-type': 'application/json' },
+            requestContext: { authorizer: { jwt: { claims, scopes: null } }, http: { method: 'POST', path: '/tickets' } },
+            body: createBody(createSeq++),
+            isBase64Encoded: false,
+          },
+          { awsRequestId: 'bench', getRemainingTimeInMillis: () => Math.max(0, started + 10_000 - Date.now()) },
+        );
+        return out.statusCode === 201 ? undefined : `handler ${out.statusCode} ${out.body?.slice(0, 120)}`;
+      },
+    ]);
+
+    // What the router does before every agent request: an RS256 signature check.
+    const jwksUrl = endpoints.auth.jwksUrl ?? `${endpoints.auth.issuer}/.well-known/jwks.json`;
+    const keySet = createLocalJWKSet((await (await fetch(jwksUrl)).json()) as JSONWebKeySet);
+    phases.push([
+      'jwtVerify RS256 (jose)',
+      async () => {
+        await jwtVerify(token, keySet, { issuer: endpoints.auth.issuer, algorithms: ['RS256'] });
+        return undefined;
+      },
+    ]);
+
+    for (const [name, op] of phases) {
+      await warmUp(name, op, Math.min(warmupSeconds, 0.5));
+      const r = await runPhase(name, breakdownSeconds, concurrency, op);
+      console.log(`  ${name}: ${fmt(r.rps)} req/s`);
+      breakdown.push(toRow(r));
+    }
+    // A single caller, to get the plain cost of one verification.
+    breakdown.push(
+      toRow(
+        await runPhase('jwtVerify RS256, 1 caller', Math.min(breakdownSeconds, 2), 1, async () => {
+          await jwtVerify(token, keySet, { issuer: endpoints.auth.issuer, algorithms: ['RS256'] });
+          return undefined;
+        }),
+      ),
+    );
+  }
+
+  // ------------------------------------------------------------ report
+  const putRps = median(putRounds.map((r) => r.rps));
+  const createRps = median(createRounds.map((r) => r.rps));
+  const ratio = median(ratios);
+  const errors = rows.reduce((s, r) => s + r.errors, 0) + breakdown.reduce((s, r) => s + r.errors, 0) + warmupErrors;
+
+  console.log('');
+  console.log(`node ${process.version}, ${cores} cores, concurrency ${concurrency}, ${seconds} s per phase, ${rounds} round(s)`);
+  console.log(`raw item ≈ ${itemBytes(ticketLike(0, new Date().toISOString()))} B; API ticket ≈ ${sampleTicketBytes || '?'} B (plus its message, event and number items)`);
+  console.log('');
+  table(rows);
+  if (breakdown.length) {
+    console.log('');
+    console.log('breakdown of the create path (from the bench process):');
+    table(breakdown);
+  }
+  console.log('');
+  console.log(`per-round ratios (create / raw-put): ${ratios.map((x) => fmt(x, 3)).join(', ')}`);
+  console.log(`ratio create / raw PutItem = ${fmt(createRps, 1)} / ${fmt(putRps, 1)} → median of rounds ${fmt(ratio, 3)}`);
+  console.log(`goal: ≥ ${GOAL.toFixed(2)}  ${ratio >= GOAL ? 'MET' : 'NOT MET'}`);
+  if (ratio < GOAL && !opts.breakdown) console.log('(run with --breakdown to time the parts of the create path)');
+
+  const allRows = [...rows, ...breakdown];
+  for (const r of allRows) if (r.errors) console.log(`errors in ${r.phase}: ${r.errors}`);
+  for (const r of [...putRounds, ...createRounds, getResult, listResult]) for (const s of r.errorSamples) console.log(`  ${r.phase}: ${s}`);
+  if (warmupErrors) console.log(`errors during warm-up: ${warmupErrors}${[...warmupErrorSamples].map((s) => `\n  ${s}`).join('')}`);
+  console.log(`total ${errors} error(s); wall time ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  if (opts.json) {
+    const j = (r: Row) => ({
+      phase: r.phase,
+      requests: r.requests,
+      errors: r.errors,
+      rps: Number(r.rps.toFixed(2)),
+      p50Ms: Number(r.p50.toFixed(3)),
+      p99Ms: Number(r.p99.toFixed(3)),
+      cpuMsPerRequest: {
+        api: r.cpu.api === undefined ? null : Number((r.cpu.api / r.requests).toFixed(3)),
+        dynamodb: r.cpu.dynamodb === undefined ? null : Number((r.cpu.dynamodb / r.requests).toFixed(3)),
+        bench: Number((r.cpu.bench / r.requests).toFixed(3)),
+      },
+    });
+    console.log(
+      JSON.stringify({
+        node: process.version,
+        cores,
+        concurrency,
+        seconds,
+        rounds,
+        phases: rows.map(j),
+        rawPutRps: Number(putRps.toFixed(2)),
+        createRps: Number(createRps.toFixed(2)),
+        roundRatios: ratios.map((x) => Number(x.toFixed(4))),
+        ratio: Number(ratio.toFixed(4)),
+        goal: GOAL,
+        goalMet: ratio >= GOAL,
+        errors,
+        ...(breakdown.length ? { breakdown: breakdown.map(j) } : {}),
+      }),
+    );
+  }
+  return errors === 0 ? 0 : 1;
+}
+
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (err) {
+  console.error(`\nbench failed: ${(err as Error).stack ?? err}`);
+  exitCode = 1;
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);
