@@ -17,7 +17,6 @@
  *
  *   npm run bench
  *   npm run bench -- --seconds 5 --rounds 5 --concurrency 32
- *   npm run bench -- --breakdown        also time the parts of the create path
  *   npm run bench -- --json             last line: a JSON summary
  *   npm run bench -- --warmup 20        let DynamoDB Local's JIT settle first (steadier numbers)
  *
@@ -29,18 +28,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  BatchWriteItemCommand,
   DynamoDBClient,
   PutItemCommand,
-  TransactWriteItemsCommand,
-  UpdateItemCommand,
   type AttributeValue,
-  type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const GOAL = 0.5;
@@ -53,8 +47,6 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '1.5' },
-    breakdown: { type: 'boolean', default: false },
-    'breakdown-seconds': { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -63,7 +55,7 @@ const { values: opts } = parseArgs({
 
 if (opts.help) {
   console.log(
-    'Usage: npm run bench -- [--concurrency 16] [--seconds 10] [--rounds 3] [--warmup 1] [--breakdown [--breakdown-seconds 5]] [--json]',
+    'Usage: npm run bench -- [--concurrency 16] [--seconds 10] [--rounds 3] [--warmup 1.5] [--json]',
   );
   process.exit(0);
 }
@@ -81,7 +73,6 @@ const concurrency = positive('concurrency', opts.concurrency);
 const seconds = positive('seconds', opts.seconds, { integer: false });
 const rounds = positive('rounds', opts.rounds);
 const warmupSeconds = positive('warmup', opts.warmup, { integer: false, allowZero: true });
-const breakdownSeconds = positive('breakdown-seconds', opts['breakdown-seconds'], { integer: false });
 
 // ---------------------------------------------------------------- local mode lifecycle
 
@@ -391,69 +382,6 @@ function ticketLike(n: number, now: string): Record<string, Plain> {
   };
 }
 
-/** The same ticket with the five index keys the real one carries, in bench-only index partitions. */
-function ticketWithIndexKeys(n: number, now: string): Record<string, Plain> {
-  const t = ticketLike(n, now);
-  const email = (t.requester as { email: string }).email;
-  return {
-    ...t,
-    queuePk: 'BENCH#Q#it#L1#new',
-    statusPk: 'BENCH#S#new',
-    assigneePk: 'BENCH#A#~none#new',
-    requesterPk: `BENCH#R#${email}#new`,
-    historyPk: `BENCH#H#${email}`,
-    rankSk: `3#${t.dueAt as string}#${t.id as string}`,
-    createdSk: `${now}#${t.id as string}`,
-  };
-}
-
-/** The four puts of a ticket create (ticket, first message, creation event, number), under bench-only keys. */
-function createTransaction(table: string, n: number, now: string): TransactWriteItem[] {
-  const t = ticketWithIndexKeys(n, now);
-  const pk = `BENCH#T#${t.id as string}`;
-  const fields = ['subject', 'status', 'priority', 'level', 'department', 'category', 'tags', 'requester', 'channel'];
-  const cond = 'attribute_not_exists(pk)';
-  return [
-    { Put: { TableName: table, Item: item({ ...t, pk, sk: 'TICKET' }), ConditionExpression: cond } },
-    {
-      Put: {
-        TableName: table,
-        Item: item({
-          pk,
-          sk: `MSG#${now}#${t.id as string}`,
-          type: 'message',
-          id: t.id as string,
-          ticketId: t.id as string,
-          kind: 'customer',
-          public: true,
-          body: BODY,
-          author: { type: 'customer', email: (t.requester as { email: string }).email },
-          createdAt: now,
-        }),
-        ConditionExpression: cond,
-      },
-    },
-    {
-      Put: {
-        TableName: table,
-        Item: item({
-          pk,
-          sk: 'EVT#00000001',
-          type: 'event',
-          ticketId: t.id as string,
-          version: 1,
-          at: now,
-          actor: { sub: '00000000-0000-0000-0000-000000000000', email: 'l1@helpdesk.local' },
-          action: 'ticket.created',
-          changes: fields.map((f) => ({ field: f, before: null, after: t[f] ?? null })),
-        }),
-        ConditionExpression: cond,
-      },
-    },
-    { Put: { TableName: table, Item: item({ pk: `BENCH#NUM#${n}`, sk: 'BENCH', type: 'ticket-number', ticketId: t.id as string }) } },
-  ];
-}
-
 // ---------------------------------------------------------------- output
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
@@ -614,165 +542,23 @@ async function main() {
     toRow({ ...listResult, phase: 'list (GET /tickets?department=it)' }),
   ];
 
-  // Optional: where a create spends its time, piece by piece.
-  const breakdown: Row[] = [];
-  if (opts.breakdown) {
-    console.log(`breakdown (${breakdownSeconds} s each)...`);
-    const phases: [string, Op][] = [
-      // The raw-put phase again, so every row below is measured on an equally warm JVM and table.
-      ['ddb PutItem (raw-put item)', rawPut],
-      [
-        'ddb UpdateItem ADD (counter)',
-        async () => {
-          await ddb.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: item({ pk: 'BENCH#counter', sk: 'BENCH' }),
-              UpdateExpression: 'ADD #v :one',
-              ExpressionAttributeNames: { '#v': 'value' },
-              ExpressionAttributeValues: { ':one': { N: '1' } },
-              ReturnValues: 'UPDATED_NEW',
-            }),
-          );
-          return undefined;
-        },
-      ],
-      [
-        'ddb PutItem ticket + 5 index keys',
-        async () => {
-          await ddb.send(new PutItemCommand({ TableName: tableName, Item: item(ticketWithIndexKeys(putSeq++, new Date().toISOString())) }));
-          return undefined;
-        },
-      ],
-      [
-        'ddb TransactWrite 4 puts',
-        async () => {
-          await ddb.send(new TransactWriteItemsCommand({ TransactItems: createTransaction(tableName, putSeq++, new Date().toISOString()) }));
-          return undefined;
-        },
-      ],
-      [
-        'ddb TransactWrite 2 puts',
-        async () => {
-          const items = createTransaction(tableName, putSeq++, new Date().toISOString());
-          await ddb.send(new TransactWriteItemsCommand({ TransactItems: items.slice(0, 2) }));
-          return undefined;
-        },
-      ],
-      [
-        'ddb PutItem cond + BatchWrite 3',
-        async () => {
-          const [first, ...rest] = createTransaction(tableName, putSeq++, new Date().toISOString());
-          await ddb.send(new PutItemCommand(first!.Put!));
-          const out = await ddb.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: rest.map((t) => ({ PutRequest: { Item: t.Put!.Item! } })) } }));
-          return Object.keys(out.UnprocessedItems ?? {}).length ? 'BatchWriteItem left items unprocessed' : undefined;
-        },
-      ],
-      [
-        'ddb UpdateItem + TransactWrite',
-        async () => {
-          const res = await ddb.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: item({ pk: 'BENCH#counter', sk: 'BENCH' }),
-              UpdateExpression: 'ADD #v :one',
-              ExpressionAttributeNames: { '#v': 'value' },
-              ExpressionAttributeValues: { ':one': { N: '1' } },
-              ReturnValues: 'UPDATED_NEW',
-            }),
-          );
-          const n = 1_000_000_000 + Number(res.Attributes?.value?.N ?? putSeq++);
-          await ddb.send(new TransactWriteItemsCommand({ TransactItems: createTransaction(tableName, n, new Date().toISOString()) }));
-          return undefined;
-        },
-      ],
-    ];
-
-    // The create handler itself, in this process: no HTTP and no JWT, same DynamoDB work.
-    Object.assign(process.env, {
-      AWS_REGION: endpoints.region,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.services.dynamodb,
-      TABLE_NAME: tableName,
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-    });
-    const mod = (await import(pathToFileURL(join(root, 'functions/api/create-ticket.ts')).href)) as {
-      handler: (event: unknown, context: unknown) => Promise<{ statusCode?: number; body?: string }>;
-    };
-    const claims = Object.fromEntries(Object.entries(decodeJwt(token)).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]));
-    phases.push([
-      'handler in-process (no HTTP/JWT)',
-      async () => {
-        const started = Date.now();
-        const out = await mod.handler(
-          {
-            version: '2.0',
-            routeKey: 'POST /tickets',
-            rawPath: '/tickets',
-            headers: { 'content-type': 'application/json' },
-            requestContext: { authorizer: { jwt: { claims, scopes: null } }, http: { method: 'POST', path: '/tickets' } },
-            body: createBody(createSeq++),
-            isBase64Encoded: false,
-          },
-          { awsRequestId: 'bench', getRemainingTimeInMillis: () => Math.max(0, started + 10_000 - Date.now()) },
-        );
-        return out.statusCode === 201 ? undefined : `handler ${out.statusCode} ${out.body?.slice(0, 120)}`;
-      },
-    ]);
-
-    // What the router does before every agent request: an RS256 signature check.
-    const jwksUrl = endpoints.auth.jwksUrl ?? `${endpoints.auth.issuer}/.well-known/jwks.json`;
-    const keySet = createLocalJWKSet((await (await fetch(jwksUrl)).json()) as JSONWebKeySet);
-    phases.push([
-      'jwtVerify RS256 (jose)',
-      async () => {
-        await jwtVerify(token, keySet, { issuer: endpoints.auth.issuer, algorithms: ['RS256'] });
-        return undefined;
-      },
-    ]);
-
-    for (const [name, op] of phases) {
-      await warmUp(name, op, Math.min(warmupSeconds, 0.5));
-      const r = await runPhase(name, breakdownSeconds, concurrency, op);
-      console.log(`  ${name}: ${fmt(r.rps)} req/s`);
-      breakdown.push(toRow(r));
-    }
-    // A single caller, to get the plain cost of one verification.
-    breakdown.push(
-      toRow(
-        await runPhase('jwtVerify RS256, 1 caller', Math.min(breakdownSeconds, 2), 1, async () => {
-          await jwtVerify(token, keySet, { issuer: endpoints.auth.issuer, algorithms: ['RS256'] });
-          return undefined;
-        }),
-      ),
-    );
-  }
-
   // ------------------------------------------------------------ report
   const putRps = median(putRounds.map((r) => r.rps));
   const createRps = median(createRounds.map((r) => r.rps));
   const ratio = median(ratios);
-  const errors = rows.reduce((s, r) => s + r.errors, 0) + breakdown.reduce((s, r) => s + r.errors, 0) + warmupErrors;
+  const errors = rows.reduce((s, r) => s + r.errors, 0) + warmupErrors;
 
   console.log('');
   console.log(`node ${process.version}, ${cores} cores, concurrency ${concurrency}, ${seconds} s per phase, ${rounds} round(s)`);
-  console.log(`raw item ≈ ${itemBytes(ticketLike(0, new Date().toISOString()))} B; API ticket ≈ ${sampleTicketBytes || '?'} B (plus its message, event and number items)`);
+  console.log(`raw item ≈ ${itemBytes(ticketLike(0, new Date().toISOString()))} B; API ticket response ≈ ${sampleTicketBytes || "?"} B (the stored item also carries its opening message and creation event)`);
   console.log('');
   table(rows);
-  if (breakdown.length) {
-    console.log('');
-    console.log('breakdown of the create path (from the bench process):');
-    table(breakdown);
-  }
   console.log('');
   console.log(`per-round ratios (create / raw-put): ${ratios.map((x) => fmt(x, 3)).join(', ')}`);
   console.log(`ratio create / raw PutItem = ${fmt(createRps, 1)} / ${fmt(putRps, 1)} → median of rounds ${fmt(ratio, 3)}`);
   console.log(`goal: ≥ ${GOAL.toFixed(2)}  ${ratio >= GOAL ? 'MET' : 'NOT MET'}`);
-  if (ratio < GOAL && !opts.breakdown) console.log('(run with --breakdown to time the parts of the create path)');
 
-  const allRows = [...rows, ...breakdown];
-  for (const r of allRows) if (r.errors) console.log(`errors in ${r.phase}: ${r.errors}`);
+  for (const r of rows) if (r.errors) console.log(`errors in ${r.phase}: ${r.errors}`);
   for (const r of [...putRounds, ...createRounds, getResult, listResult]) for (const s of r.errorSamples) console.log(`  ${r.phase}: ${s}`);
   if (warmupErrors) console.log(`errors during warm-up: ${warmupErrors}${[...warmupErrorSamples].map((s) => `\n  ${s}`).join('')}`);
   console.log(`total ${errors} error(s); wall time ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -806,7 +592,6 @@ async function main() {
         goal: GOAL,
         goalMet: ratio >= GOAL,
         errors,
-        ...(breakdown.length ? { breakdown: breakdown.map(j) } : {}),
       }),
     );
   }

@@ -9,7 +9,6 @@ export const keys = {
   message: (ticketId: string, createdAt: string, id: string) => ({ pk: `TICKET#${ticketId}`, sk: `MSG#${createdAt}#${id}` }),
   /** Zero-padded so events sort by version. */
   event: (ticketId: string, version: number) => ({ pk: `TICKET#${ticketId}`, sk: `EVT#${String(version).padStart(8, '0')}` }),
-  ticketNumber: (n: number) => ({ pk: `TICKETNUM#${n}`, sk: 'TICKETNUM' }),
   counter: (name: string) => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' }),
   idempotency: (caller: string, key: string) => ({ pk: `IDEMPOTENCY#${caller}#${key}`, sk: 'IDEMPOTENCY' }),
   department: (id: string) => ({ pk: 'DEPARTMENTS', sk: `DEPT#${id}` }),
@@ -45,5 +44,9 @@ export function ticketIndexKeys(t: Ticket) {
   };
 }
 
-/** Attributes that exist only for the table's sake, stripped before a ticket leaves the store. */
-export const storageAttributes = ['pk', 'sk', 'type', 'queuePk', 'statusPk', 'assigneePk', 'requesterPk', 'historyPk', 'rankSk', 'createdSk', 'expiresAt'] as const;
+/**
+ * Attributes that exist only for the table's sake, stripped before a ticket
+ * leaves the store. The ticket item also carries its opening message and
+ * creation event, so that opening a ticket is a single PutItem.
+ */
+export const storageAttributes = ['pk', 'sk', 'type', 'queuePk', 'statusPk', 'assigneePk', 'requesterPk', 'historyPk', 'rankSk', 'createdSk', 'expiresAt', 'openingMessage', 'createdEvent'] as const;

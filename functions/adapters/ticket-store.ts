@@ -3,6 +3,7 @@ import { conditionFailed, dynamo, transactWrite } from './dynamo.ts';
 import { keys, partitions, storageAttributes, ticketIndexKeys } from './keys.ts';
 import { pagedQuery } from './page-query.ts';
 import { VersionConflictError } from '#core/errors';
+import { TicketNumbers } from '#core/ticket-numbers';
 import { activeStatuses, levels, type AuditEvent, type Message, type Status, type Ticket } from '#core/ticket';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -52,6 +53,20 @@ export function ticketStore(tableName: string) {
     Put: { TableName: tableName, Item: { ...keys.message(m.ticketId, m.createdAt, m.id), type: 'message', ...m }, ConditionExpression: 'attribute_not_exists(pk)' },
   });
 
+  const numbers = new TicketNumbers(async (count) => {
+    const res = await dynamo.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.counter('ticket-number'),
+        UpdateExpression: 'ADD #v :n',
+        ExpressionAttributeNames: { '#v': 'value' },
+        ExpressionAttributeValues: { ':n': count },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(res.Attributes!.value);
+  });
+
   async function getTicket(id: string): Promise<Ticket | undefined> {
     const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.ticket(id) }));
     return res.Item ? toTicket(res.Item) : undefined;
@@ -60,20 +75,8 @@ export function ticketStore(tableName: string) {
   return {
     getTicket,
 
-    /** Reserves the next human ticket number. Numbers are never reused; a failed create leaves a gap. */
-    async nextTicketNumber(): Promise<number> {
-      const res = await dynamo.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.counter('ticket-number'),
-          UpdateExpression: 'ADD #v :one',
-          ExpressionAttributeNames: { '#v': 'value' },
-          ExpressionAttributeValues: { ':one': 1 },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      return Number(res.Attributes!.value);
-    },
+    /** The next human ticket number (see TicketNumbers for when numbers may skip). */
+    nextTicketNumber: () => numbers.take(),
 
     /** Which ticket an earlier request with this Idempotency-Key created, and a hash of that request. */
     async findIdempotent(caller: string, key: string): Promise<{ ticketId: string; requestHash: string } | undefined> {
@@ -83,19 +86,20 @@ export function ticketStore(tableName: string) {
     },
 
     /**
-     * Writes a new ticket, its first message, its creation event and its number
-     * in one transaction. Returns `{ replayOf }` when the idempotency key was
-     * taken by a concurrent request: the caller answers with that ticket.
+     * Writes a new ticket in one conditional PutItem: the item carries its
+     * opening message and creation event, so a create is atomic without a
+     * transaction. With an idempotency key, the key's record joins it in a
+     * transaction; `{ replayOf }` means a concurrent request took the key first.
      */
     async createTicket(ticket: Ticket, message: Message, event: AuditEvent, idempotency?: { caller: string; key: string; requestHash: string }) {
+      const put = { TableName: tableName, Item: { ...ticketItem(ticket), openingMessage: message, createdEvent: event }, ConditionExpression: 'attribute_not_exists(pk)' };
+      if (!idempotency) {
+        await dynamo.send(new PutCommand(put));
+        return { created: ticket };
+      }
       const items: TransactItem[] = [
-        { Put: { TableName: tableName, Item: ticketItem(ticket), ConditionExpression: 'attribute_not_exists(pk)' } },
-        messagePut(message),
-        eventPut(event),
-        { Put: { TableName: tableName, Item: { ...keys.ticketNumber(ticket.number), type: 'ticket-number', ticketId: ticket.id } } },
-      ];
-      if (idempotency) {
-        items.push({
+        { Put: put },
+        {
           Put: {
             TableName: tableName,
             Item: {
@@ -109,14 +113,13 @@ export function ticketStore(tableName: string) {
             ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
             ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
           },
-        });
-      }
+        },
+      ];
       try {
         await transactWrite(items);
         return { created: ticket };
       } catch (err) {
-        const failed = conditionFailed(err);
-        if (idempotency && failed?.some((f) => f.index === items.length - 1)) {
+        if (conditionFailed(err)?.some((f) => f.index === 1)) {
           const replayOf = await this.findIdempotent(idempotency.caller, idempotency.key);
           if (replayOf) return { replayOf };
         }
@@ -129,14 +132,24 @@ export function ticketStore(tableName: string) {
      * records the event (and message) in the same transaction.
      */
     async saveTicket(next: Ticket, expectedVersion: number, event: AuditEvent, message?: Message) {
+      // SET every ticket attribute and index key; the opening message and event stay as written.
+      const { pk, sk, ...attrs } = ticketItem(next);
+      const names: Record<string, string> = { '#version': 'version' };
+      const values: Record<string, unknown> = { ':expected': expectedVersion };
+      const sets = Object.entries(attrs).map(([name, value], i) => {
+        names[`#a${i}`] = name;
+        values[`:a${i}`] = value;
+        return `#a${i} = :a${i}`;
+      });
       const items: TransactItem[] = [
         {
-          Put: {
+          Update: {
             TableName: tableName,
-            Item: ticketItem(next),
-            ConditionExpression: '#v = :expected',
-            ExpressionAttributeNames: { '#v': 'version' },
-            ExpressionAttributeValues: { ':expected': expectedVersion },
+            Key: { pk, sk },
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
           },
         },
         eventPut(event),
@@ -165,8 +178,8 @@ export function ticketStore(tableName: string) {
       if (!ticket) return undefined;
       return {
         ticket: toTicket(ticket),
-        messages: items.filter((i) => i.type === 'message').map((i) => strip(i) as unknown as Message),
-        events: items.filter((i) => i.type === 'event').map((i) => strip(i) as unknown as AuditEvent),
+        messages: [ticket.openingMessage as Message, ...items.filter((i) => i.type === 'message').map((i) => strip(i) as unknown as Message)],
+        events: [ticket.createdEvent as AuditEvent, ...items.filter((i) => i.type === 'event').map((i) => strip(i) as unknown as AuditEvent)],
       };
     },
 
