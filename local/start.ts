@@ -76,6 +76,10 @@ async function writeJsonAtomically(file: string, data: unknown) {
   await rename(`${file}.tmp`, file);
 }
 
+// The SDK warns on Node 20 that releases after January 2027 will need Node 22. The
+// versions here are pinned by the lockfile and Lambda runs Node 22, so locally it is noise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 async function main() {
   checkJava();
   if (args.fresh) await rm(home, { recursive: true, force: true });

@@ -178,8 +178,8 @@ export function ticketStore(tableName: string) {
       if (!ticket) return undefined;
       return {
         ticket: toTicket(ticket),
-        messages: [ticket.openingMessage as Message, ...items.filter((i) => i.type === 'message').map((i) => strip(i) as unknown as Message)],
-        events: [ticket.createdEvent as AuditEvent, ...items.filter((i) => i.type === 'event').map((i) => strip(i) as unknown as AuditEvent)],
+        messages: [ticket.openingMessage, ...items.filter((i) => i.type === 'message').map(strip)].filter(Boolean) as Message[],
+        events: [ticket.createdEvent, ...items.filter((i) => i.type === 'event').map(strip)].filter(Boolean) as AuditEvent[],
       };
     },
 
