@@ -58,7 +58,8 @@ export function createRouter(opts: RouterOptions): http.Server {
     if (!header) return undefined;
     const token = header.replace(/^Bearer\s+/i, '').trim();
     try {
-      const { payload } = await jwtVerify(token, keySet, { issuer: opts.jwt.issuer, algorithms: ['RS256'] });
+      // Like the HTTP API authorizer: an expiry is required, not merely honoured when present.
+      const { payload } = await jwtVerify(token, keySet, { issuer: opts.jwt.issuer, algorithms: ['RS256'], requiredClaims: ['exp'] });
       const aud = Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : [];
       const clientId = typeof payload.client_id === 'string' ? payload.client_id : undefined;
       const audienceOk = aud.some((a) => opts.jwt.audience.includes(a)) || (clientId !== undefined && opts.jwt.audience.includes(clientId));

@@ -71,7 +71,11 @@ type CognitoReply = { status: number; body: unknown };
 
 /** Cognito's `InitiateAuth`, limited to USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH. */
 export function createInitiateAuth(keys: IssuerKeys, opts: TokenOptions, users: LocalUser[]) {
-  const refreshTokens = new Map<string, LocalUser>();
+  // Refresh tokens live as long as Cognito's app client allows (12 h), and their number is bounded.
+  const REFRESH_TTL_MS = 12 * 3600_000;
+  const MAX_REFRESH_TOKENS = 10_000;
+  const refreshTokens = new Map<string, { user: LocalUser; expiresAt: number }>();
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
   const fail = (type: string, message: string): CognitoReply => ({ status: 400, body: { __type: type, message } });
 
   return async (request: unknown): Promise<CognitoReply> => {
@@ -80,16 +84,16 @@ export function createInitiateAuth(keys: IssuerKeys, opts: TokenOptions, users: 
     const params = r.AuthParameters ?? {};
     let user: LocalUser | undefined;
     if (r.AuthFlow === 'USER_PASSWORD_AUTH') {
-      const username = String(params.USERNAME ?? '').trim().toLowerCase();
+      const username = text(params.USERNAME).trim().toLowerCase();
       const candidate = users.find((u) => u.email === username);
-      // Same answer for an unknown user and a wrong password, as Cognito does.
-      if (!candidate || !sameSecret(String(params.PASSWORD ?? ''), candidate.password)) {
-        return fail('NotAuthorizedException', 'Incorrect username or password.');
-      }
+      // Same answer, and the same work, for an unknown user and a wrong password, as Cognito does.
+      const passwordOk = sameSecret(text(params.PASSWORD), candidate?.password ?? randomUUID());
+      if (!candidate || !passwordOk) return fail('NotAuthorizedException', 'Incorrect username or password.');
       user = candidate;
     } else if (r.AuthFlow === 'REFRESH_TOKEN_AUTH') {
-      user = refreshTokens.get(String(params.REFRESH_TOKEN ?? ''));
-      if (!user) return fail('NotAuthorizedException', 'Invalid Refresh Token');
+      const entry = refreshTokens.get(text(params.REFRESH_TOKEN));
+      if (!entry || entry.expiresAt < Date.now()) return fail('NotAuthorizedException', 'Invalid Refresh Token');
+      user = entry.user;
     } else {
       return fail('InvalidParameterException', 'Only USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH are supported locally.');
     }
@@ -97,7 +101,8 @@ export function createInitiateAuth(keys: IssuerKeys, opts: TokenOptions, users: 
     const result: Record<string, unknown> = { IdToken: idToken, AccessToken: idToken, ExpiresIn: opts.ttlSeconds, TokenType: 'Bearer' };
     if (r.AuthFlow === 'USER_PASSWORD_AUTH') {
       const refresh = randomUUID();
-      refreshTokens.set(refresh, user);
+      if (refreshTokens.size >= MAX_REFRESH_TOKENS) refreshTokens.delete(refreshTokens.keys().next().value!);
+      refreshTokens.set(refresh, { user, expiresAt: Date.now() + REFRESH_TTL_MS });
       result.RefreshToken = refresh;
     }
     return { status: 200, body: { AuthenticationResult: result, ChallengeParameters: {} } };

@@ -81,6 +81,8 @@ async function writeJsonAtomically(file: string, data: unknown) {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main() {
+  const ttlSeconds = Number(args['token-ttl']);
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > 86_400) throw new Error(`--token-ttl must be whole seconds between 60 and 86400, not "${args['token-ttl']}"`);
   checkJava();
   if (args.fresh) await rm(home, { recursive: true, force: true });
   await mkdir(join(home, 'dynamodb'), { recursive: true });
@@ -124,7 +126,6 @@ async function main() {
 
   const authUrl = `http://127.0.0.1:${p.auth}`;
   const issuer = `${authUrl}/${POOL_ID}`;
-  const ttlSeconds = Number(args['token-ttl']);
   const jwks = { keys: [keys.publicJwk] };
   const authServer = createAuthServer({ poolPath: `/${POOL_ID}`, issuer, jwks, initiateAuth: createInitiateAuth(keys, { issuer, clientId: CLIENT_ID, ttlSeconds }, users) });
   await listen(authServer, p.auth);

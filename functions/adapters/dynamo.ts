@@ -21,6 +21,13 @@ export function conditionFailed(err: unknown): { index: number; item?: Record<st
 
 const TRANSACTION_ATTEMPTS = 5;
 
+/** True when a transaction was cancelled only because other transactions held its items. */
+export function onlyContention(err: unknown): boolean {
+  const e = err as { name?: string; CancellationReasons?: { Code?: string }[] };
+  const codes = (e?.CancellationReasons ?? []).map((r) => r.Code);
+  return e?.name === 'TransactionCanceledException' && codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
+}
+
 /**
  * TransactWriteItems, retried when DynamoDB cancels it only because another
  * transaction was touching the same item at that instant. The conditions are
@@ -33,10 +40,7 @@ export async function transactWrite(items: NonNullable<TransactWriteCommandInput
       await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
       return;
     } catch (err) {
-      const e = err as { name?: string; CancellationReasons?: { Code?: string }[] };
-      const codes = (e.CancellationReasons ?? []).map((r) => r.Code);
-      const onlyContention = e.name === 'TransactionCanceledException' && codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
-      if (!onlyContention || attempt >= TRANSACTION_ATTEMPTS) throw err;
+      if (!onlyContention(err) || attempt >= TRANSACTION_ATTEMPTS) throw err;
       await new Promise((r) => setTimeout(r, 5 * 2 ** attempt * Math.random()));
     }
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from './dynamo.ts';
 import { DomainError } from '#core/errors';
@@ -38,7 +39,7 @@ const MAX_PAGES_PER_PARTITION = 4;
 
 export async function pagedQuery<T extends Record<string, unknown>>(q: PagedQuery) {
   const keyAttrs = ['pk', 'sk', q.partitionAttr, q.sortAttr];
-  const state = decodeCursor(q.cursor, q, keyAttrs);
+  const state = decodeCursor(q.cursor, q);
 
   const reads = await Promise.all(
     q.partitions.map(async (partition) => {
@@ -49,7 +50,9 @@ export async function pagedQuery<T extends Record<string, unknown>>(q: PagedQuer
   );
 
   // Items past a partition's scan frontier may still be unseen there, so stop at the lowest frontier.
-  const cmp = (a: string, b: string) => (q.descending ? b.localeCompare(a) : a.localeCompare(b));
+  // Code-unit order, as DynamoDB orders the (ASCII) sort keys; localeCompare would not.
+  const ascending = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const cmp = (a: string, b: string) => (q.descending ? ascending(b, a) : ascending(a, b));
   const frontiers = reads.filter((r) => !r.exhausted && r.scannedTo).map((r) => r.scannedTo![q.sortAttr]!);
   const bound = frontiers.sort(cmp)[0];
   const merged = reads
@@ -71,7 +74,7 @@ export async function pagedQuery<T extends Record<string, unknown>>(q: PagedQuer
     }
   }
   const done = q.partitions.every((p) => next[p] === 0);
-  return { items: merged.map((m) => m.item), nextCursor: done ? null : encodeCursor(q.indexName, next) };
+  return { items: merged.map((m) => m.item), nextCursor: done ? null : encodeCursor(q, next) };
 }
 
 async function readPartition<T>(q: PagedQuery, partition: string, start: Key | undefined) {
@@ -115,16 +118,36 @@ function pick(item: Record<string, unknown>, attrs: string[]): Key {
   return Object.fromEntries(attrs.map((a) => [a, String(item[a])]));
 }
 
-function encodeCursor(index: string, state: CursorState): string {
-  return Buffer.from(JSON.stringify({ i: index, s: state })).toString('base64url');
+/** A short fingerprint of the partitions a query reads, so a cursor only fits its own query. */
+function planHash(q: PagedQuery): string {
+  return createHash('sha256').update(`${q.indexName}\n${q.partitions.join('\n')}`).digest('base64url').slice(0, 12);
 }
 
 /**
- * A cursor is client input: it must name this index, only this query's
- * partitions, and keys that belong to them. Anything else is a 400, never a
+ * Compact on purpose: an entry per partition, in the query's order, holding
+ * only what is not derivable (table keys and sort value; the partition value is
+ * the partition itself). 0 marks an exhausted partition, null an unread one.
+ */
+function encodeCursor(q: PagedQuery, state: CursorState): string {
+  const s = q.partitions.map((p) => {
+    const k = state[p];
+    if (k === 0) return 0;
+    return k ? [k.pk, k.sk, k[q.sortAttr]] : null;
+  });
+  return Buffer.from(JSON.stringify({ h: planHash(q), s })).toString('base64url');
+}
+
+// DynamoDB's limits on key values, in bytes: beyond them a query is a ValidationException.
+const MAX_PK_BYTES = 2048;
+const MAX_SK_BYTES = 1024;
+const validKeyPart = (v: unknown, maxBytes: number): v is string => typeof v === 'string' && v.length > 0 && Buffer.byteLength(v, 'utf8') <= maxBytes;
+
+/**
+ * A cursor is client input: it must come from this very query (same index and
+ * partitions) and hold keys DynamoDB can take. Anything else is a 400, never a
  * DynamoDB ValidationException turned into a 500.
  */
-function decodeCursor(cursor: string | undefined, q: PagedQuery, keyAttrs: string[]): CursorState {
+function decodeCursor(cursor: string | undefined, q: PagedQuery): CursorState {
   if (!cursor) return {};
   let parsed: unknown;
   try {
@@ -132,23 +155,22 @@ function decodeCursor(cursor: string | undefined, q: PagedQuery, keyAttrs: strin
   } catch {
     throw new InvalidCursorError();
   }
-  const c = parsed as { i?: unknown; s?: unknown };
-  if (!c || typeof c !== 'object' || c.i !== q.indexName || !c.s || typeof c.s !== 'object') throw new InvalidCursorError();
-  const state: CursorState = {};
-  for (const [partition, key] of Object.entries(c.s as Record<string, unknown>)) {
-    if (!q.partitions.includes(partition)) throw new InvalidCursorError();
-    if (key === 0) {
-      state[partition] = 0;
-      continue;
-    }
-    if (!key || typeof key !== 'object') throw new InvalidCursorError();
-    const k = key as Record<string, unknown>;
-    const valid =
-      Object.keys(k).length === keyAttrs.length &&
-      keyAttrs.every((a) => typeof k[a] === 'string' && (k[a] as string).length > 0 && (k[a] as string).length <= 1024) &&
-      k[q.partitionAttr] === partition;
-    if (!valid) throw new InvalidCursorError();
-    state[partition] = k as Key;
+  const c = parsed as { h?: unknown; s?: unknown };
+  if (!c || typeof c !== 'object' || c.h !== planHash(q) || !Array.isArray(c.s) || c.s.length !== q.partitions.length) {
+    throw new InvalidCursorError();
   }
+  const state: CursorState = {};
+  c.s.forEach((entry: unknown, i) => {
+    const partition = q.partitions[i]!;
+    if (entry === null) return;
+    if (entry === 0) {
+      state[partition] = 0;
+      return;
+    }
+    if (!Array.isArray(entry) || entry.length !== 3) throw new InvalidCursorError();
+    const [pk, sk, sortValue] = entry as unknown[];
+    if (!validKeyPart(pk, MAX_PK_BYTES) || !validKeyPart(sk, MAX_SK_BYTES) || !validKeyPart(sortValue, MAX_SK_BYTES)) throw new InvalidCursorError();
+    state[partition] = { pk, sk, [q.partitionAttr]: partition, [q.sortAttr]: sortValue };
+  });
   return state;
 }

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { conditionFailed, dynamo, transactWrite } from './dynamo.ts';
+import { conditionFailed, dynamo, onlyContention, transactWrite } from './dynamo.ts';
 import { keys, partitions, storageAttributes, ticketIndexKeys } from './keys.ts';
 import { pagedQuery } from './page-query.ts';
 import { VersionConflictError } from '#core/errors';
@@ -34,6 +34,7 @@ export interface Agent {
 }
 
 const DEPARTMENT_CACHE_MS = 30_000;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 let departmentCache: { at: number; ids: Set<string> } | undefined;
 
 /** How long a caller's Idempotency-Key is remembered. */
@@ -68,7 +69,8 @@ export function ticketStore(tableName: string) {
   });
 
   async function getTicket(id: string): Promise<Ticket | undefined> {
-    const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.ticket(id) }));
+    // Strongly consistent: a version check against a stale read could pass or fail wrongly.
+    const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.ticket(id), ConsistentRead: true }));
     return res.Item ? toTicket(res.Item) : undefined;
   }
 
@@ -81,7 +83,7 @@ export function ticketStore(tableName: string) {
     /** Which ticket an earlier request with this Idempotency-Key created, and a hash of that request. */
     async findIdempotent(caller: string, key: string): Promise<{ ticketId: string; requestHash: string } | undefined> {
       const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.idempotency(caller, key), ConsistentRead: true }));
-      if (!res.Item || Number(res.Item.expiresAt) <= Date.now() / 1000) return undefined;
+      if (!res.Item || Number(res.Item.expiresAt) < nowSeconds()) return undefined;
       return { ticketId: res.Item.ticketId as string, requestHash: res.Item.requestHash as string };
     },
 
@@ -89,7 +91,8 @@ export function ticketStore(tableName: string) {
      * Writes a new ticket in one conditional PutItem: the item carries its
      * opening message and creation event, so a create is atomic without a
      * transaction. With an idempotency key, the key's record joins it in a
-     * transaction; `{ replayOf }` means a concurrent request took the key first.
+     * transaction; `{ replayOf }` means a concurrent request took the key first,
+     * `{ inFlight }` that it holds the key but its record cannot be read yet.
      */
     async createTicket(ticket: Ticket, message: Message, event: AuditEvent, idempotency?: { caller: string; key: string; requestHash: string }) {
       const put = { TableName: tableName, Item: { ...ticketItem(ticket), openingMessage: message, createdEvent: event }, ConditionExpression: 'attribute_not_exists(pk)' };
@@ -107,11 +110,12 @@ export function ticketStore(tableName: string) {
               type: 'idempotency',
               ticketId: ticket.id,
               requestHash: idempotency.requestHash,
-              expiresAt: Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+              expiresAt: nowSeconds() + IDEMPOTENCY_TTL_SECONDS,
             },
             // An expired record (TTL deletion is lazy) may be overwritten.
             ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-            ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
+            // The same boundary findIdempotent uses: a record it ignores may be overwritten.
+            ExpressionAttributeValues: { ':now': nowSeconds() },
           },
         },
       ];
@@ -119,9 +123,10 @@ export function ticketStore(tableName: string) {
         await transactWrite(items);
         return { created: ticket };
       } catch (err) {
-        if (conditionFailed(err)?.some((f) => f.index === 1)) {
+        if (conditionFailed(err)?.some((f) => f.index === 1) || onlyContention(err)) {
+          // Another request holds the key; if its record is not readable yet, it is still in flight.
           const replayOf = await this.findIdempotent(idempotency.caller, idempotency.key);
-          if (replayOf) return { replayOf };
+          return replayOf ? { replayOf } : { inFlight: true as const };
         }
         throw err;
       }
@@ -158,7 +163,9 @@ export function ticketStore(tableName: string) {
       try {
         await transactWrite(items);
       } catch (err) {
-        if (!conditionFailed(err)) throw err;
+        // A failed version condition, or other writers holding the item through every retry:
+        // either way someone else changed the ticket, so the caller gets the current one.
+        if (!conditionFailed(err) && !onlyContention(err)) throw err;
         throw new VersionConflictError(await getTicket(next.id));
       }
     },
@@ -169,7 +176,14 @@ export function ticketStore(tableName: string) {
       let start: Record<string, unknown> | undefined;
       do {
         const res = await dynamo.send(
-          new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.ticket(id).pk }, ExclusiveStartKey: start }),
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.ticket(id).pk },
+            ExclusiveStartKey: start,
+            // The ETag it returns is used for the next write: it must be the latest version.
+            ConsistentRead: true,
+          }),
         );
         items.push(...(res.Items ?? []));
         start = res.LastEvaluatedKey;

@@ -7,7 +7,7 @@ import { ID_PATTERN } from '#core/ids';
 import { NotFoundError, VersionConflictError } from '#core/errors';
 
 const store = ticketStore(config.tableName);
-const ATTEMPTS = 4;
+const ATTEMPTS = 8;
 
 /**
  * POST /tickets/{id}/messages: a public reply or an internal note. Adding a
@@ -24,6 +24,8 @@ export const handler = agentRoute({ params: ticketIdParam, body: addMessageBody 
       return json(201, { message, ticket }, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"` });
     } catch (err) {
       if (!(err instanceof VersionConflictError) || attempt >= ATTEMPTS) throw err;
+      // Jittered backoff, so writers racing for one ticket spread out instead of colliding again.
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
     }
   }
 });

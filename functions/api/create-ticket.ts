@@ -28,6 +28,7 @@ export const handler = agentRoute({ body: createTicketBody }, async ({ body, pri
   const number = await store.nextTicketNumber();
   const { ticket, message, event } = openTicket(body, number, principal, new Date().toISOString());
   const result = await store.createTicket(ticket, message, event, idempotency);
+  if ('inFlight' in result) throw inFlight();
   if (result.replayOf) return replay(result.replayOf, requestHash);
   return json(201, ticket, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"` });
 });
@@ -38,6 +39,8 @@ async function replay(earlier: { ticketId: string; requestHash: string }, reques
     throw new HttpError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request');
   }
   const ticket = await store.getTicket(earlier.ticketId);
-  if (!ticket) throw new HttpError(409, 'idempotency_in_flight', 'The first request with this key has not finished; retry shortly');
+  if (!ticket) throw inFlight();
   return json(201, ticket, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"`, 'idempotent-replayed': 'true' });
 }
+
+const inFlight = () => new HttpError(409, 'idempotency_in_flight', 'The first request with this key has not finished; retry shortly');

@@ -50,12 +50,12 @@ const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
     .string()
     .max(200)
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))])
     .pipe(z.array(item).min(1).max(10));
 
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(4096).optional(),
+  cursor: z.string().max(8192).optional(),
 };
 
 export const listTicketsQuery = z.strictObject({

@@ -62,6 +62,13 @@ describe('tokens are verified as the HTTP API JWT authorizer does', () => {
     expect((await api('GET', '/tickets', { headers: { authorization: 'Basic dXNlcjpwYXNz' } })).status).toBe(401);
   });
 
+  it('refuses a signed token that carries no expiry', async () => {
+    const token = await forgeToken({ exp: 0 });
+    const [, payload] = token.split('.');
+    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString())).not.toHaveProperty('exp');
+    expect((await list(token)).status).toBe(401);
+  });
+
   it('refuses a token with no groups at all with 403', async () => {
     const token = await forgeToken({ claims: { 'cognito:groups': undefined } });
     expect((await list(token)).status).toBe(403);
@@ -90,6 +97,24 @@ describe('local sign-in speaks Cognito InitiateAuth', () => {
     const unknown = await signIn('nobody@helpdesk.local', 'whatever');
     expect(wrong).toEqual({ status: 400, body: { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' } });
     expect(unknown).toEqual(wrong);
+  });
+
+  it('refreshes a session with the refresh token, and refuses a made-up one', async () => {
+    const agent = endpoints.agents[0]!;
+    const first = await signIn(agent.email, agent.password);
+    const refresh = (body: unknown) =>
+      fetch(endpoints.auth.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const ok = await refresh({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: endpoints.auth.clientId, AuthParameters: { REFRESH_TOKEN: first.body.AuthenticationResult.RefreshToken } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.AuthenticationResult.IdToken).toBeTruthy();
+    const made = await refresh({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: endpoints.auth.clientId, AuthParameters: { REFRESH_TOKEN: 'made-up' } });
+    expect(made.status).toBe(400);
+    const odd = await refresh({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: endpoints.auth.clientId, AuthParameters: { USERNAME: { toString: 1 }, PASSWORD: ['x'] } });
+    expect(odd).toEqual({ status: 400, body: { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' } });
   });
 
   it('serves the JWKS at the issuer URL', async () => {

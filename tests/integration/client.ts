@@ -69,14 +69,15 @@ export async function forgeToken(overrides: { claims?: Record<string, unknown>; 
   const keys = JSON.parse(await readFile(join(endpoints.home, 'issuer-key.json'), 'utf8')) as { kid: string; privateJwk: JWK };
   const now = Math.floor(Date.now() / 1000);
   const key = await importJWK(overrides.key ?? keys.privateJwk, 'RS256');
-  return new SignJWT({ email: 'l1@helpdesk.local', 'cognito:groups': ['agents-l1'], token_use: 'id', ...overrides.claims })
+  const jwt = new SignJWT({ email: 'l1@helpdesk.local', 'cognito:groups': ['agents-l1'], token_use: 'id', ...overrides.claims })
     .setProtectedHeader({ alg: 'RS256', kid: keys.kid })
     .setSubject(randomUUID())
     .setIssuer(overrides.iss ?? endpoints.auth.issuer)
     .setAudience(overrides.aud ?? endpoints.auth.clientId)
-    .setIssuedAt(now - 60)
-    .setExpirationTime(overrides.exp ?? now + 600)
-    .sign(key);
+    .setIssuedAt(now - 60);
+  // exp: 0 leaves the expiry out altogether.
+  if (overrides.exp !== 0) jwt.setExpirationTime(overrides.exp ?? now + 600);
+  return jwt.sign(key);
 }
 
 /** A unique requester per test, so parallel test files never see each other's tickets. */
