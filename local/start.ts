@@ -5,7 +5,7 @@
  *
  *   npm start                      keep data in .helpdesk/ across restarts
  *   npm start -- --fresh           wipe local data first
- *   npm start -- --port 4310       API port (other services use the next ones)
+ *   npm start -- --port 4310       API port (other services use the next five)
  *   npm start -- --ports auto      free ports chosen by the OS (tests use this)
  *   npm start -- --home DIR        keep state in DIR instead of .helpdesk/
  */
@@ -16,7 +16,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { routes } from '../lib/definitions/routes.ts';
-import { table } from '../lib/definitions/resources.ts';
+import { buckets, queues, table, topics } from '../lib/definitions/resources.ts';
+import { randomBytes } from 'node:crypto';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { S3Client } from '@aws-sdk/client-s3';
+import { startSmtpGateway } from './smtp-gateway.ts';
+import { startSqsPoller } from './sqs-poller.ts';
 import { createRouter, type LambdaHandler } from './http-router.ts';
 import { createAuthServer } from './auth-server.ts';
 import { createInitiateAuth, loadOrCreateKeys, type LocalUser } from './issuer.ts';
@@ -25,6 +31,7 @@ import { makeDemoUsers } from './seed.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const POOL_ID = 'local_pool';
+const SUPPORT_ADDRESS = 'support@helpdesk.local';
 const CLIENT_ID = 'local-dashboard-client';
 
 const { values: args } = parseArgs({
@@ -59,10 +66,10 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 async function ports() {
-  if (args.ports === 'auto') return { api: await freePort(), auth: await freePort(), dynamo: await freePort(), messaging: await freePort(), ses: await freePort() };
+  if (args.ports === 'auto') return { api: await freePort(), auth: await freePort(), dynamo: await freePort(), messaging: await freePort(), ses: await freePort(), smtp: await freePort() };
   const base = Number(args.port);
   if (!Number.isInteger(base) || base < 1 || base > 65530) throw new Error(`--port must be a port number, not "${args.port}"`);
-  return { api: base, auth: base + 1, dynamo: base + 2, messaging: base + 3, ses: base + 4 };
+  return { api: base, auth: base + 1, dynamo: base + 2, messaging: base + 3, ses: base + 4, smtp: base + 5 };
 }
 
 const listen = (server: Server, port: number) =>
@@ -92,6 +99,12 @@ async function main() {
   const users: LocalUser[] = makeDemoUsers(existsSync(usersFile) ? JSON.parse(await readFile(usersFile, 'utf8')) : undefined);
   await writeJsonAtomically(usersFile, users);
   const keys = await loadOrCreateKeys(join(home, 'issuer-key.json'));
+  // Secrets are made per install and kept with the data, never written in code.
+  const secretsFile = join(home, 'secrets.json');
+  const secrets: { replyTokenSecret: string } = existsSync(secretsFile)
+    ? JSON.parse(await readFile(secretsFile, 'utf8'))
+    : { replyTokenSecret: randomBytes(32).toString('base64url') };
+  await writeJsonAtomically(secretsFile, secrets);
 
   const [dynamo, messaging, ses] = await Promise.all([startDynamo(join(home, 'dynamodb'), p.dynamo), startMessaging(p.messaging), startSes(p.ses)]);
   stoppers.push(() => stopChild(dynamo.process));
@@ -110,6 +123,13 @@ async function main() {
     AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${p.messaging}`,
     AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${p.ses}`,
     TABLE_NAME: table.localName,
+    MAIL_BUCKET: buckets.mail.localName,
+    SUPPORT_ADDRESSES: SUPPORT_ADDRESS,
+    DESK_NAME: 'Help desk (local)',
+    DEFAULT_LANGUAGE: process.env.DEFAULT_LANGUAGE ?? 'en',
+    REPLY_TOKEN_SECRET: secrets.replyTokenSecret,
+    // The S3 emulator answers on one host:port, so bucket names go in the path.
+    S3_FORCE_PATH_STYLE: 'true',
     POWERTOOLS_SERVICE_NAME: 'helpdesk',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
   });
@@ -142,6 +162,33 @@ async function main() {
   await listen(api, p.api);
   stoppers.push(() => new Promise((r) => (api.closeAllConnections(), api.close(r))));
 
+  // Inbound mail: SMTP gateway → raw MIME in S3 + SES-shaped notification → SNS → SQS → poller → handler.
+  const aws = { region: REGION, credentials: localCredentials };
+  const sqs = new SQSClient({ ...aws, endpoint: `http://127.0.0.1:${p.messaging}` });
+  const sns = new SNSClient({ ...aws, endpoint: `http://127.0.0.1:${p.messaging}` });
+  const s3 = new S3Client({ ...aws, endpoint: `http://127.0.0.1:${p.messaging}`, forcePathStyle: true });
+  const topicArn = (await sns.send(new ListTopicsCommand({}))).Topics?.map((t) => t.TopicArn!).find((a) => a.endsWith(`:${topics.inboundMail.localName}`));
+  const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: queues.inboundMail.localName }))).QueueUrl!;
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  if (!topicArn) throw new Error('the inbound-mail topic was not created');
+  const inbound = (await import('../functions/email/inbound-mail.ts')) as { handler: Parameters<typeof startSqsPoller>[0]['handler'] };
+  const poller = startSqsPoller({ sqs, queueUrl, queueArn, batchSize: 10, handler: inbound.handler, functionName: 'InboundMail', log: args.quiet ? undefined : (l) => console.log(`[mail] ${l}`) });
+  stoppers.push(() => poller.stop());
+  const smtp = await startSmtpGateway({
+    port: p.smtp,
+    supportAddresses: [SUPPORT_ADDRESS],
+    maxBytes: 40 * 1024 * 1024,
+    spoolDir: join(home, 'mail-spool'),
+    s3,
+    sns,
+    bucket: buckets.mail.localName,
+    prefix: 'inbound/',
+    topicArn,
+    log: args.quiet ? undefined : (l) => console.log(`[smtp] ${l}`),
+  });
+  // Stopped first (stoppers run in reverse): no mail is accepted while the rest shuts down.
+  stoppers.push(() => smtp.stop());
+
   const apiUrl = `http://127.0.0.1:${p.api}`;
   const outboxUrl = `http://127.0.0.1:${p.ses}`;
   const endpoints = {
@@ -154,6 +201,8 @@ async function main() {
     agents: users.map((u) => ({ email: u.email, password: u.password, groups: u.groups })),
     services: { dynamodb: dynamo.endpoint, sqs: `http://127.0.0.1:${p.messaging}`, sns: `http://127.0.0.1:${p.messaging}`, s3: `http://127.0.0.1:${p.messaging}`, ses: outboxUrl },
     tableName: table.localName,
+    smtpPort: smtp.port,
+    supportAddress: SUPPORT_ADDRESS,
     home,
   };
   // Written last: its appearance means everything is up.
@@ -166,6 +215,7 @@ async function main() {
       `  API          ${apiUrl}`,
       `  Outbox (SES) ${outboxUrl}  (mail the help desk sends)`,
       `  Sign-in      ${authUrl}  (Cognito InitiateAuth, USER_PASSWORD_AUTH)`,
+      `  SMTP         127.0.0.1:${smtp.port}  mail to ${SUPPORT_ADDRESS} (or ${SUPPORT_ADDRESS.replace('@', '+anything@')}) becomes a ticket`,
       `  DynamoDB     ${dynamo.endpoint}  table "${table.localName}" (${tableState === 'created' ? 'new' : 'kept, with its data'})`,
       `  Data         ${home}`,
       '',
@@ -175,6 +225,9 @@ async function main() {
       'Try it:',
       `  TOKEN=$(npm run -s token -- l1@helpdesk.local | tail -1)`,
       `  curl -H "Authorization: Bearer $TOKEN" ${apiUrl}/tickets`,
+      '',
+      'Send a mail (swaks, or any SMTP client):',
+      `  swaks --server 127.0.0.1:${smtp.port} --to ${SUPPORT_ADDRESS} --from you@example.com --header "Subject: Help"`,
       '',
       'Ctrl-C stops everything.',
       '',

@@ -39,6 +39,7 @@ export function ticketIndexKeys(t: Ticket) {
     assigneePk: partitions.assignee(t.assignee, t.status),
     requesterPk: partitions.requester(t.requester.email, t.status),
     historyPk: partitions.history(t.requester.email),
+    numberPk: `N#${t.number}`,
     rankSk: rankSortKey(t),
     createdSk: `${t.createdAt}#${t.id}`,
   };
@@ -49,4 +50,4 @@ export function ticketIndexKeys(t: Ticket) {
  * leaves the store. The ticket item also carries its opening message and
  * creation event, so that opening a ticket is a single PutItem.
  */
-export const storageAttributes = ['pk', 'sk', 'type', 'queuePk', 'statusPk', 'assigneePk', 'requesterPk', 'historyPk', 'rankSk', 'createdSk', 'expiresAt', 'openingMessage', 'createdEvent'] as const;
+export const storageAttributes = ['pk', 'sk', 'type', 'queuePk', 'statusPk', 'assigneePk', 'requesterPk', 'historyPk', 'numberPk', 'rankSk', 'createdSk', 'expiresAt', 'openingMessage', 'createdEvent'] as const;

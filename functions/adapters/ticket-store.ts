@@ -269,6 +269,19 @@ export function ticketStore(tableName: string) {
       await dynamo.send(new PutCommand({ TableName: tableName, Item: { ...keys.agent(a.email), type: 'agent', ...a } }));
     },
 
+    async ticketByNumber(n: number): Promise<Ticket | undefined> {
+      const res = await dynamo.send(
+        new QueryCommand({ TableName: tableName, IndexName: 'number', KeyConditionExpression: 'numberPk = :n', ExpressionAttributeValues: { ':n': `N#${n}` }, Limit: 1 }),
+      );
+      return res.Items?.[0] ? toTicket(res.Items[0]) : undefined;
+    },
+
+    /** Whether a message is already stored: a redelivered mail must not add it twice. */
+    async hasMessage(ticketId: string, createdAt: string, messageId: string): Promise<boolean> {
+      const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.message(ticketId, createdAt, messageId), ConsistentRead: true }));
+      return Boolean(res.Item);
+    },
+
     async listDepartments(): Promise<Department[]> {
       const res = await dynamo.send(
         new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'DEPARTMENTS' } }),

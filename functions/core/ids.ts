@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 // Crockford base32, as in ULID: ids sort by creation time and read well in URLs.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -18,3 +18,15 @@ export function newId(now: number = Date.now()): string {
 }
 
 export const ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/**
+ * The same id every time for the same seed: a redelivered mail maps to the
+ * ticket or message it created the first time, so a conditional write turns
+ * the duplicate into a no-op. The time part keeps ids sortable.
+ */
+export function idFromSeed(seed: string, at: number): string {
+  const digest = createHash('sha256').update(seed).digest();
+  let rand = '';
+  for (let i = 0; i < 16; i++) rand += ALPHABET[digest[i]! % 32];
+  return newId(at).slice(0, 10) + rand;
+}

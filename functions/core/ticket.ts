@@ -57,7 +57,13 @@ export interface Ticket {
   tags: string[];
   assignee: string | null;
   requester: Person;
+  /** Others on the conversation (CC'd on mail); they may reply to it. */
+  participants: string[];
   channel: Channel;
+  /** The customer's language when known (from their mail), for what we send them. */
+  language: string | null;
+  /** Marked as spam on arrival: kept for review, never acknowledged. */
+  spam: boolean;
   createdAt: string;
   updatedAt: string;
   createdBy: string;
@@ -82,6 +88,8 @@ export interface Message {
   body: string;
   author: { type: 'agent' | 'customer'; email: string; name?: string };
   createdAt: string;
+  /** Present on messages that arrived by mail. */
+  mail?: MailDetails;
 }
 
 export interface FieldChange {
@@ -96,7 +104,7 @@ export interface AuditEvent {
   version: number;
   at: string;
   actor: Actor;
-  action: 'ticket.created' | 'ticket.updated' | 'message.added';
+  action: 'ticket.created' | 'ticket.updated' | 'message.added' | 'mail.received' | 'mail.bounced';
   changes: FieldChange[];
 }
 
@@ -111,9 +119,31 @@ export interface NewTicketInput {
   tags?: string[];
 }
 
+/** What a mail brings beyond the basics: its own ids, so redeliveries collapse, and its extras. */
+export interface MailOrigin {
+  ticketId: string;
+  messageId: string;
+  participants: string[];
+  language: string | null;
+  spam: boolean;
+  mail: MailDetails;
+}
+
+/** Mail-specific facts recorded on a message. */
+export interface MailDetails {
+  messageId: string | null;
+  sesMessageId: string;
+  /** The full original text, quotes included; `body` holds only the new part. */
+  fullText: string;
+  html: string | null;
+  attachments: { filename: string; contentType: string; size: number; key: string; inline: boolean; contentId?: string }[];
+  verdicts: Record<string, string>;
+  automated: boolean;
+}
+
 /** Builds a ticket, its first message and its creation event. */
-export function openTicket(input: NewTicketInput, number: number, actor: Actor, now: string) {
-  const id = newId(Date.parse(now));
+export function openTicket(input: NewTicketInput, number: number, actor: Actor, now: string, origin?: MailOrigin) {
+  const id = origin?.ticketId ?? newId(Date.parse(now));
   const priority = input.priority ?? 'normal';
   const deadlines = deadlinesFor(priority, now);
   const ticket: Ticket = {
@@ -128,7 +158,10 @@ export function openTicket(input: NewTicketInput, number: number, actor: Actor, 
     tags: normaliseTags(input.tags ?? []),
     assignee: null,
     requester: { ...input.requester, email: normaliseEmail(input.requester.email) },
+    participants: origin?.participants ?? [],
     channel: input.channel,
+    language: origin?.language ?? null,
+    spam: origin?.spam ?? false,
     createdAt: now,
     updatedAt: now,
     createdBy: actor.email,
@@ -141,13 +174,14 @@ export function openTicket(input: NewTicketInput, number: number, actor: Actor, 
   };
   // Recorded by an agent on the customer's behalf: the customer's words, written down.
   const message: Message = {
-    id: newId(Date.parse(now)),
+    id: origin?.messageId ?? newId(Date.parse(now)),
     ticketId: id,
     kind: 'customer',
     public: true,
     body: input.body,
     author: { type: 'customer', email: ticket.requester.email, ...(ticket.requester.name ? { name: ticket.requester.name } : {}) },
     createdAt: now,
+    ...(origin ? { mail: origin.mail } : {}),
   };
   const event: AuditEvent = {
     ticketId: id,
@@ -255,6 +289,41 @@ export function addAgentMessage(ticket: Ticket, input: NewMessageInput, actor: A
   const event: AuditEvent = { ticketId: ticket.id, version: next.version, at: now, actor, action: 'message.added', changes };
   return { ticket: next, message, event };
 }
+
+/**
+ * A customer's (or participant's) mail joins the ticket. Waiting on the
+ * customer, or resolved, means their answer brings it back to work.
+ */
+export function addCustomerMail(ticket: Ticket, input: { id: string; from: Person; body: string; at: string; mail: MailDetails; cc: string[] }, actor: Actor) {
+  const message: Message = {
+    id: input.id,
+    ticketId: ticket.id,
+    kind: 'customer',
+    public: true,
+    body: input.body,
+    author: { type: 'customer', email: normaliseEmail(input.from.email), ...(input.from.name ? { name: input.from.name } : {}) },
+    createdAt: input.at,
+    mail: input.mail,
+  };
+  const next: Ticket = { ...ticket, updatedAt: input.at, version: ticket.version + 1 };
+  const changes: FieldChange[] = [{ field: 'messages', before: null, after: { id: message.id, kind: 'customer', from: message.author.email } }];
+  if (ticket.status === 'pending' || ticket.status === 'resolved') {
+    next.status = 'open';
+    changes.push({ field: 'status', before: ticket.status, after: 'open' });
+    if (ticket.status === 'resolved') next.resolvedAt = null;
+  }
+  const known = new Set([ticket.requester.email, ...ticket.participants]);
+  const added = [...new Set([message.author.email, ...input.cc.map(normaliseEmail)])].filter((e) => !known.has(e));
+  if (added.length) {
+    next.participants = [...ticket.participants, ...added].slice(0, MAX_PARTICIPANTS);
+    changes.push({ field: 'participants', before: ticket.participants, after: next.participants });
+  }
+  next.dueAt = currentDue(next);
+  const event: AuditEvent = { ticketId: ticket.id, version: next.version, at: input.at, actor, action: 'mail.received', changes };
+  return { ticket: next, message, event };
+}
+
+const MAX_PARTICIPANTS = 50;
 
 /** Which deadline the queue should sort on now. Finished tickets have none. */
 function currentDue(t: Ticket): string | null {

@@ -17,7 +17,7 @@ export const table = {
   ttlAttribute: 'expiresAt',
   /**
    * Query indexes. All project every attribute, so a queue page is one Query.
-   * The key values are composed in functions/core/keys.ts.
+   * The key values are composed in functions/adapters/keys.ts.
    */
   indexes: [
     /** A department's queue at one level and status, by priority then due time. */
@@ -30,6 +30,8 @@ export const table = {
     { indexName: 'requester', partitionKey: 'requesterPk', sortKey: 'rankSk' },
     /** One requester's whole history, newest first. */
     { indexName: 'history', partitionKey: 'historyPk', sortKey: 'createdSk' },
+    /** Human ticket number → ticket, for `[#1234]` in mail subjects. */
+    { indexName: 'number', partitionKey: 'numberPk', sortKey: 'sk' },
   ] satisfies IndexDefinition[],
 } as const;
 

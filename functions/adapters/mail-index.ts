@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from './dynamo.ts';
+
+/**
+ * What the mail channel remembers besides tickets: which ticket every
+ * Message-ID we received or sent belongs to (threading), mail we refused to
+ * process (quarantine), how many automatic replies went to each sender
+ * (the loop breaker), and which acknowledgements were sent (exactly once).
+ */
+
+/**
+ * SES replaces the Message-ID of what we send with `<id@REGION.amazonses.com>`
+ * (or `@email.amazonses.com`); the id SES returns is the part before the `@`.
+ * Keying those by that part matches replies whatever domain form comes back.
+ */
+export function messageIdKey(id: string): string {
+  const m = /^([^@]+)@(?:[a-z0-9-]+\.)*amazonses\.com$/i.exec(id);
+  if (m && m[1]!.length <= 200) return `SESID#${m[1]!.toLowerCase()}`;
+  // A sender chooses its Message-IDs: long ones are hashed to stay within DynamoDB's key size.
+  return id.length <= 400 ? `MSGID#${id.toLowerCase()}` : `MSGID#sha256:${digest(id.toLowerCase())}`;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest('base64url');
+
+export interface QuarantineRecord {
+  sesMessageId: string;
+  reason: string;
+  detail?: string;
+  bucket?: string;
+  key?: string;
+  at: string;
+}
+
+const HOUR = 3600;
+
+export function mailIndex(tableName: string) {
+  return {
+    /** Remembers ids (received or sent) as belonging to a ticket. Re-recording is harmless. */
+    async remember(ids: string[], ticketId: string, origin: 'inbound' | 'outbound') {
+      const unique = [...new Set(ids.filter(Boolean).map(messageIdKey))];
+      await Promise.all(
+        unique.map((pk) => dynamo.send(new PutCommand({ TableName: tableName, Item: { pk, sk: 'MSGID', type: 'message-id', ticketId, origin } }))),
+      );
+    },
+
+    /** The ticket of the first id (in the order given) that we know. */
+    async ticketFor(ids: string[]): Promise<{ ticketId: string; origin: string } | undefined> {
+      const keys = [...new Set(ids.filter(Boolean).map(messageIdKey))].slice(0, 100);
+      if (!keys.length) return undefined;
+      const found = new Map<string, { ticketId: string; origin: string }>();
+      let request: Record<string, { Keys: Record<string, string>[] }> | undefined = { [tableName]: { Keys: keys.map((pk) => ({ pk, sk: 'MSGID' })) } };
+      for (let round = 0; request && round < 5; round++) {
+        const res: BatchGetCommandOutput = await dynamo.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of res.Responses?.[tableName] ?? []) found.set(item.pk as string, { ticketId: item.ticketId as string, origin: item.origin as string });
+        request = res.UnprocessedKeys?.[tableName]?.Keys?.length ? (res.UnprocessedKeys as typeof request) : undefined;
+      }
+      for (const k of keys) if (found.has(k)) return found.get(k);
+      return undefined;
+    },
+
+    /**
+     * Makes one SES delivery the owner of a mail. True for the owner (first
+     * come, and its retries); false for any other delivery of the same mail.
+     */
+    async claimInbound(mailKey: string, sesMessageId: string): Promise<boolean> {
+      try {
+        await dynamo.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: `INBOUND#${digest(mailKey.toLowerCase())}`, sk: 'INBOUND', type: 'inbound-claim', sesMessageId, expiresAt: Math.floor(Date.now() / 1000) + 30 * 24 * HOUR },
+            ConditionExpression: 'attribute_not_exists(pk) OR sesMessageId = :me',
+            ExpressionAttributeValues: { ':me': sesMessageId },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+        throw err;
+      }
+    },
+
+    /** Keeps a refused mail's record once; the raw MIME stays in S3 for a person to look at. */
+    async quarantine(r: QuarantineRecord) {
+      await dynamo
+        .send(new PutCommand({ TableName: tableName, Item: { pk: 'QUARANTINE', sk: `MAIL#${r.sesMessageId}`, type: 'quarantine', ...r }, ConditionExpression: 'attribute_not_exists(pk)' }))
+        .catch((err) => {
+          if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+        });
+    },
+
+    /** Counts one automatic reply to a sender in the current hour and returns the hour's total. */
+    async countAutoReply(email: string, now = Date.now()): Promise<number> {
+      const hour = Math.floor(now / 1000 / HOUR);
+      const res = await dynamo.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: `AUTOREPLY#${email.toLowerCase()}`, sk: `HOUR#${hour}` },
+          UpdateExpression: 'ADD #n :one SET expiresAt = :exp',
+          ExpressionAttributeNames: { '#n': 'count' },
+          ExpressionAttributeValues: { ':one': 1, ':exp': (hour + 2) * HOUR },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(res.Attributes?.count ?? 1);
+    },
+
+    /** Claims the right to send one kind of mail for a ticket once; false if already claimed. */
+    async claimOnce(ticketId: string, what: string): Promise<boolean> {
+      try {
+        await dynamo.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: `TICKET#${ticketId}`, sk: `SENT#${what}`, type: 'sent-claim', at: new Date().toISOString() },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return true;
+      } catch (err) {
+        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+        throw err;
+      }
+    },
+
+    /** Gives a claim back when the send failed, so a retry can send. */
+    async releaseClaim(ticketId: string, what: string) {
+      await dynamo.send(new DeleteCommand({ TableName: tableName, Key: { pk: `TICKET#${ticketId}`, sk: `SENT#${what}` } }));
+    },
+  };
+}
+
+export type MailIndex = ReturnType<typeof mailIndex>;

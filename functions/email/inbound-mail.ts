@@ -1,0 +1,47 @@
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { mailConfig } from '#shared/mail-config';
+import { logger } from '#shared/logger';
+import { ticketStore } from '#adapters/ticket-store';
+import { mailIndex } from '#adapters/mail-index';
+import { mailObjects } from '#adapters/mail-objects';
+import { mailer } from '#adapters/mailer';
+import { receiveMail, type ReceiveDeps } from './receive-mail.ts';
+
+const metrics = new Metrics({ namespace: 'Helpdesk', serviceName: 'inbound-mail' });
+const objects = mailObjects(mailConfig.mailBucket, mailConfig.maxMailBytes);
+const outbound = mailer(undefined, mailConfig.configurationSet);
+
+const deps: ReceiveDeps = {
+  store: ticketStore(mailConfig.tableName),
+  index: mailIndex(mailConfig.tableName),
+  getRaw: objects.getRaw,
+  putAttachment: objects.putAttachment,
+  send: outbound.send,
+  config: mailConfig,
+  onQuarantine: (reason) => {
+    metrics.addMetric('MailQuarantined', MetricUnit.Count, 1);
+    logger.warn('Mail quarantined', { reason });
+  },
+};
+
+/**
+ * SQS → inbound mail. Each record is handled on its own: one that fails for a
+ * passing reason is reported back (partial batch failure) and retried, then
+ * dead-lettered; the rest of the batch is not held up by it.
+ */
+export const handler = async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
+  const results = await Promise.allSettled(event.Records.map((r) => receiveMail(r.body, deps)));
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  results.forEach((r, i) => {
+    if (r.status === 'fulfilled') {
+      metrics.addMetric(`Mail_${r.value.result}`, MetricUnit.Count, 1);
+    } else {
+      // The error, not the mail: addresses and bodies stay out of the logs.
+      logger.error('Inbound mail failed; it will be retried', { messageId: event.Records[i]!.messageId, error: (r.reason as Error).name });
+      batchItemFailures.push({ itemIdentifier: event.Records[i]!.messageId });
+    }
+  });
+  metrics.publishStoredMetrics();
+  return { batchItemFailures };
+};

@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import { parseMail, UnparseableMailError, type ParsedMail } from '#core/parse-mail';
+import { idFromSeed } from '#core/ids';
+import { addCustomerMail, openTicket, type Actor, type MailDetails, type Ticket } from '#core/ticket';
+import { automationVerdict, autoReplyBreaker } from '#core/mail/loop-detection';
+import { decideThread } from '#core/mail/threading';
+import { visibleText } from '#core/mail/quote-strip';
+import { makeReplyToken, plusAddress, readReplyToken } from '#core/mail/reply-token';
+import { acknowledgement, pickLanguage, type Language } from '#core/mail/templates';
+import { VersionConflictError } from '#core/errors';
+import type { TicketStore } from '#adapters/ticket-store';
+import type { MailIndex } from '#adapters/mail-index';
+import { MailTooLargeError } from '#adapters/mail-objects';
+import type { OutgoingMail } from '#adapters/mailer';
+import { PoisonMessageError, readNotification, type SesNotification } from './notification.ts';
+
+/**
+ * One inbound mail, from the queue message to a ticket. Safe to run twice, or
+ * ten times at once, for the same mail: ids come from the SES message id, every
+ * write is conditional, and the acknowledgement is claimed before it is sent.
+ *
+ * Deterministic failures (a broken message, MIME we cannot parse, a mail over
+ * the limit, a virus) quarantine the mail and count as done, so they never loop;
+ * anything else is thrown, and the queue retries it, then dead-letters it.
+ */
+export interface ReceiveDeps {
+  store: TicketStore;
+  index: MailIndex;
+  getRaw(bucket: string, key: string): Promise<Buffer>;
+  putAttachment(key: string, content: Buffer, contentType: string): Promise<void>;
+  send(mail: OutgoingMail): Promise<{ sesMessageId: string }>;
+  config: {
+    supportAddresses: string[];
+    fromAddress: string;
+    deskName: string;
+    replyTokenSecret: string;
+    defaultLanguage: Language;
+    autoReplyCap: number;
+  };
+  onQuarantine?(reason: string): void;
+}
+
+export type ReceiveOutcome =
+  | { result: 'created'; ticketId: string; acknowledged: boolean }
+  | { result: 'appended'; ticketId: string }
+  | { result: 'bounce'; ticketId: string }
+  | { result: 'duplicate' }
+  | { result: 'quarantined'; reason: string };
+
+/** Mail arrives on behalf of no agent: the audit trail names the channel. */
+const mailActor: Actor = { sub: 'system:inbound-mail', email: 'mail' };
+
+export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise<ReceiveOutcome> {
+  let n: SesNotification;
+  try {
+    n = readNotification(queueBody);
+  } catch (err) {
+    if (!(err instanceof PoisonMessageError)) throw err;
+    const id = `unreadable-${randomUUID()}`;
+    return quarantine(deps, { sesMessageId: id, reason: 'invalid-notification', detail: err.message });
+  }
+  const sesMessageId = n.mail.messageId;
+  const { bucketName: bucket, objectKey: key } = n.receipt.action;
+  const verdicts = Object.fromEntries(
+    (['spam', 'virus', 'spf', 'dkim', 'dmarc'] as const).map((v) => [v, n.receipt[`${v}Verdict`]?.status ?? 'GRAY']),
+  );
+  if (verdicts.virus === 'FAIL') return quarantine(deps, { sesMessageId, reason: 'virus', bucket, key });
+
+  let raw: Buffer;
+  try {
+    raw = await deps.getRaw(bucket, key);
+  } catch (err) {
+    if (err instanceof MailTooLargeError) return quarantine(deps, { sesMessageId, reason: 'too-large', detail: err.message, bucket, key });
+    if ((err as { name?: string }).name === 'NoSuchKey' || (err as { name?: string }).name === 'NotFound') {
+      return quarantine(deps, { sesMessageId, reason: 'missing-object', bucket, key });
+    }
+    throw err;
+  }
+  let mail: ParsedMail;
+  try {
+    mail = await parseMail(raw);
+  } catch (err) {
+    if (err instanceof UnparseableMailError) return quarantine(deps, { sesMessageId, reason: 'unparseable', detail: err.message, bucket, key });
+    throw err;
+  }
+  if (!mail.from) return quarantine(deps, { sesMessageId, reason: 'no-sender', bucket, key });
+
+  const receivedAt = new Date(Date.parse(n.mail.timestamp) || Date.now()).toISOString();
+  const automation = automationVerdict({
+    headers: mail.headers,
+    from: mail.from.address,
+    // The envelope sender SES saw; empty is the null return path of bounces and robots.
+    returnPath: n.mail.source,
+    ourAddresses: deps.config.supportAddresses,
+    // Not the support domain: on an internal desk, staff of that domain are the customers.
+    ourDomains: [],
+  });
+
+  // A bounce belongs to the ticket of the mail that bounced, never to a new one.
+  if (mail.bounce) {
+    const original = mail.bounce.originalMessageId ? await deps.index.ticketFor([mail.bounce.originalMessageId]) : undefined;
+    if (!original) return quarantine(deps, { sesMessageId, reason: 'orphan-bounce', bucket, key });
+    await recordBounce(deps, original.ticketId, mail, receivedAt, sesMessageId);
+    return { result: 'bounce', ticketId: original.ticketId };
+  }
+
+  const decision = await decideThread(
+    {
+      sesMessageId,
+      messageId: mail.messageId,
+      inReplyTo: mail.inReplyTo,
+      references: mail.references,
+      recipients: n.receipt.recipients,
+      from: mail.from.address,
+      cc: mail.cc.map((c) => c.address),
+      subject: mail.subject,
+    },
+    {
+      // One SES delivery owns each mail (sender + Message-ID); its own retries pass, any
+      // other delivery of the same mail is a duplicate. The sender is part of the key, so
+      // reusing someone else's Message-ID does not silence their mail.
+      seenInbound: async (ses, messageId) => (messageId ? !(await deps.index.claimInbound(`${mail.from!.address}|${messageId}`, ses)) : false),
+      ticketByMessageId: async (ids) => (await deps.index.ticketFor(ids))?.ticketId,
+      ticketByReplyToken: async (token) => {
+        const id = readReplyToken(token, deps.config.replyTokenSecret);
+        return id && (await deps.store.getTicket(id)) ? id : undefined;
+      },
+      ticketByNumber: async (num) => {
+        const t = await deps.store.ticketByNumber(num);
+        return t && { id: t.id, requester: t.requester.email, participants: t.participants ?? [] };
+      },
+    },
+    { supportAddresses: deps.config.supportAddresses, secret: deps.config.replyTokenSecret },
+  );
+  if (decision.kind === 'duplicate') return { result: 'duplicate' };
+
+  // Ids come from the SES delivery, so its retries land on the same items; other deliveries
+  // of the same mail were turned away as duplicates by the claim above.
+  const messageId = idFromSeed(`msg:${sesMessageId}`, Date.parse(receivedAt));
+  const existing = decision.kind === 'existing' ? await deps.store.getTicket(decision.ticketId) : undefined;
+  // A closed ticket stays closed: a late answer opens a follow-up instead.
+  const ticketId = existing && existing.status !== 'closed' ? existing.id : idFromSeed(`ticket:${sesMessageId}`, Date.parse(receivedAt));
+  const details = await storeAttachments(deps, mail, ticketId, messageId, sesMessageId, verdicts, automation.automated);
+  const body = visibleText(mail.text).visible.trim() || mail.text.trim() || '(no text)';
+
+  if (existing && existing.status !== 'closed') {
+    await appendToTicket(deps, existing, { id: messageId, from: { email: mail.from.address, ...(mail.from.name ? { name: mail.from.name } : {}) }, body, at: receivedAt, mail: details, cc: mail.cc.map((c) => c.address) });
+    await deps.index.remember(mail.messageId ? [mail.messageId] : [], existing.id, 'inbound');
+    return { result: 'appended', ticketId: existing.id };
+  }
+
+  const spam = verdicts.spam === 'FAIL';
+  let ticket = await deps.store.getTicket(ticketId);
+  if (!ticket) {
+    const number = await deps.store.nextTicketNumber();
+    const opened = openTicket(
+      {
+        requester: { email: mail.from.address, ...(mail.from.name ? { name: mail.from.name.slice(0, 200) } : {}) },
+        subject: (mail.subject || '(no subject)').slice(0, 250),
+        body: body.slice(0, 64_000),
+        channel: 'email',
+        ...(spam ? { tags: ['spam'] } : {}),
+      },
+      number,
+      mailActor,
+      receivedAt,
+      {
+        ticketId,
+        messageId,
+        participants: mail.cc.map((c) => c.address).filter((a) => !deps.config.supportAddresses.includes(a)).slice(0, 50),
+        language: mail.language ?? null,
+        spam,
+        mail: details,
+      },
+    );
+    try {
+      await deps.store.createTicket(opened.ticket, opened.message, opened.event);
+      ticket = opened.ticket;
+    } catch (err) {
+      // A concurrent delivery of the same mail created it first.
+      if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+      ticket = (await deps.store.getTicket(ticketId))!;
+    }
+  }
+  await deps.index.remember(mail.messageId ? [mail.messageId] : [], ticket.id, 'inbound');
+
+  const acknowledged = !spam && !automation.automated && (await acknowledge(deps, ticket, mail));
+  return { result: 'created', ticketId: ticket.id, acknowledged };
+}
+
+async function quarantine(deps: ReceiveDeps, r: { sesMessageId: string; reason: string; detail?: string; bucket?: string; key?: string }): Promise<ReceiveOutcome> {
+  await deps.index.quarantine({ ...r, at: new Date().toISOString() });
+  deps.onQuarantine?.(r.reason);
+  return { result: 'quarantined', reason: r.reason };
+}
+
+/** Attachments go to S3 under keys derived from the mail, so a retry rewrites the same objects. */
+async function storeAttachments(
+  deps: ReceiveDeps,
+  mail: ParsedMail,
+  ticketId: string,
+  messageId: string,
+  sesMessageId: string,
+  verdicts: Record<string, string>,
+  automated: boolean,
+): Promise<MailDetails> {
+  const attachments = await Promise.all(
+    mail.attachments.map(async (a, i) => {
+      const key = `attachments/${ticketId}/${messageId}/${i + 1}-${encodeURIComponent(a.filename)}`;
+      await deps.putAttachment(key, a.content, a.contentType);
+      return { filename: a.filename, contentType: a.contentType, size: a.size, key, inline: a.inline, ...(a.contentId ? { contentId: a.contentId } : {}) };
+    }),
+  );
+  return { messageId: mail.messageId, sesMessageId, fullText: mail.text.slice(0, 200_000), html: mail.html ? mail.html.slice(0, 200_000) : null, attachments, verdicts, automated };
+}
+
+async function appendToTicket(deps: ReceiveDeps, current: Ticket, input: Parameters<typeof addCustomerMail>[1]) {
+  for (let attempt = 1; ; attempt++) {
+    const ticket = attempt === 1 ? current : (await deps.store.getTicket(current.id))!;
+    if (await deps.store.hasMessage(ticket.id, input.at, input.id)) return; // a redelivery
+    const next = addCustomerMail(ticket, input, mailActor);
+    try {
+      await deps.store.saveTicket(next.ticket, ticket.version, next.event, next.message);
+      return;
+    } catch (err) {
+      if (!(err instanceof VersionConflictError) || attempt >= 8) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
+    }
+  }
+}
+
+async function recordBounce(deps: ReceiveDeps, ticketId: string, mail: ParsedMail, at: string, sesMessageId: string) {
+  if (!(await deps.index.claimOnce(ticketId, `bounce#${sesMessageId}`))) return;
+  for (let attempt = 1; ; attempt++) {
+    const ticket = (await deps.store.getTicket(ticketId))!;
+    const next = { ...ticket, updatedAt: at, version: ticket.version + 1 };
+    const event = {
+      ticketId,
+      version: next.version,
+      at,
+      actor: mailActor,
+      action: 'mail.bounced' as const,
+      changes: [{ field: 'delivery', before: null, after: { recipient: mail.bounce?.recipient ?? null, status: mail.bounce?.status ?? null, action: mail.bounce?.action ?? null } }],
+    };
+    try {
+      await deps.store.saveTicket(next, ticket.version, event);
+      return;
+    } catch (err) {
+      if (!(err instanceof VersionConflictError) || attempt >= 8) throw err;
+    }
+  }
+}
+
+/** One acknowledgement per ticket, capped per sender per hour so two robots cannot ping-pong. */
+async function acknowledge(deps: ReceiveDeps, ticket: Ticket, mail: ParsedMail): Promise<boolean> {
+  if (!(await deps.index.claimOnce(ticket.id, 'ack'))) return false;
+  const sent = await deps.index.countAutoReply(ticket.requester.email);
+  if (!autoReplyBreaker(sent - 1, deps.config.autoReplyCap)) return false;
+  const language = pickLanguage(ticket.language ?? undefined, deps.config.defaultLanguage);
+  const content = acknowledgement({ language, ticketNumber: ticket.number, subject: ticket.subject, requesterName: ticket.requester.name });
+  const ownId = `${idFromSeed(`ack:${ticket.id}`, Date.now())}@${deps.config.fromAddress.split('@')[1]}`.toLowerCase();
+  try {
+    const { sesMessageId } = await deps.send({
+      from: `${deps.config.deskName} <${deps.config.fromAddress}>`,
+      to: [ticket.requester.email],
+      replyTo: plusAddress(deps.config.fromAddress, makeReplyToken(ticket.id, deps.config.replyTokenSecret)),
+      subject: content.subject,
+      text: content.text,
+      html: content.html,
+      messageId: ownId,
+      inReplyTo: mail.messageId ?? undefined,
+      references: [...mail.references, ...(mail.messageId ? [mail.messageId] : [])].slice(-20),
+      automatic: 'auto-replied',
+      language,
+    });
+    await deps.index.remember([ownId, `${sesMessageId}@email.amazonses.com`], ticket.id, 'outbound');
+    return true;
+  } catch (err) {
+    await deps.index.releaseClaim(ticket.id, 'ack');
+    throw err;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Mail configuration, read once at start-up; a missing or weak value stops the
+ * function before it handles any mail.
+ */
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`Missing environment variable ${name}: the mail functions cannot start without it`);
+  return value;
+}
+
+const supportAddresses = required('SUPPORT_ADDRESSES')
+  .split(',')
+  .map((a) => a.trim().toLowerCase())
+  .filter(Boolean);
+if (!supportAddresses.every((a) => /^[^\s@+]+@[^\s@]+\.[^\s@]+$|^[^\s@+]+@[^\s@]+$/.test(a))) {
+  throw new Error(`SUPPORT_ADDRESSES must be plain addresses such as support@example.com, not "${process.env.SUPPORT_ADDRESSES}"`);
+}
+const replyTokenSecret = required('REPLY_TOKEN_SECRET');
+if (replyTokenSecret.length < 32) throw new Error('REPLY_TOKEN_SECRET must be at least 32 characters');
+
+export const mailConfig = {
+  tableName: required('TABLE_NAME'),
+  mailBucket: required('MAIL_BUCKET'),
+  supportAddresses,
+  fromAddress: (process.env.FROM_ADDRESS ?? supportAddresses[0]!).toLowerCase(),
+  deskName: process.env.DESK_NAME ?? 'Help desk',
+  replyTokenSecret,
+  defaultLanguage: process.env.DEFAULT_LANGUAGE === 'pt-BR' ? ('pt-BR' as const) : ('en' as const),
+  /** SES's S3 action takes mail up to 40 MB. */
+  maxMailBytes: 40 * 1024 * 1024,
+  autoReplyCap: Number(process.env.AUTO_REPLY_CAP ?? 5),
+  configurationSet: process.env.SES_CONFIGURATION_SET || undefined,
+};

@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import nodemailer from 'nodemailer';
+import { api, endpoints, tokenFor, uniqueEmail } from './client.ts';
+
+/**
+ * Mail end to end in local mode: SMTP gateway → S3 + SNS → SQS → the inbound
+ * handler → a ticket, and the acknowledgement in the local SES outbox. Async
+ * flows are checked by polling what the system exposes, with a timeout.
+ */
+const ep = endpoints as typeof endpoints & { smtpPort: number; supportAddress: string };
+const transport = nodemailer.createTransport({ host: '127.0.0.1', port: ep.smtpPort, secure: false, ignoreTLS: true });
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+async function history(email: string) {
+  const res = await api('GET', `/customers/${encodeURIComponent(email)}/tickets`, { token: await tokenFor('l1@helpdesk.local') });
+  return res.body.items as any[];
+}
+
+async function thread(id: string) {
+  return (await api('GET', `/tickets/${id}`, { token: await tokenFor('l1@helpdesk.local') })).body;
+}
+
+interface OutboxMail {
+  messageId: string;
+  from: string;
+  replyTo: string[];
+  destination: { to: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+}
+
+async function outboxFor(email: string): Promise<OutboxMail[]> {
+  const res = await fetch(`${ep.outboxUrl}/store`);
+  const { emails } = (await res.json()) as { emails: OutboxMail[] };
+  return emails.filter((m) => m.destination.to.some((t) => t.includes(email)));
+}
+
+const ticketOf = (email: string) => until(`a ticket for ${email}`, async () => (await history(email))[0]);
+
+describe('inbound mail through SMTP', () => {
+  it('turns a mail into a ticket, keeps its attachment and acknowledges it once, with the ticket token', async () => {
+    const from = uniqueEmail('mail');
+    await transport.sendMail({
+      from: `Joana Lima <${from}>`,
+      to: ep.supportAddress,
+      subject: 'Impressora não funciona',
+      text: 'Olá, a impressora do 2º andar parou.\n\nObrigada,\nJoana',
+      html: '<p>Olá, a impressora do 2º andar <b>parou</b>.</p><script>alert(1)</script><img src="https://tracker.example/p.gif">',
+      attachments: [{ filename: 'erro.txt', content: 'paper jam 42' }],
+    });
+    const summary = await ticketOf(from);
+    expect(summary).toMatchObject({ channel: 'email', subject: 'Impressora não funciona', status: 'new', requester: { email: from, name: 'Joana Lima' } });
+
+    const t = await thread(summary.id);
+    const first = t.messages[0];
+    expect(first.body).toContain('a impressora do 2º andar parou');
+    expect(first.mail.html).toContain('<b>parou</b>');
+    expect(first.mail.html).not.toMatch(/<script|\ssrc="https:\/\/tracker/);
+    // The remote image is kept for an agent to load on request, never loaded by default.
+    expect(first.mail.html).toContain('data-remote-src="https://tracker.example/p.gif"');
+    expect(first.mail.attachments).toEqual([expect.objectContaining({ filename: 'erro.txt', contentType: 'text/plain', size: 12 })]);
+
+    const acks = await until('the acknowledgement', async () => {
+      const mails = await outboxFor(from);
+      return mails.length ? mails : undefined;
+    });
+    expect(acks).toHaveLength(1);
+    expect(acks[0]!.subject).toContain(`[#${summary.number}]`);
+    expect(acks[0]!.replyTo.join()).toMatch(/support\+[a-z0-9-]+@helpdesk\.local/);
+  });
+
+  it('threads an Outlook-style reply without References through the reply token', async () => {
+    const from = uniqueEmail('outlook');
+    await transport.sendMail({ from, to: ep.supportAddress, subject: 'VPN', text: 'A VPN caiu.' });
+    const ticket = await ticketOf(from);
+    const ack = await until('ack', async () => (await outboxFor(from))[0]);
+    const replyTo = ack.replyTo[0]!.replace(/.*</, '').replace(/>.*/, '');
+    await transport.sendMail({
+      from,
+      to: replyTo,
+      subject: `RE: ${ack.subject}`,
+      text: 'Ainda sem VPN.\n\n-----Original Message-----\nFrom: Help desk\nSent: Monday\n\nWe got your request',
+    });
+    const t = await until('the reply on the ticket', async () => {
+      const th = await thread(ticket.id);
+      return th.messages.length === 2 ? th : undefined;
+    });
+    expect(t.messages[1].body).toBe('Ainda sem VPN.');
+    expect(t.messages[1].mail.fullText).toContain('Original Message');
+    expect(await history(from)).toHaveLength(1);
+    // No second acknowledgement for a reply.
+    expect(await outboxFor(from)).toHaveLength(1);
+  });
+
+  it('threads an iOS-style reply on In-Reply-To alone, and a CC participant on the subject token', async () => {
+    const from = uniqueEmail('ios');
+    const colleague = uniqueEmail('colleague');
+    const messageId = `<${randomUUID()}@ios.example.com>`;
+    await transport.sendMail({ from, to: ep.supportAddress, cc: colleague, subject: 'Acesso ao ERP', text: 'Sem acesso.', messageId });
+    const ticket = await ticketOf(from);
+    await transport.sendMail({ from, to: ep.supportAddress, subject: 'Re: Acesso ao ERP', text: 'Alguma novidade?', inReplyTo: messageId });
+    await transport.sendMail({ from: colleague, to: ep.supportAddress, subject: `Re: [#${ticket.number}] Acesso ao ERP`, text: 'Eu também estou sem acesso.' });
+    const t = await until('both follow-ups', async () => {
+      const th = await thread(ticket.id);
+      return th.messages.length === 3 ? th : undefined;
+    });
+    expect(t.messages.map((m: any) => m.author.email).sort()).toEqual([from, from, colleague].sort());
+    expect(t.ticket.participants).toContain(colleague);
+    expect(await history(colleague)).toHaveLength(0);
+  });
+
+  it('opens a new ticket for a stranger who reuses a ticket subject token', async () => {
+    const owner = uniqueEmail('owner');
+    await transport.sendMail({ from: owner, to: ep.supportAddress, subject: 'Senha expirada', text: 'Minha senha expirou.' });
+    const ticket = await ticketOf(owner);
+    const stranger = uniqueEmail('stranger');
+    await transport.sendMail({ from: stranger, to: ep.supportAddress, subject: `Re: [#${ticket.number}] Senha expirada`, text: 'Sou outra pessoa.' });
+    const theirs = await ticketOf(stranger);
+    expect(theirs.id).not.toBe(ticket.id);
+    expect((await thread(ticket.id)).messages).toHaveLength(1);
+  });
+
+  it('makes one ticket and one acknowledgement from the same mail delivered several times', async () => {
+    const from = uniqueEmail('dup');
+    const messageId = `<${randomUUID()}@dup.example.com>`;
+    await Promise.all([1, 2, 3].map(() => transport.sendMail({ from, to: ep.supportAddress, subject: 'Duplicado', text: 'Uma vez só.', messageId })));
+    await ticketOf(from);
+    await until('the acknowledgement', async () => ((await outboxFor(from)).length ? true : undefined));
+    // Give the other deliveries time to be processed, then check nothing doubled.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await history(from)).toHaveLength(1);
+    expect(await outboxFor(from)).toHaveLength(1);
+  });
+
+  it('never acknowledges automated mail, but still records it', async () => {
+    const cases: Record<string, string>[] = [
+      { 'Auto-Submitted': 'auto-replied' },
+      { Precedence: 'bulk' },
+      { 'X-Autoreply': 'yes' },
+      { 'List-Id': '<news.example.com>' },
+    ];
+    for (const headers of cases) {
+      const from = uniqueEmail('robot');
+      await transport.sendMail({ from, to: ep.supportAddress, subject: 'Out of office', text: 'I am away.', headers });
+      await ticketOf(from);
+    }
+    const human = uniqueEmail('human');
+    await transport.sendMail({ from: human, to: ep.supportAddress, subject: 'Ajuda', text: 'Preciso de ajuda.', headers: { 'Auto-Submitted': 'no' } });
+    await until('the human acknowledgement', async () => ((await outboxFor(human)).length ? true : undefined));
+    const robots = (await (await fetch(`${ep.outboxUrl}/store`)).json()) as { emails: OutboxMail[] };
+    expect(robots.emails.filter((m) => m.destination.to.some((t) => t.includes('robot-')))).toEqual([]);
+  });
+
+  it('files spam without acknowledging it, and quarantines a virus', async () => {
+    const spammer = uniqueEmail('spam');
+    await transport.sendMail({ from: spammer, to: ep.supportAddress, subject: 'Ganhe dinheiro', text: 'Clique aqui', headers: { 'X-Local-Spam-Verdict': 'FAIL' } });
+    const t = await ticketOf(spammer);
+    expect((await thread(t.id)).ticket.spam).toBe(true);
+    const infected = uniqueEmail('virus');
+    await transport.sendMail({ from: infected, to: ep.supportAddress, subject: 'Fatura', text: 'Veja o anexo', headers: { 'X-Local-Virus-Verdict': 'FAIL' } });
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await history(infected)).toEqual([]);
+    expect(await outboxFor(spammer)).toEqual([]);
+  });
+
+  it('refuses mail for another domain at the SMTP gateway', async () => {
+    await expect(transport.sendMail({ from: uniqueEmail(), to: 'someone@elsewhere.example', subject: 'x', text: 'y' })).rejects.toThrow(/550|relay/i);
+  });
+});
