@@ -99,7 +99,7 @@ function trimPunctuation(token: string): string {
 /** Folding whitespace inside an id is an artefact of broken folding, not part of the id. */
 function normaliseId(raw: string): string | undefined {
   const id = raw.replace(/\s+/g, '').toLowerCase();
-  if (id.length === 0 || id.length > MAX_ID_LENGTH || id.includes('<')) return undefined;
+  if (id.length === 0 || id.length > MAX_ID_LENGTH || id.includes('<') || id.includes('>')) return undefined;
   return id;
 }
 
