@@ -95,7 +95,15 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
   }
   const headers = headerMap(m.headerLines ?? []);
   const first = (name: string) => headers.get(name)?.[0];
-  const from = addresses(m.from)[0] ?? null;
+  // Bounces often come from a bare `MAILER-DAEMON`: keep a sender even without a domain.
+  const rawFrom = (Array.isArray(m.from) ? m.from[0] : m.from)?.value?.[0];
+  const from =
+    addresses(m.from)[0] ??
+    (rawFrom?.address && /^[^\s@<>]+$/.test(rawFrom.address)
+      ? { address: rawFrom.address.toLowerCase(), ...(rawFrom.name ? { name: rawFrom.name } : {}) }
+      : !rawFrom?.address && rawFrom?.name && /^[\w.-]+$/.test(rawFrom.name)
+        ? { address: rawFrom.name.toLowerCase() }
+        : null);
   const attachments = (m.attachments ?? []).slice(0, MAX_ATTACHMENTS);
   const contentType = first('content-type') ?? '';
   const returnPath = first('return-path');

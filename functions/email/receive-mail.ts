@@ -83,12 +83,11 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
     if (err instanceof UnparseableMailError) return quarantine(deps, { sesMessageId, reason: 'unparseable', detail: err.message, bucket, key });
     throw err;
   }
-  if (!mail.from) return quarantine(deps, { sesMessageId, reason: 'no-sender', bucket, key });
 
   const receivedAt = new Date(Date.parse(n.mail.timestamp) || Date.now()).toISOString();
   const automation = automationVerdict({
     headers: mail.headers,
-    from: mail.from.address,
+    from: mail.from?.address ?? null,
     // The envelope sender SES saw; empty is the null return path of bounces and robots.
     returnPath: n.mail.source,
     ourAddresses: deps.config.supportAddresses,
@@ -103,6 +102,9 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
     await recordBounce(deps, original.ticketId, mail, receivedAt, sesMessageId);
     return { result: 'bounce', ticketId: original.ticketId };
   }
+
+  // A new ticket needs someone to answer: a mail without a usable sender is kept aside.
+  if (!mail.from || !mail.from.address.includes('@')) return quarantine(deps, { sesMessageId, reason: 'no-sender', bucket, key });
 
   const decision = await decideThread(
     {
