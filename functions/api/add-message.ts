@@ -1,4 +1,9 @@
 import { config } from '#shared/config';
+import { mailConfig } from '#shared/mail-config';
+import { logger } from '#shared/logger';
+import { mailIndex } from '#adapters/mail-index';
+import { mailer } from '#adapters/mailer';
+import { sendAgentReply } from '../email/send-reply.ts';
 import { agentRoute, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
 import { addMessageBody, ticketIdParam } from '#core/schemas';
@@ -7,10 +12,13 @@ import { ID_PATTERN } from '#core/ids';
 import { NotFoundError, VersionConflictError } from '#core/errors';
 
 const store = ticketStore(config.tableName);
+const outbound = mailer(undefined, mailConfig.configurationSet);
+const replyDeps = { index: mailIndex(config.tableName), send: outbound.send, config: mailConfig };
 const ATTEMPTS = 8;
 
 /**
- * POST /tickets/{id}/messages: a public reply or an internal note. Adding a
+ * POST /tickets/{id}/messages: a public reply (mailed to the customer) or an
+ * internal note (never mailed). Adding a
  * message never conflicts with the caller's view, so a race with another write
  * is retried on the fresh ticket rather than returned as a 409.
  */
@@ -21,11 +29,22 @@ export const handler = agentRoute({ params: ticketIdParam, body: addMessageBody 
     const { ticket, message, event } = addAgentMessage(current, body, principal, new Date().toISOString());
     try {
       await store.saveTicket(ticket, current.version, event, message);
-      return json(201, { message, ticket }, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"` });
     } catch (err) {
       if (!(err instanceof VersionConflictError) || attempt >= ATTEMPTS) throw err;
       // Jittered backoff, so writers racing for one ticket spread out instead of colliding again.
       await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
+      continue;
     }
+    // The reply is saved whatever happens to the mail; the agent sees whether it went out.
+    let mail: { status: 'sent'; sesMessageId: string } | { status: 'failed' } | { status: 'not-mailed' } = { status: 'not-mailed' };
+    if (message.kind === 'reply' && !ticket.spam) {
+      try {
+        mail = { status: 'sent', ...(await sendAgentReply(ticket, message, replyDeps)) };
+      } catch (err) {
+        logger.error('Reply saved but not mailed', { ticketId: ticket.id, error: (err as Error).name });
+        mail = { status: 'failed' };
+      }
+    }
+    return json(201, { message, ticket, mail }, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"` });
   }
 });

@@ -64,6 +64,8 @@ export interface Ticket {
   language: string | null;
   /** Marked as spam on arrival: kept for review, never acknowledged. */
   spam: boolean;
+  /** Message-IDs of the mail conversation, oldest first (capped), for In-Reply-To/References. */
+  mailThread: string[];
   createdAt: string;
   updatedAt: string;
   createdBy: string;
@@ -162,6 +164,7 @@ export function openTicket(input: NewTicketInput, number: number, actor: Actor, 
     channel: input.channel,
     language: origin?.language ?? null,
     spam: origin?.spam ?? false,
+    mailThread: origin?.mail.messageId ? [origin.mail.messageId] : [],
     createdAt: now,
     updatedAt: now,
     createdBy: actor.email,
@@ -318,12 +321,21 @@ export function addCustomerMail(ticket: Ticket, input: { id: string; from: Perso
     next.participants = [...ticket.participants, ...added].slice(0, MAX_PARTICIPANTS);
     changes.push({ field: 'participants', before: ticket.participants, after: next.participants });
   }
+  if (input.mail.messageId) next.mailThread = threadWith(ticket.mailThread ?? [], input.mail.messageId);
   next.dueAt = currentDue(next);
   const event: AuditEvent = { ticketId: ticket.id, version: next.version, at: input.at, actor, action: 'mail.received', changes };
   return { ticket: next, message, event };
 }
 
 const MAX_PARTICIPANTS = 50;
+const MAX_THREAD_IDS = 20;
+
+/** Keeps the first id (the thread's root) and the most recent ones. */
+export function threadWith(thread: string[], id: string): string[] {
+  if (thread.includes(id)) return thread;
+  const all = [...thread, id];
+  return all.length <= MAX_THREAD_IDS ? all : [all[0]!, ...all.slice(-(MAX_THREAD_IDS - 1))];
+}
 
 /** Which deadline the queue should sort on now. Finished tickets have none. */
 function currentDue(t: Ticket): string | null {

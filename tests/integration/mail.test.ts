@@ -173,6 +173,48 @@ describe('inbound mail through SMTP', () => {
     expect(await outboxFor(spammer)).toEqual([]);
   });
 
+  it("mails an agent's reply to the customer and never a note; the customer's answer threads back", async () => {
+    const from = uniqueEmail('conversation');
+    await transport.sendMail({ from, to: ep.supportAddress, subject: 'Notebook lento', text: 'Meu notebook está lento.' });
+    const ticket = await ticketOf(from);
+    await until('ack', async () => ((await outboxFor(from)).length ? true : undefined));
+    const token = await tokenFor('l2@helpdesk.local');
+    const note = await api('POST', `/tickets/${ticket.id}/messages`, { token, body: { kind: 'note', body: 'INTERNAL: check the disk' } });
+    expect(note.body.mail).toEqual({ status: 'not-mailed' });
+    const reply = await api('POST', `/tickets/${ticket.id}/messages`, { token, body: { kind: 'reply', body: 'Pode reiniciar o notebook, por favor?' } });
+    expect(reply.status).toBe(201);
+    expect(reply.body.mail.status).toBe('sent');
+
+    const mails = await until('the reply in the outbox', async () => {
+      const all = await outboxFor(from);
+      return all.length === 2 ? all : undefined;
+    });
+    const sent = mails.find((m) => (m.body.text ?? '').includes('reiniciar'))!;
+    expect(sent.subject).toContain(`[#${ticket.number}]`);
+    expect(sent.replyTo.join()).toMatch(/support\+/);
+    expect(JSON.stringify(mails)).not.toContain('INTERNAL');
+
+    // The customer answers the agent's mail, keeping only the subject (no token in the address).
+    await transport.sendMail({ from, to: ep.supportAddress, subject: `Re: ${sent.subject}`, text: 'Reiniciei e melhorou, obrigada.' });
+    const t = await until('the answer on the ticket', async () => {
+      const th = await thread(ticket.id);
+      return th.messages.length === 4 ? th : undefined;
+    });
+    expect(t.messages.map((m: any) => m.kind)).toEqual(['customer', 'note', 'reply', 'customer']);
+  });
+
+  it('acknowledges in Portuguese when the customer writes in Portuguese, in English otherwise', async () => {
+    const pt = uniqueEmail('ptbr');
+    const en = uniqueEmail('en');
+    await transport.sendMail({ from: pt, to: ep.supportAddress, subject: 'Boleto', text: 'Não recebi o boleto.', headers: { 'Content-Language': 'pt-BR' } });
+    await transport.sendMail({ from: en, to: ep.supportAddress, subject: 'Invoice', text: 'No invoice yet.' });
+    const ptAck = await until('the Portuguese ack', async () => (await outboxFor(pt))[0]);
+    const enAck = await until('the English ack', async () => (await outboxFor(en))[0]);
+    expect(ptAck.body.text).toContain('Recebemos sua mensagem "Boleto"');
+    expect(enAck.body.text).toContain('"Invoice"');
+    expect(enAck.body.text).not.toContain('Recebemos');
+  });
+
   it('refuses mail for another domain at the SMTP gateway', async () => {
     await expect(transport.sendMail({ from: uniqueEmail(), to: 'someone@elsewhere.example', subject: 'x', text: 'y' })).rejects.toThrow(/550|relay/i);
   });
