@@ -18,11 +18,15 @@ export const keys = {
 const NO_DEPARTMENT = '~none';
 const UNASSIGNED = '~none';
 
+/** Spam sits in its own bucket in place of a status, so no ordinary queue view shows it. */
+export const SPAM = '~spam';
+export type StatusBucket = Status | typeof SPAM;
+
 export const partitions = {
-  queue: (department: string | null, level: number, status: Status) => `Q#${department ?? NO_DEPARTMENT}#L${level}#${status}`,
-  status: (status: Status) => `S#${status}`,
-  assignee: (assignee: string | null, status: Status) => `A#${assignee ?? UNASSIGNED}#${status}`,
-  requester: (email: string, status: Status) => `R#${email}#${status}`,
+  queue: (department: string | null, level: number, status: StatusBucket) => `Q#${department ?? NO_DEPARTMENT}#L${level}#${status}`,
+  status: (status: StatusBucket) => `S#${status}`,
+  assignee: (assignee: string | null, status: StatusBucket) => `A#${assignee ?? UNASSIGNED}#${status}`,
+  requester: (email: string, status: StatusBucket) => `R#${email}#${status}`,
   history: (email: string) => `H#${email}`,
 };
 
@@ -33,11 +37,12 @@ export function rankSortKey(t: Pick<Ticket, 'priority' | 'dueAt' | 'id'>): strin
 
 /** Index attributes a ticket item carries; recomputed on every write so indexes never drift. */
 export function ticketIndexKeys(t: Ticket) {
+  const bucket: StatusBucket = t.spam ? SPAM : t.status;
   return {
-    queuePk: partitions.queue(t.department, t.level, t.status),
-    statusPk: partitions.status(t.status),
-    assigneePk: partitions.assignee(t.assignee, t.status),
-    requesterPk: partitions.requester(t.requester.email, t.status),
+    queuePk: partitions.queue(t.department, t.level, bucket),
+    statusPk: partitions.status(bucket),
+    assigneePk: partitions.assignee(t.assignee, bucket),
+    requesterPk: partitions.requester(t.requester.email, bucket),
     historyPk: partitions.history(t.requester.email),
     numberPk: `N#${t.number}`,
     rankSk: rankSortKey(t),

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { conditionFailed, dynamo, onlyContention, transactWrite } from './dynamo.ts';
-import { keys, partitions, storageAttributes, ticketIndexKeys } from './keys.ts';
+import { keys, partitions, SPAM, storageAttributes, ticketIndexKeys, type StatusBucket } from './keys.ts';
 import { pagedQuery } from './page-query.ts';
 import { VersionConflictError } from '#core/errors';
 import { TicketNumbers } from '#core/ticket-numbers';
@@ -15,6 +15,8 @@ export interface ListFilter {
   /** An agent's email, or 'none' for unassigned tickets. */
   assignee?: string;
   requester?: string;
+  /** The spam view instead of the status filter. */
+  spam?: boolean;
   limit: number;
   cursor?: string;
 }
@@ -199,7 +201,7 @@ export function ticketStore(tableName: string) {
 
     /** A queue view: the most selective index for the filters given, the rest as filters. */
     async listTickets(f: ListFilter) {
-      const statusList = f.status ?? [...activeStatuses];
+      const statusList: StatusBucket[] = f.spam ? [SPAM] : (f.status ?? [...activeStatuses]);
       const residual: Record<string, string | number | null> = {};
       let indexName: string;
       let partitionAttr: string;

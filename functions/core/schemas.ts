@@ -38,6 +38,8 @@ export const updateTicketBody = z
     department: slug.nullable().optional(),
     assignee: email.nullable().optional(),
     tags: z.array(tag).max(limits.tags).optional(),
+    /** false releases a ticket from the spam view; true sends it there. */
+    spam: z.boolean().optional(),
   })
   .refine((b) => Object.keys(b).some((k) => k !== 'version'), { message: 'Nothing to change' });
 
@@ -66,6 +68,8 @@ export const listTicketsQuery = z.strictObject({
   /** An agent's email, or `none` for the unassigned pool. */
   assignee: z.union([z.literal('none'), email]).optional(),
   requester: email.optional(),
+  /** `true`: the spam view (mail marked as spam on arrival), whatever its status. */
+  spam: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
 });
 export type ListTicketsQuery = z.infer<typeof listTicketsQuery>;
 

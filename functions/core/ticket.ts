@@ -206,6 +206,7 @@ export interface TicketPatch {
   department?: string | null;
   assignee?: string | null;
   tags?: string[];
+  spam?: boolean;
 }
 
 /**
@@ -247,6 +248,7 @@ export function updateTicket(ticket: Ticket, patch: TicketPatch, actor: Actor, n
   if (patch.department !== undefined) set('department', patch.department);
   if (patch.assignee !== undefined) set('assignee', patch.assignee === null ? null : normaliseEmail(patch.assignee));
   if (patch.tags !== undefined) set('tags', normaliseTags(patch.tags));
+  if (patch.spam !== undefined) set('spam', patch.spam);
 
   if (changes.length === 0) return { ticket, changes };
   set('dueAt', currentDue(next));

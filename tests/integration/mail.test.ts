@@ -166,6 +166,15 @@ describe('inbound mail through SMTP', () => {
     await transport.sendMail({ from: spammer, to: ep.supportAddress, subject: 'Ganhe dinheiro', text: 'Clique aqui', headers: { 'X-Local-Spam-Verdict': 'FAIL' } });
     const t = await ticketOf(spammer);
     expect((await thread(t.id)).ticket.spam).toBe(true);
+    // Spam stays out of the queues, in a view of its own, until an agent releases it.
+    const token = await tokenFor('l1@helpdesk.local');
+    const queue = (qs: string) => api('GET', `/tickets?requester=${encodeURIComponent(spammer)}${qs}`, { token }).then((r) => r.body.items.map((x: any) => x.id));
+    expect(await queue('')).toEqual([]);
+    expect(await queue('&spam=true')).toEqual([t.id]);
+    const released = await api('PATCH', `/tickets/${t.id}`, { token, headers: { 'if-match': `"${t.version}"` }, body: { spam: false } });
+    expect(released.status).toBe(200);
+    expect(await queue('')).toEqual([t.id]);
+    expect(await queue('&spam=true')).toEqual([]);
     const infected = uniqueEmail('virus');
     await transport.sendMail({ from: infected, to: ep.supportAddress, subject: 'Fatura', text: 'Veja o anexo', headers: { 'X-Local-Virus-Verdict': 'FAIL' } });
     await new Promise((r) => setTimeout(r, 2500));
@@ -213,6 +222,14 @@ describe('inbound mail through SMTP', () => {
     expect(ptAck.body.text).toContain('Recebemos sua mensagem "Boleto"');
     expect(enAck.body.text).toContain('"Invoice"');
     expect(enAck.body.text).not.toContain('Recebemos');
+  });
+
+  it('records SPF, DKIM and DMARC failures on the message instead of dropping the mail', async () => {
+    const from = uniqueEmail('spoofy');
+    await transport.sendMail({ from, to: ep.supportAddress, subject: 'Pagamento', text: 'Segue.', headers: { 'X-Local-Spf-Verdict': 'FAIL', 'X-Local-Dmarc-Verdict': 'FAIL' } });
+    const t = await ticketOf(from);
+    const first = (await thread(t.id)).messages[0];
+    expect(first.mail.verdicts).toMatchObject({ spf: 'FAIL', dmarc: 'FAIL', spam: 'PASS', virus: 'PASS' });
   });
 
   it('refuses mail for another domain at the SMTP gateway', async () => {
