@@ -72,9 +72,10 @@ function headerMap(lines: readonly { key: string; line: string }[]): Map<string,
   return map;
 }
 
-function bounceOf(contentType: string, attachments: Attachment[]): ParsedMail['bounce'] {
+function bounceOf(contentType: string, attachments: Attachment[], text: string): ParsedMail['bounce'] {
   if (!/multipart\/report/i.test(contentType) && !attachments.some((a) => /message\/delivery-status/i.test(a.contentType))) return null;
-  const status = attachments.find((a) => /delivery-status/i.test(a.contentType))?.content.toString('utf8') ?? '';
+  // mailparser folds a message/delivery-status part into the text body; read it from either.
+  const status = attachments.find((a) => /delivery-status/i.test(a.contentType))?.content.toString('utf8') ?? text;
   const original = attachments.find((a) => /message\/rfc822|text\/rfc822-headers|message\/rfc822-headers/i.test(a.contentType))?.content.toString('utf8') ?? '';
   const field = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'im').exec(status)?.[1]?.trim();
   const idLine = /^Message-ID:\s*(.+)$/im.exec(original)?.[1] ?? '';
@@ -132,7 +133,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
       })),
     headers,
     language: first('content-language')?.split(',')[0]?.trim(),
-    bounce: bounceOf(contentType, attachments),
+    bounce: bounceOf(contentType, attachments, m.text ?? ''),
   };
 }
 

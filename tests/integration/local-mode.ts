@@ -13,6 +13,9 @@ export interface Endpoints {
   agents: { email: string; password: string; groups: string[] }[];
   services: Record<string, string>;
   tableName: string;
+  region: string;
+  smtpPort: number;
+  supportAddress: string;
   home: string;
 }
 

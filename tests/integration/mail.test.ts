@@ -8,7 +8,7 @@ import { api, endpoints, tokenFor, uniqueEmail } from './client.ts';
  * handler → a ticket, and the acknowledgement in the local SES outbox. Async
  * flows are checked by polling what the system exposes, with a timeout.
  */
-const ep = endpoints as typeof endpoints & { smtpPort: number; supportAddress: string };
+const ep = endpoints;
 const transport = nodemailer.createTransport({ host: '127.0.0.1', port: ep.smtpPort, secure: false, ignoreTLS: true });
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
