@@ -14,8 +14,18 @@ export interface HelpdeskConfig {
   readonly defaultLanguage: Language;
   /** Where alarms go; no subscription when absent. */
   readonly alarmEmail?: string;
-  /** The domain customers write to (e.g. `support.example.com`); mail wiring needs it. */
+  /**
+   * The domain customers write to (e.g. `support.example.com`). Without it the stack has no
+   * SES receipt rule set and no sending identity: mail is off (an info annotation says so).
+   */
   readonly supportDomain?: string;
+  /**
+   * Addresses at `supportDomain` that open tickets; `support@<supportDomain>` by default.
+   * Set only when `supportDomain` is. Plus-addressed forms (`support+token@…`) match too.
+   */
+  readonly supportAddresses?: readonly string[];
+  /** Display name on outgoing mail; the mail code defaults to "Help desk". */
+  readonly deskName?: string;
   /** Browser origins allowed by CORS; `['*']` until the dashboard has a known origin. */
   readonly allowedOrigins: readonly string[];
 }
@@ -25,6 +35,8 @@ export const contextKeys = {
   defaultLanguage: 'helpdesk:defaultLanguage',
   alarmEmail: 'helpdesk:alarmEmail',
   supportDomain: 'helpdesk:supportDomain',
+  supportAddresses: 'helpdesk:supportAddresses',
+  deskName: 'helpdesk:deskName',
   allowedOrigins: 'helpdesk:allowedOrigins',
 } as const;
 
@@ -39,6 +51,22 @@ const STAGE = /^[a-z][a-z0-9-]{0,15}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
+/**
+ * A plain local part: no `+` (the desk adds `+<token>` itself for replies) and nothing that
+ * needs quoting. The domain part is checked against the support domain separately.
+ */
+const LOCAL_PART = /^[a-z0-9!#$%&'*/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*/=?^_`{|}~-]+)*$/;
+/** SES accepts at most 100 recipients in one receipt rule. */
+const MAX_SUPPORT_ADDRESSES = 100;
+/** Goes into a From header as a display name: printable, no quotes, brackets or line breaks. */
+const DESK_NAME = /^[^\p{Cc}"<>\\]{1,64}$/u;
+
+/** An array in cdk.json, or a comma-separated string from `-c`. */
+function optionalList(value: unknown): string[] | undefined {
+  if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
+  const text = optionalString(value);
+  return text === undefined ? undefined : text.split(',').map((v) => v.trim()).filter(Boolean);
+}
 
 /** Empty strings count as unset, so `-c helpdesk:alarmEmail=` clears a value from cdk.json. */
 function optionalString(value: unknown): string | undefined {
@@ -70,6 +98,36 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): HelpdeskCon
     problems.push(`${contextKeys.supportDomain} must be a domain name such as support.example.com; got ${JSON.stringify(supportDomain)}`);
   }
 
+  const rawAddresses = optionalList(raw[contextKeys.supportAddresses]);
+  let supportAddresses: string[] | undefined;
+  if (supportDomain === undefined) {
+    if (rawAddresses !== undefined && rawAddresses.length > 0) {
+      problems.push(`${contextKeys.supportAddresses} needs ${contextKeys.supportDomain}: the addresses must belong to the support domain`);
+    }
+  } else {
+    supportAddresses = rawAddresses === undefined || rawAddresses.length === 0 ? [`support@${supportDomain}`] : rawAddresses.map((a) => a.toLowerCase());
+    const bad = supportAddresses.filter((a) => {
+      const at = a.lastIndexOf('@');
+      return at < 1 || !LOCAL_PART.test(a.slice(0, at)) || a.slice(at + 1) !== supportDomain;
+    });
+    if (bad.length > 0) {
+      problems.push(
+        `${contextKeys.supportAddresses} must be plain addresses at ${supportDomain} (no "+label", which the desk adds for reply tokens), ` +
+          `such as support@${supportDomain}; not ${bad.map((a) => JSON.stringify(a)).join(', ')}`,
+      );
+    }
+    const duplicates = supportAddresses.filter((a, i) => supportAddresses!.indexOf(a) !== i);
+    if (duplicates.length > 0) problems.push(`${contextKeys.supportAddresses} lists ${[...new Set(duplicates)].join(', ')} more than once`);
+    if (supportAddresses.length > MAX_SUPPORT_ADDRESSES) {
+      problems.push(`${contextKeys.supportAddresses} has ${supportAddresses.length} addresses; an SES receipt rule takes at most ${MAX_SUPPORT_ADDRESSES}`);
+    }
+  }
+
+  const deskName = optionalString(raw[contextKeys.deskName]);
+  if (deskName !== undefined && !DESK_NAME.test(deskName)) {
+    problems.push(`${contextKeys.deskName} must be 1–64 characters without quotes, angle brackets, backslashes or line breaks; got ${JSON.stringify(deskName)}`);
+  }
+
   // An array in cdk.json, or a comma-separated string from `-c`.
   const rawOrigins = raw[contextKeys.allowedOrigins];
   let allowedOrigins: string[] = ['*'];
@@ -89,6 +147,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): HelpdeskCon
     defaultLanguage: language as Language,
     ...(alarmEmail !== undefined && { alarmEmail }),
     ...(supportDomain !== undefined && { supportDomain }),
+    ...(supportAddresses !== undefined && { supportAddresses }),
+    ...(deskName !== undefined && { deskName }),
     allowedOrigins,
   };
 }

@@ -1,10 +1,13 @@
-import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { HelpdeskConfig } from './config.ts';
+import { contextKeys, type HelpdeskConfig } from './config.ts';
 import { Auth } from './constructs/auth.ts';
 import { Data } from './constructs/data.ts';
 import { HelpdeskHttpApi } from './constructs/http-api.ts';
+import { InboundMail, mailEnvironment } from './constructs/inbound-mail.ts';
 import { MailResources } from './constructs/mail-resources.ts';
+import { OutboundMail } from './constructs/outbound-mail.ts';
+import { ReplyTokenSecret } from './constructs/reply-token-secret.ts';
 import type { RouteDefinition } from './definitions/routes.ts';
 
 export interface HelpdeskStackProps extends StackProps {
@@ -18,6 +21,10 @@ export class HelpdeskStack extends Stack {
   readonly auth: Auth;
   readonly httpApi: HelpdeskHttpApi;
   readonly mail: MailResources;
+  readonly replyTokenSecret: ReplyTokenSecret;
+  /** Absent when no support domain is configured. */
+  readonly outboundMail?: OutboundMail;
+  readonly inboundMail: InboundMail;
 
   constructor(scope: Construct, id: string, props: HelpdeskStackProps) {
     super(scope, id, props);
@@ -28,19 +35,59 @@ export class HelpdeskStack extends Stack {
 
     this.data = new Data(this, 'Data');
     this.auth = new Auth(this, 'Auth');
+    this.mail = new MailResources(this, 'Mail');
+    this.replyTokenSecret = new ReplyTokenSecret(this, 'ReplyToken');
+    if (config.supportDomain !== undefined) {
+      this.outboundMail = new OutboundMail(this, 'OutboundMail', { domain: config.supportDomain });
+    } else {
+      Annotations.of(this).addInfo(
+        `Mail is off: ${contextKeys.supportDomain} is not set, so there is no SES receipt rule set and no sending identity ` +
+          '(the inbound queue and its function are still built). Set it, e.g. -c helpdesk:supportDomain=support.example.com.',
+      );
+    }
+    const mailEnv = { config, bucket: this.mail.bucket, secret: this.replyTokenSecret, ...(this.outboundMail && { outbound: this.outboundMail }) };
+
+    const outbound = this.outboundMail;
     this.httpApi = new HelpdeskHttpApi(this, 'Http', {
       config,
       table: this.data.table,
       jwtIssuer: this.auth.issuer,
       jwtAudience: [this.auth.client.userPoolClientId],
       ...(props.routes !== undefined && { routes: props.routes }),
+      // Agents' public replies go out by mail (once mail is on).
+      ...(outbound !== undefined && {
+        routeExtensions: {
+          AddMessage: {
+            environment: mailEnvironment(mailEnv),
+            grant: (fn) => {
+              outbound.grantSend(fn.role);
+              this.replyTokenSecret.grantGetValue(fn.role);
+            },
+          },
+        },
+      }),
     });
-    this.mail = new MailResources(this, 'Mail');
+
+    this.inboundMail = new InboundMail(this, 'InboundMail', { ...mailEnv, table: this.data.table, mail: this.mail });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
 
+    if (outbound !== undefined && config.supportDomain !== undefined) {
+      // DNS records to create at the support domain's DNS host (SES does not manage that zone).
+      outbound.dkimRecords.forEach((record, i) => {
+        new CfnOutput(this, `DnsDkimRecord${i + 1}`, {
+          description: `DNS record to create: DKIM CNAME ${i + 1} of ${outbound.dkimRecords.length}`,
+          value: `${record.name} CNAME ${record.value}`,
+        });
+      });
+      new CfnOutput(this, 'DnsMxRecord', {
+        description: 'DNS record to create: MX, so SES receives mail for the support domain',
+        value: `${config.supportDomain} MX 10 inbound-smtp.${Aws.REGION}.amazonaws.com`,
+      });
+      new CfnOutput(this, 'SupportAddresses', { value: config.supportAddresses!.join(', ') });
+    }
   }
 }

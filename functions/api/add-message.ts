@@ -1,19 +1,26 @@
 import { config } from '#shared/config';
-import { mailConfig } from '#shared/mail-config';
 import { logger } from '#shared/logger';
-import { mailIndex } from '#adapters/mail-index';
-import { mailer } from '#adapters/mailer';
-import { sendAgentReply } from '../email/send-reply.ts';
 import { agentRoute, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
 import { addMessageBody, ticketIdParam } from '#core/schemas';
-import { addAgentMessage } from '#core/ticket';
+import { addAgentMessage, type Message, type Ticket } from '#core/ticket';
 import { ID_PATTERN } from '#core/ids';
 import { NotFoundError, VersionConflictError } from '#core/errors';
 
 const store = ticketStore(config.tableName);
-const outbound = mailer(undefined, mailConfig.configurationSet);
-const replyDeps = { index: mailIndex(config.tableName), send: outbound.send, config: mailConfig };
+// Mail is off until the stack is given a support domain: replies are then kept, not mailed.
+const replyMailer = process.env.SUPPORT_ADDRESSES ? await loadReplyMailer() : undefined;
+
+async function loadReplyMailer() {
+  const [{ mailConfig }, { mailIndex }, { mailer }, { sendAgentReply }] = await Promise.all([
+    import('#shared/mail-config'),
+    import('#adapters/mail-index'),
+    import('#adapters/mailer'),
+    import('../email/send-reply.ts'),
+  ]);
+  const deps = { index: mailIndex(config.tableName), send: mailer(undefined, mailConfig.configurationSet).send, config: mailConfig };
+  return (ticket: Ticket, message: Message) => sendAgentReply(ticket, message, deps);
+}
 const ATTEMPTS = 8;
 
 /**
@@ -37,9 +44,9 @@ export const handler = agentRoute({ params: ticketIdParam, body: addMessageBody 
     }
     // The reply is saved whatever happens to the mail; the agent sees whether it went out.
     let mail: { status: 'sent'; sesMessageId: string } | { status: 'failed' } | { status: 'not-mailed' } = { status: 'not-mailed' };
-    if (message.kind === 'reply' && !ticket.spam) {
+    if (message.kind === 'reply' && !ticket.spam && replyMailer) {
       try {
-        mail = { status: 'sent', ...(await sendAgentReply(ticket, message, replyDeps)) };
+        mail = { status: 'sent', ...(await replyMailer(ticket, message)) };
       } catch (err) {
         logger.error('Reply saved but not mailed', { ticketId: ticket.id, error: (err as Error).name });
         mail = { status: 'failed' };

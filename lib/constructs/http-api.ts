@@ -26,6 +26,19 @@ export interface HttpApiProps {
   readonly jwtAudience: readonly string[];
   /** Defaults to the shared route table; tests may pass a subset. */
   readonly routes?: readonly RouteDefinition[];
+  /**
+   * What some routes need beyond the table, by route name (e.g. AddMessage sends mail).
+   * Kept out of the route table, which stays pure data shared with local mode.
+   */
+  readonly routeExtensions?: Readonly<Record<string, RouteExtension>>;
+}
+
+/** Extra environment and permissions for one route's function. */
+export interface RouteExtension {
+  /** Merged over the variables every route gets. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Adds the route's extra permissions to `fn.role`. */
+  readonly grant?: (fn: ApiFunction) => void;
 }
 
 /**
@@ -117,15 +130,22 @@ export class HelpdeskHttpApi extends Construct {
     // How cdk-nag names the table's index ARN in IAM5 findings (`<LogicalId.Arn>/index/*`).
     const tableLogicalId = Stack.of(this).getLogicalId(props.table.node.defaultChild as CfnTable);
 
+    const extensions = props.routeExtensions ?? {};
+    const unknown = Object.keys(extensions).filter((name) => !routeTable.some((r) => r.name === name));
+    if (unknown.length > 0) throw new Error(`routeExtensions name routes that are not in the route table: ${unknown.join(', ')}`);
+
     for (const route of props.routes ?? routeTable) {
+      const extension = extensions[route.name];
       const fn = new ApiFunction(this, route.name, {
         entry: route.entry,
         description: `${route.method} ${route.path}`,
         environment: {
           TABLE_NAME: props.table.tableName,
           DEFAULT_LANGUAGE: props.config.defaultLanguage,
+          ...extension?.environment,
         },
       });
+      extension?.grant?.(fn);
       // Explicit actions rather than grantRead*Data, which would also allow Scan:
       // no request path may scan the table.
       props.table.grant(fn.role, ...tableActions[route.table]);

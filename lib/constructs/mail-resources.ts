@@ -12,8 +12,8 @@ import { queues } from '../definitions/resources.ts';
 export const inboundMailFunctionTimeoutSeconds = 30;
 
 /**
- * Inbound mail plumbing: SES (wired in a later change) stores raw MIME in `bucket`
- * and notifies `topic`, which fans out to `queue` (+ `deadLetterQueue`).
+ * Inbound mail plumbing: SES (the receipt rule in inbound-mail.ts) stores raw MIME in
+ * `bucket` and notifies `topic`, which fans out to `queue` (+ `deadLetterQueue`).
  */
 export class MailResources extends Construct {
   readonly bucket: Bucket;

@@ -4,7 +4,8 @@ import { App, Aspects } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config.ts';
+import { contextKeys, loadConfig } from '../../lib/config.ts';
+import { inboundMailFunctionTimeoutSeconds } from '../../lib/constructs/mail-resources.ts';
 import { queues, table as tableDefinition } from '../../lib/definitions/resources.ts';
 import { agentGroups, routes } from '../../lib/definitions/routes.ts';
 import { HelpdeskStack } from '../../lib/helpdesk-stack.ts';
@@ -17,28 +18,47 @@ let stack: HelpdeskStack;
 let template: Template;
 let resources: Resources;
 
+/** The same stack without a support domain: mail is off. */
+let mailOff: { stack: HelpdeskStack; template: Template; resources: Resources };
+
+const supportDomain = 'helpdesk.example.com';
+const supportAddresses = [`support@${supportDomain}`, `billing@${supportDomain}`];
+/** Description of the inbound-mail function (lib/constructs/inbound-mail.ts). */
+const inboundDescription = 'Inbound mail: SES notification from SQS to ticket';
+/** Logical id prefix of the AwsCustomResource provider singleton. */
+const providerIdPrefix = 'AWS679f53fac002430cb0da5b7982bd2287';
+
 /**
  * Same context as `cdk synth` (feature flags, config) with two test-only changes: bundling is
  * skipped (fast, no esbuild), and error annotations stay annotations instead of failing
  * synthesis, so the cdk-nag tests below can list every finding.
  */
-function testApp(): App {
+function testApp(context: Json = {}): App {
   const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: Json };
   return new App({
     context: {
       ...cdkJson.context,
+      ...context,
       'aws:cdk:bundling-stacks': [],
       '@aws-cdk/core:annotationsInValidationReport': false,
     },
   });
 }
 
+function synthStack(context: Json) {
+  const app = testApp(context);
+  const built = new HelpdeskStack(app, 'HelpdeskTest', { config: loadConfig(app.node) });
+  Aspects.of(built).add(new AwsSolutionsChecks());
+  const tmpl = Template.fromStack(built);
+  return { stack: built, template: tmpl, resources: tmpl.toJSON().Resources as Resources };
+}
+
 beforeAll(() => {
-  const app = testApp();
-  stack = new HelpdeskStack(app, 'HelpdeskTest', { config: loadConfig(app.node) });
-  Aspects.of(stack).add(new AwsSolutionsChecks());
-  template = Template.fromStack(stack);
-  resources = template.toJSON().Resources as Resources;
+  ({ stack, template, resources } = synthStack({
+    [contextKeys.supportDomain]: supportDomain,
+    [contextKeys.supportAddresses]: supportAddresses,
+  }));
+  mailOff = synthStack({ [contextKeys.supportDomain]: '' });
 });
 
 const ofType = (type: string): [string, Json][] => Object.entries(resources).filter(([, r]) => r.Type === type);
@@ -57,6 +77,15 @@ function describeResource(value: unknown): string {
   return JSON.stringify(v);
 }
 
+/** A function's name for the tests: its route, InboundMail, or the rule-set activation provider. */
+function functionName(fnId: string, fn: Json): string {
+  const route = routes.find((r) => fn.Properties.Description === `${r.method} ${r.path}`);
+  if (route) return route.name;
+  if (fn.Properties.Description === inboundDescription) return 'InboundMail';
+  if (fnId.startsWith(providerIdPrefix)) return 'ActivateReceiptRuleSet';
+  return fnId;
+}
+
 /** Function logical id → the statements of every policy attached to its role. */
 function functionPolicies(): Map<string, { routeName: string; statements: Json[] }> {
   const out = new Map<string, { routeName: string; statements: Json[] }>();
@@ -67,8 +96,7 @@ function functionPolicies(): Map<string, { routeName: string; statements: Json[]
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[]);
     const inline = (resources[roleId]!.Properties.Policies ?? []) as Json[];
     statements.push(...inline.flatMap((p) => p.PolicyDocument.Statement as Json[]));
-    const route = routes.find((r) => fn.Properties.Description === `${r.method} ${r.path}`);
-    out.set(fnId, { routeName: route?.name ?? fnId, statements });
+    out.set(fnId, { routeName: functionName(fnId, fn), statements });
   }
   return out;
 }
@@ -161,8 +189,13 @@ describe('functions', () => {
     for (const route of routes) expect(existsSync(join(functionsDir, route.entry)), route.entry).toBe(true);
   });
 
-  it('has one Lambda per route, nodejs22.x on arm64 with the pinned defaults', () => {
-    const fns = ofType('AWS::Lambda::Function');
+  it('has one Lambda per route, the inbound-mail Lambda and the rule-set activation provider, nothing else', () => {
+    const names = ofType('AWS::Lambda::Function').map(([id, fn]) => functionName(id, fn));
+    expect(names.sort()).toEqual([...routes.map((r) => r.name), 'InboundMail', 'ActivateReceiptRuleSet'].sort());
+  });
+
+  it('every route Lambda is nodejs22.x on arm64 with the pinned defaults', () => {
+    const fns = ofType('AWS::Lambda::Function').filter(([id, fn]) => routes.some((r) => r.name === functionName(id, fn)));
     expect(fns).toHaveLength(routes.length);
     for (const [, fn] of fns) {
       expect(fn.Properties).toMatchObject({
@@ -184,35 +217,60 @@ describe('functions', () => {
       const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref as string;
       expect(resources[logGroupId]!.Properties.RetentionInDays).toBeGreaterThan(0);
     }
-    const roles = new Set(fns.map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0] as string));
-    expect(roles.size).toBe(routes.length);
+    const roles = new Set(ofType('AWS::Lambda::Function').map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0] as string));
+    expect(roles.size).toBe(routes.length + 2);
+  });
+
+  it('every function has its own log group with retention', () => {
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      const logGroupId = fn.Properties.LoggingConfig?.LogGroup?.Ref as string;
+      expect(resources[logGroupId]?.Properties.RetentionInDays, id).toBeGreaterThan(0);
+    }
   });
 
   it('no role uses a managed policy', () => {
     for (const [, role] of ofType('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it("no function policy has Action '*' or Resource '*' except X-Ray, which has no resource-level permissions", () => {
+  it("no function policy has Action '*' or Resource '*' except actions without resource-level permissions", () => {
     for (const { routeName, statements } of functionPolicies().values()) {
       for (const s of statements) {
         const actions = asArray(s.Action as string | string[]);
         const res = asArray(s.Resource as unknown);
         expect(actions, routeName).not.toContain('*');
         expect(actions.filter((a) => a.endsWith(':*')), routeName).toEqual([]);
-        if (res.includes('*')) expect(actions.every((a) => a.startsWith('xray:')), `${routeName}: ${actions}`).toBe(true);
+        if (!res.includes('*')) continue;
+        // X-Ray trace writes, and (for the activation provider alone) SetActiveReceiptRuleSet.
+        const allowed = (a: string) => a.startsWith('xray:') || (routeName === 'ActivateReceiptRuleSet' && a === 'ses:SetActiveReceiptRuleSet');
+        expect(actions.every(allowed), `${routeName}: ${actions}`).toBe(true);
       }
     }
   });
 
-  it('read-only routes cannot write the table, and no function may Scan or delete', () => {
+  it('read-only routes cannot write the table, no route may delete, and no function may Scan', () => {
     const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
-    const never = ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable'];
+    const never = ['dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable', 'dynamodb:PartiQLSelect'];
     for (const { routeName, statements } of functionPolicies().values()) {
-      const route = routes.find((r) => r.name === routeName)!;
       const actions = statements.flatMap((s) => asArray(s.Action as string | string[]));
       expect(actions.filter((a) => never.includes(a)), routeName).toEqual([]);
+      const route = routes.find((r) => r.name === routeName);
+      if (route === undefined) continue;
+      expect(actions, routeName).not.toContain('dynamodb:DeleteItem');
       if (route.table === 'read') expect(actions.filter((a) => writes.includes(a)), routeName).toEqual([]);
       else expect(actions, routeName).toEqual(expect.arrayContaining(writes));
+    }
+  });
+
+  it('only AddMessage among the routes may send mail or read the reply-token secret', () => {
+    for (const { routeName, statements } of functionPolicies().values()) {
+      if (!routes.some((r) => r.name === routeName)) continue;
+      const actions = statements.flatMap((s) => asArray(s.Action as string | string[]));
+      const mailActions = actions.filter((a) => a.startsWith('ses:') || a.startsWith('secretsmanager:') || a.startsWith('s3:'));
+      if (routeName === 'AddMessage') {
+        expect(mailActions.sort(), routeName).toEqual(['secretsmanager:GetSecretValue', 'ses:SendEmail', 'ses:SendRawEmail']);
+      } else {
+        expect(mailActions, routeName).toEqual([]);
+      }
     }
   });
 
@@ -227,7 +285,7 @@ describe('functions', () => {
         })
         .sort();
     }
-    expect(Object.keys(summary).sort()).toEqual(routes.map((r) => r.name).sort());
+    expect(Object.keys(summary).sort()).toEqual([...routes.map((r) => r.name), 'InboundMail', 'ActivateReceiptRuleSet'].sort());
     expect(summary).toMatchSnapshot();
   });
 });
@@ -352,9 +410,275 @@ describe('inbound mail resources', () => {
   });
 });
 
+/** The identity and the configuration set: nothing else may be sent through. */
+const sendResources = [
+  'arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:configuration-set/<AWS::SES::ConfigurationSet>',
+  'arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/<AWS::SES::EmailIdentity>',
+];
+
+describe('inbound mail (SES → S3 + SNS → SQS → Lambda)', () => {
+  const inboundFunction = (res: Resources = resources) =>
+    Object.entries(res).find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === inboundDescription)!;
+
+  it('has one receipt rule set with one rule: the support addresses, scanned, TLS only, stored under inbound/ and notified', () => {
+    template.resourceCountIs('AWS::SES::ReceiptRuleSet', 1);
+    template.resourceCountIs('AWS::SES::ReceiptRule', 1);
+    const [ruleSetId] = ofType('AWS::SES::ReceiptRuleSet')[0]!;
+    const [topicId] = ofType('AWS::SNS::Topic')[0]!;
+    const [bucketId] = ofType('AWS::S3::Bucket').find(([, b]) => b.Properties.LoggingConfiguration)!;
+    const [, rule] = ofType('AWS::SES::ReceiptRule')[0]!;
+    expect(rule.Properties.RuleSetName).toEqual({ Ref: ruleSetId });
+    expect(rule.Properties.Rule).toEqual({
+      Name: expect.any(String) as unknown,
+      Enabled: true,
+      // An address matches its plus-addressed forms in SES; the bare domain is deliberately absent.
+      Recipients: supportAddresses,
+      ScanEnabled: true,
+      TlsPolicy: 'Require',
+      Actions: [{ S3Action: { BucketName: { Ref: bucketId }, ObjectKeyPrefix: 'inbound/', TopicArn: { Ref: topicId } } }],
+    });
+    // The SNS-only action bounces mail over 150 KB.
+    expect(JSON.stringify(rule.Properties.Rule.Actions)).not.toContain('SNSAction');
+    // SES checks its permissions when the rule is created: the policies must exist first.
+    const bucketPolicyId = ofType('AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === bucketId)![0];
+    const topicPolicyId = ofType('AWS::SNS::TopicPolicy')[0]![0];
+    expect(ofType('AWS::SES::ReceiptRule')[0]![1].DependsOn).toEqual(expect.arrayContaining([bucketPolicyId, topicPolicyId]));
+  });
+
+  const ruleArnPattern = /^:receipt-rule-set\/[\w.-]+:receipt-rule\/[\w.-]+$/;
+  const sesStatement = (doc: Json) => (doc.Statement as Json[]).find((st) => st.Principal?.Service === 'ses.amazonaws.com');
+
+  it('the mail bucket lets SES put objects under inbound/ only, for this account and this rule', () => {
+    const [bucketId] = ofType('AWS::S3::Bucket').find(([, b]) => b.Properties.LoggingConfiguration)!;
+    const [, policy] = ofType('AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === bucketId)!;
+    const st = sesStatement(policy.Properties.PolicyDocument)!;
+    expect(st).toMatchObject({ Effect: 'Allow', Action: 's3:PutObject' });
+    expect(describeResource(st.Resource)).toBe('<AWS::S3::Bucket.Arn>/inbound/*');
+    expect(st.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    const sourceArn = st.Condition.StringEquals['aws:SourceArn']['Fn::Join'][1] as unknown[];
+    expect(String(sourceArn.at(-1))).toMatch(ruleArnPattern);
+  });
+
+  it('the topic lets SES publish for this account and this rule; its key lets SES encrypt', () => {
+    const [, policy] = ofType('AWS::SNS::TopicPolicy')[0]!;
+    const st = sesStatement(policy.Properties.PolicyDocument)!;
+    expect(st).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish' });
+    expect(st.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    expect(String((st.Condition.StringEquals['aws:SourceArn']['Fn::Join'][1] as unknown[]).at(-1))).toMatch(ruleArnPattern);
+    const [, key] = ofType('AWS::KMS::Key')[0]!;
+    const keySt = sesStatement(key.Properties.KeyPolicy)!;
+    expect(asArray(keySt.Action as string[])).toEqual(expect.arrayContaining(['kms:GenerateDataKey*', 'kms:Decrypt']));
+  });
+
+  it('a custom resource activates the rule set (SetActiveReceiptRuleSet) and deactivates it on delete', () => {
+    const [crId, cr] = ofType('Custom::SesActiveReceiptRuleSet')[0]!;
+    const [ruleSetId, ruleSet] = ofType('AWS::SES::ReceiptRuleSet')[0]!;
+    const ruleSetName = ruleSet.Properties.RuleSetName as string;
+    for (const phase of ['Create', 'Update']) {
+      expect(JSON.parse(cr.Properties[phase] as string), phase).toMatchObject({
+        service: 'SES',
+        action: 'SetActiveReceiptRuleSet',
+        parameters: { RuleSetName: ruleSetName },
+      });
+    }
+    const onDelete = JSON.parse(cr.Properties.Delete as string) as Json;
+    expect(onDelete).toMatchObject({ service: 'SES', action: 'SetActiveReceiptRuleSet' });
+    expect(onDelete.parameters?.RuleSetName).toBeUndefined();
+    // Activated only once its rule exists; removed (deactivated) before the rule set is deleted.
+    const [ruleId] = ofType('AWS::SES::ReceiptRule')[0]!;
+    expect(resources[crId]!.DependsOn).toEqual(expect.arrayContaining([ruleId]));
+    expect(ruleSetId).toBeDefined();
+
+    // Its provider may call that one action and write its own log group; no managed policy.
+    const provider = [...functionPolicies().values()].find((p) => p.routeName === 'ActivateReceiptRuleSet')!;
+    const actions = provider.statements.flatMap((st) => asArray(st.Action as string | string[])).sort();
+    expect(actions).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'ses:SetActiveReceiptRuleSet']);
+  });
+
+  it('the inbound function is nodejs22.x on arm64, 30 s, 1024 MB, traced, with the mail environment', () => {
+    const [, fn] = inboundFunction();
+    const [secretId] = ofType('AWS::SecretsManager::Secret')[0]!;
+    const [bucketId] = ofType('AWS::S3::Bucket').find(([, b]) => b.Properties.LoggingConfiguration)!;
+    const [configSetId] = ofType('AWS::SES::ConfigurationSet')[0]!;
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Timeout: 30,
+      MemorySize: 1024,
+      TracingConfig: { Mode: 'Active' },
+    });
+    expect(fn.Properties.Timeout).toBe(inboundMailFunctionTimeoutSeconds);
+    expect(fn.Properties.Environment.Variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'helpdesk',
+      LOG_LEVEL: 'INFO',
+      TABLE_NAME: { Ref: ofType('AWS::DynamoDB::Table')[0]![0] },
+      MAIL_BUCKET: { Ref: bucketId },
+      SUPPORT_ADDRESSES: supportAddresses.join(','),
+      FROM_ADDRESS: supportAddresses[0],
+      DEFAULT_LANGUAGE: 'en',
+      REPLY_TOKEN_SECRET_ARN: { Ref: secretId },
+      SES_CONFIGURATION_SET: { Ref: configSetId },
+    });
+  });
+
+  it('reads the queue in batches of 10, reporting partial batch failures, with bounded concurrency', () => {
+    const [fnId] = inboundFunction();
+    const queueId = ofType('AWS::SQS::Queue').find(([, q]) => q.Properties.RedrivePolicy)![0];
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId },
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: Match.anyValue() },
+    });
+  });
+
+  it("the queue's visibility timeout is at least 6× the function timeout; the DLQ takes a mail after ≥ 5 receives", () => {
+    const [, fn] = inboundFunction();
+    const [, queue] = ofType('AWS::SQS::Queue').find(([, q]) => q.Properties.RedrivePolicy)!;
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (fn.Properties.Timeout as number));
+    expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBeGreaterThanOrEqual(5);
+  });
+
+  it('its role may do only what the mail code does', () => {
+    const inbound = [...functionPolicies().values()].find((p) => p.routeName === 'InboundMail')!;
+    const byAction = new Map<string, string[]>();
+    for (const st of inbound.statements) {
+      expect(st.Effect).toBe('Allow');
+      for (const a of asArray(st.Action as string | string[])) {
+        byAction.set(a, [...(byAction.get(a) ?? []), ...asArray(st.Resource as unknown).map(describeResource)]);
+      }
+    }
+    expect(byAction.get('s3:GetObject')).toEqual(['<AWS::S3::Bucket.Arn>/inbound/*']);
+    expect(byAction.get('s3:PutObject')).toEqual(['<AWS::S3::Bucket.Arn>/attachments/*']);
+    expect(byAction.get('dynamodb:DeleteItem')?.sort()).toEqual(['<AWS::DynamoDB::Table.Arn>', '<AWS::DynamoDB::Table.Arn>/index/*']);
+    expect(byAction.get('secretsmanager:GetSecretValue')).toEqual(['<AWS::SecretsManager::Secret>']);
+    expect(byAction.get('ses:SendEmail')?.sort()).toEqual(sendResources);
+    expect(byAction.get('ses:SendRawEmail')?.sort()).toEqual(sendResources);
+    expect([...byAction.keys()].filter((a) => a.startsWith('kms:'))).toEqual([]);
+    expect([...byAction.keys()].filter((a) => a.startsWith('sqs:')).sort()).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+    ]);
+  });
+});
+
+describe('outbound mail', () => {
+  it('has a domain identity with Easy DKIM, sending through a configuration set with reputation metrics', () => {
+    template.resourceCountIs('AWS::SES::EmailIdentity', 1);
+    const [configSetId] = ofType('AWS::SES::ConfigurationSet')[0]!;
+    const [, identity] = ofType('AWS::SES::EmailIdentity')[0]!;
+    expect(identity.Properties.EmailIdentity).toBe(supportDomain);
+    expect(identity.Properties.DkimAttributes?.SigningEnabled ?? true).toBe(true);
+    expect(identity.Properties.DkimSigningAttributes).toBeUndefined();
+    expect(identity.Properties.ConfigurationSetAttributes).toEqual({ ConfigurationSetName: { Ref: configSetId } });
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', { ReputationOptions: { ReputationMetricsEnabled: true } });
+  });
+
+  it('AddMessage gets the mail environment and may send through the identity and configuration set', () => {
+    const [, fn] = ofType('AWS::Lambda::Function').find(([id, f]) => functionName(id, f) === 'AddMessage')!;
+    const vars = fn.Properties.Environment.Variables as Json;
+    for (const name of ['MAIL_BUCKET', 'SUPPORT_ADDRESSES', 'FROM_ADDRESS', 'DEFAULT_LANGUAGE', 'REPLY_TOKEN_SECRET_ARN', 'SES_CONFIGURATION_SET']) {
+      expect(vars[name], name).toBeDefined();
+    }
+    const addMessage = [...functionPolicies().values()].find((p) => p.routeName === 'AddMessage')!;
+    const send = addMessage.statements.find((st) => asArray(st.Action as string[]).includes('ses:SendRawEmail'))!;
+    expect(asArray(send.Resource as unknown).map(describeResource).sort()).toEqual(sendResources);
+  });
+});
+
+describe('reply-token secret', () => {
+  it('is generated by Secrets Manager: 48 characters without punctuation', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true },
+    });
+  });
+
+  it('no function environment holds a secret value: only the ARN, read at cold start', () => {
+    const [secretId] = ofType('AWS::SecretsManager::Secret')[0]!;
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      const vars = (fn.Properties.Environment?.Variables ?? {}) as Json;
+      expect(vars.REPLY_TOKEN_SECRET, id).toBeUndefined();
+      expect(JSON.stringify(vars), id).not.toMatch(/resolve:secretsmanager|SecretString/i);
+      for (const [name, value] of Object.entries(vars)) {
+        if (JSON.stringify(value).includes(secretId)) expect(name, id).toBe('REPLY_TOKEN_SECRET_ARN');
+      }
+    }
+  });
+
+  it('only the inbound function and AddMessage may read it, with GetSecretValue alone', () => {
+    const readers = [...functionPolicies().values()].filter((p) =>
+      p.statements.some((st) => asArray(st.Action as string[]).some((a) => a.startsWith('secretsmanager:'))),
+    );
+    expect(readers.map((r) => r.routeName).sort()).toEqual(['AddMessage', 'InboundMail']);
+    for (const r of readers) {
+      const actions = r.statements.flatMap((st) => asArray(st.Action as string[])).filter((a) => a.startsWith('secretsmanager:'));
+      expect(actions, r.routeName).toEqual(['secretsmanager:GetSecretValue']);
+    }
+  });
+});
+
+describe('mail off (no support domain)', () => {
+  const offOfType = (type: string) => Object.entries(mailOff.resources).filter(([, r]) => r.Type === type);
+
+  it('has no receipt rule set, activation, identity or configuration set', () => {
+    for (const type of ['AWS::SES::ReceiptRuleSet', 'AWS::SES::ReceiptRule', 'Custom::SesActiveReceiptRuleSet', 'AWS::SES::EmailIdentity', 'AWS::SES::ConfigurationSet']) {
+      expect(offOfType(type), type).toEqual([]);
+    }
+  });
+
+  it('still has the queue consumer, and says why mail is off', () => {
+    const inbound = offOfType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Description === inboundDescription);
+    expect(inbound).toHaveLength(1);
+    expect(offOfType('AWS::Lambda::EventSourceMapping')).toHaveLength(1);
+    const vars = inbound[0]![1].Properties.Environment.Variables as Json;
+    expect(vars.SUPPORT_ADDRESSES).toBeUndefined();
+    expect(vars.REPLY_TOKEN_SECRET_ARN).toBeDefined();
+    const info = Annotations.fromStack(mailOff.stack).findInfo('*', Match.stringLikeRegexp('Mail is off'));
+    expect(info).toHaveLength(1);
+    expect(String(info[0]!.entry.data)).toContain(contextKeys.supportDomain);
+  });
+
+  it('AddMessage gets no mail environment or mail permissions', () => {
+    const [, fn] = offOfType('AWS::Lambda::Function').find(([, f]) => f.Properties.Description === 'POST /tickets/{id}/messages')!;
+    expect(fn.Properties.Environment.Variables.SUPPORT_ADDRESSES).toBeUndefined();
+    expect(JSON.stringify(offOfType('AWS::IAM::Policy'))).not.toContain('ses:Send');
+  });
+
+  it('is cdk-nag clean too', () => {
+    const findings = [
+      ...Annotations.fromStack(mailOff.stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+      ...Annotations.fromStack(mailOff.stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ];
+    expect(findings.map((f) => `${f.id}: ${String(f.entry.data)}`)).toEqual([]);
+  });
+});
+
 describe('outputs', () => {
   it('exports what the dashboard and operators need', () => {
     for (const name of ['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'TableName']) template.hasOutput(name, {});
+  });
+
+  it('lists the DNS records to create: three DKIM CNAMEs and the MX for SES inbound', () => {
+    const outputs = template.toJSON().Outputs as Json;
+    const [identityId] = ofType('AWS::SES::EmailIdentity')[0]!;
+    for (const i of [1, 2, 3]) {
+      expect(outputs[`DnsDkimRecord${i}`].Value).toEqual({
+        'Fn::Join': [
+          '',
+          [{ 'Fn::GetAtt': [identityId, `DkimDNSTokenName${i}`] }, ' CNAME ', { 'Fn::GetAtt': [identityId, `DkimDNSTokenValue${i}`] }],
+        ],
+      });
+    }
+    expect(outputs.DnsMxRecord.Value).toEqual({
+      'Fn::Join': ['', [`${supportDomain} MX 10 inbound-smtp.`, { Ref: 'AWS::Region' }, '.amazonaws.com']],
+    });
   });
 });
 

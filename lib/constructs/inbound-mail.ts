@@ -1,0 +1,261 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import type { CfnTable, ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import { type IReceiptRuleAction, type ReceiptRule, type ReceiptRuleActionConfig, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { AwsCustomResource, AwsCustomResourcePolicy, type AwsSdkCall, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import type { HelpdeskConfig } from '../config.ts';
+import { ApiFunction } from './api-function.ts';
+import { inboundMailFunctionTimeoutSeconds, type MailResources } from './mail-resources.ts';
+import type { OutboundMail } from './outbound-mail.ts';
+import type { ReplyTokenSecret } from './reply-token-secret.ts';
+
+/** Where SES writes raw MIME, and where the inbound function writes attachments (functions/email/receive-mail.ts). */
+export const mailPrefixes = { inbound: 'inbound/', attachments: 'attachments/' } as const;
+
+/** The receipt rule's own name inside the rule set. */
+const ruleName = 'support-addresses';
+
+export interface MailEnvironmentProps {
+  readonly config: HelpdeskConfig;
+  readonly bucket: IBucket;
+  readonly secret: ReplyTokenSecret;
+  /** Absent when no support domain is configured: no addresses, no sending. */
+  readonly outbound?: OutboundMail;
+}
+
+/**
+ * The variables functions/shared/mail-config.ts reads (besides TABLE_NAME). The reply-token
+ * key is passed by ARN and read at cold start; its value is never put in the environment.
+ */
+export function mailEnvironment(props: MailEnvironmentProps): Record<string, string> {
+  const { config } = props;
+  const env: Record<string, string> = {
+    MAIL_BUCKET: props.bucket.bucketName,
+    DEFAULT_LANGUAGE: config.defaultLanguage,
+    REPLY_TOKEN_SECRET_ARN: props.secret.secret.secretArn,
+  };
+  if (config.deskName !== undefined) env.DESK_NAME = config.deskName;
+  if (props.outbound !== undefined && config.supportAddresses !== undefined) {
+    env.SUPPORT_ADDRESSES = config.supportAddresses.join(',');
+    env.FROM_ADDRESS = config.supportAddresses[0]!;
+    env.SES_CONFIGURATION_SET = props.outbound.configurationSet.configurationSetName;
+  }
+  return env;
+}
+
+/**
+ * SES's S3 action: raw MIME (up to 40 MB) under a prefix, then a notification to the topic.
+ * The built-in action in aws-ses-actions only conditions its bucket grant on the account;
+ * this one leaves the grants to the caller, which also pins them to the rule's ARN.
+ */
+class StoreAndNotify implements IReceiptRuleAction {
+  constructor(private readonly props: { bucket: IBucket; objectKeyPrefix: string; topic: ITopic }) {}
+
+  bind(): ReceiptRuleActionConfig {
+    return {
+      s3Action: {
+        bucketName: this.props.bucket.bucketName,
+        objectKeyPrefix: this.props.objectKeyPrefix,
+        topicArn: this.props.topic.topicArn,
+      },
+    };
+  }
+}
+
+export interface InboundMailProps extends MailEnvironmentProps {
+  readonly table: ITable;
+  readonly mail: MailResources;
+}
+
+/**
+ * Inbound mail in AWS: SES receipt rule (support addresses, spam and virus scan, TLS only)
+ * → S3 action with SNS notification → SQS (+DLQ) → the inbound Lambda, reporting partial
+ * batch failures. Without a support domain only the queue consumer is built.
+ */
+export class InboundMail extends Construct {
+  readonly handler: ApiFunction;
+  readonly ruleSet?: ReceiptRuleSet;
+  readonly rule?: ReceiptRule;
+  readonly activation?: AwsCustomResource;
+
+  constructor(scope: Construct, id: string, props: InboundMailProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { config, mail, table } = props;
+
+    if (config.supportDomain !== undefined && config.supportAddresses !== undefined) {
+      // Fixed names: the bucket and topic policies below name the rule's ARN, and SES checks
+      // those permissions while creating the rule, so the rule cannot be their dependency.
+      const ruleSetName = `helpdesk-${config.stage}-inbound`;
+      const ruleArn = stack.formatArn({
+        service: 'ses',
+        resource: 'receipt-rule-set',
+        resourceName: `${ruleSetName}:receipt-rule/${ruleName}`,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+      const fromThisRule = {
+        StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': ruleArn },
+      };
+
+      mail.bucket.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'AllowSesReceiptRuleToStoreInboundMail',
+          principals: [new ServicePrincipal('ses.amazonaws.com')],
+          actions: ['s3:PutObject'],
+          resources: [mail.bucket.arnForObjects(`${mailPrefixes.inbound}*`)],
+          conditions: fromThisRule,
+        }),
+      );
+      const topicGrant = mail.topic.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'AllowSesReceiptRuleToNotify',
+          principals: [new ServicePrincipal('ses.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [mail.topic.topicArn],
+          conditions: fromThisRule,
+        }),
+      );
+
+      this.ruleSet = new ReceiptRuleSet(this, 'RuleSet', { receiptRuleSetName: ruleSetName });
+      this.rule = this.ruleSet.addRule('SupportAddresses', {
+        receiptRuleName: ruleName,
+        // An address also matches its plus-addressed forms (support+token@…): the SES developer
+        // guide says an address condition matches "any form of the address with a label". The
+        // bare domain is left out on purpose: it would turn every address at the domain into a ticket.
+        recipients: [...config.supportAddresses],
+        enabled: true,
+        // Spam and virus verdicts land in the notification; the handler acts on them.
+        scanEnabled: true,
+        tlsPolicy: TlsPolicy.REQUIRE,
+        actions: [new StoreAndNotify({ bucket: mail.bucket, objectKeyPrefix: mailPrefixes.inbound, topic: mail.topic })],
+      });
+      this.rule.node.addDependency(mail.bucket.policy!);
+      if (topicGrant.policyDependable) this.rule.node.addDependency(topicGrant.policyDependable);
+
+      this.activation = this.activateRuleSet(ruleSetName);
+      this.activation.node.addDependency(this.rule);
+    }
+
+    this.handler = new ApiFunction(this, 'Handler', {
+      entry: 'email/inbound-mail.ts',
+      description: 'Inbound mail: SES notification from SQS to ticket',
+      memorySize: 1024,
+      // mail-resources.ts sets the queue's visibility timeout to 6× this.
+      timeout: Duration.seconds(inboundMailFunctionTimeoutSeconds),
+      environment: { TABLE_NAME: table.tableName, ...mailEnvironment(props) },
+    });
+    const { role } = this.handler;
+
+    this.handler.fn.addEventSource(
+      new SqsEventSource(mail.queue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        // A burst of mail must not eat the account's Lambda concurrency or the table's capacity.
+        maxConcurrency: 5,
+      }),
+    );
+
+    // Claims are deleted when a send fails (releaseClaim), so DeleteItem; never Scan.
+    table.grant(
+      role,
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:ConditionCheckItem',
+    );
+    // HeadObject is authorised by s3:GetObject.
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [mail.bucket.arnForObjects(`${mailPrefixes.inbound}*`)] }),
+    );
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:PutObject'], resources: [mail.bucket.arnForObjects(`${mailPrefixes.attachments}*`)] }),
+    );
+    props.outbound?.grantSend(role);
+    props.secret.grantGetValue(role);
+
+    const tableId = stack.getLogicalId(table.node.defaultChild as CfnTable);
+    const bucketId = stack.getLogicalId(mail.bucket.node.defaultChild as CfnBucket);
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Query on the GSIs of the one table (index ARN <table>/index/*); raw mail read only under inbound/ (SES writes ' +
+            'one object per message id) and attachments written only under attachments/ of the mail bucket.',
+          appliesTo: [
+            `Resource::<${tableId}.Arn>/index/*`,
+            `Resource::<${bucketId}.Arn>/${mailPrefixes.inbound}*`,
+            `Resource::<${bucketId}.Arn>/${mailPrefixes.attachments}*`,
+          ],
+        },
+      ],
+      true,
+    );
+  }
+
+  /**
+   * CloudFormation creates a receipt rule set but never makes it the active one: this does,
+   * on create and update, and switches receiving off again when the stack goes away.
+   */
+  private activateRuleSet(ruleSetName: string): AwsCustomResource {
+    const logGroup = new LogGroup(this, 'ActivationLogs', { retention: RetentionDays.ONE_MONTH });
+    // Our own role, so the provider gets no AWSLambdaBasicExecutionRole (log writes to any group).
+    const role = new Role(this, 'ActivationRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Activates the help desk SES receipt rule set',
+    });
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+
+    const activate: AwsSdkCall = {
+      service: 'SES',
+      action: 'SetActiveReceiptRuleSet',
+      parameters: { RuleSetName: ruleSetName },
+      physicalResourceId: PhysicalResourceId.of(ruleSetName),
+    };
+    const activation = new AwsCustomResource(this, 'ActivateRuleSet', {
+      resourceType: 'Custom::SesActiveReceiptRuleSet',
+      onCreate: activate,
+      onUpdate: activate,
+      // No RuleSetName: no rule set is active (the rule set cannot be deleted while active).
+      onDelete: { service: 'SES', action: 'SetActiveReceiptRuleSet', parameters: {} },
+      policy: AwsCustomResourcePolicy.fromStatements([
+        new PolicyStatement({ actions: ['ses:SetActiveReceiptRuleSet'], resources: ['*'] }),
+      ]),
+      role,
+      logGroup,
+      installLatestAwsSdk: false,
+      timeout: Duration.minutes(1),
+    });
+
+    NagSuppressions.addResourceSuppressions(
+      activation,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'ses:SetActiveReceiptRuleSet supports no resource-level permissions (no receipt-rule-set resource type in the ' +
+            'SES authorization reference), so Resource must be *; it is the only action this role may call.',
+          appliesTo: ['Resource::*'],
+        },
+      ],
+      true,
+    );
+    return activation;
+  }
+}
