@@ -1,5 +1,9 @@
 import { Annotations, Aws, CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { NagSuppressions } from 'cdk-nag';
+import type { ApiFunction } from './constructs/api-function.ts';
 import { contextKeys, type HelpdeskConfig } from './config.ts';
 import { Auth } from './constructs/auth.ts';
 import { Data } from './constructs/data.ts';
@@ -48,24 +52,46 @@ export class HelpdeskStack extends Stack {
     const mailEnv = { config, bucket: this.mail.bucket, secret: this.replyTokenSecret, ...(this.outboundMail && { outbound: this.outboundMail }) };
 
     const outbound = this.outboundMail;
+    // One object action on the uploads/ prefix only (grantPut/grantRead would add bucket-level and ACL actions).
+    const bucketLogicalId = this.getLogicalId(this.mail.bucket.node.defaultChild as CfnBucket);
+    const grantUploads = (fn: ApiFunction, action: 's3:PutObject' | 's3:GetObject') => {
+      fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: [action], resources: [this.mail.bucket.arnForObjects('uploads/*')] }));
+      NagSuppressions.addResourceSuppressions(
+        fn.role,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason: 'Agents attach files under uploads/<ticket>/<random>/<name>: the keys are made per upload, so the grant covers the prefix, not a fixed object.',
+            appliesTo: [`Resource::<${bucketLogicalId}.Arn>/uploads/*`],
+          },
+        ],
+        true,
+      );
+    };
     this.httpApi = new HelpdeskHttpApi(this, 'Http', {
       config,
       table: this.data.table,
       jwtIssuer: this.auth.issuer,
       jwtAudience: [this.auth.client.userPoolClientId],
       ...(props.routes !== undefined && { routes: props.routes }),
-      // Agents' public replies go out by mail (once mail is on).
-      ...(outbound !== undefined && {
-        routeExtensions: {
-          AddMessage: {
-            environment: mailEnvironment(mailEnv),
-            grant: (fn) => {
+      routeExtensions: {
+        // Agents upload reply files straight to S3 with a presigned PUT (the URL carries this role's permission).
+        CreateUpload: {
+          environment: { MAIL_BUCKET: this.mail.bucket.bucketName },
+          grant: (fn) => grantUploads(fn, 's3:PutObject'),
+        },
+        // Replies name uploaded files; once mail is on, public replies go out by mail with them.
+        AddMessage: {
+          environment: { MAIL_BUCKET: this.mail.bucket.bucketName, ...(outbound !== undefined ? mailEnvironment(mailEnv) : {}) },
+          grant: (fn) => {
+            grantUploads(fn, 's3:GetObject');
+            if (outbound !== undefined) {
               outbound.grantSend(fn.role);
               this.replyTokenSecret.grantGetValue(fn.role);
-            },
+            }
           },
         },
-      }),
+      },
     });
 
     this.inboundMail = new InboundMail(this, 'InboundMail', { ...mailEnv, table: this.data.table, mail: this.mail });

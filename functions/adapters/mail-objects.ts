@@ -1,4 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 /**
  * Raw mail and attachments in S3. Local mode's S3 emulator needs path-style
@@ -15,6 +16,34 @@ export function mailObjects(bucket: string, maxBytes: number) {
       const head = await s3.send(new HeadObjectCommand({ Bucket: b, Key: key }));
       if ((head.ContentLength ?? 0) > maxBytes) throw new MailTooLargeError(`${head.ContentLength} bytes is over the ${maxBytes}-byte limit`);
       const res = await s3.send(new GetObjectCommand({ Bucket: b, Key: key }));
+      return Buffer.from(await res.Body!.transformToByteArray());
+    },
+
+    /**
+     * A short-lived URL the browser PUTs one file to. The signature covers the
+     * key, type and length, so the URL cannot be reused for another file.
+     */
+    async presignUpload(key: string, contentType: string, size: number, expiresIn: number): Promise<string> {
+      return getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType, ContentLength: size, ServerSideEncryption: 'AES256' }), {
+        expiresIn,
+        signableHeaders: new Set(['content-type', 'content-length']),
+      });
+    },
+
+    /** Size and type of a stored object, or undefined when there is none. */
+    async describe(key: string): Promise<{ size: number; contentType: string } | undefined> {
+      try {
+        const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return { size: head.ContentLength ?? 0, contentType: head.ContentType ?? 'application/octet-stream' };
+      } catch (err) {
+        const name = (err as { name?: string }).name;
+        if (name === 'NotFound' || name === 'NoSuchKey') return undefined;
+        throw err;
+      }
+    },
+
+    async get(key: string): Promise<Buffer> {
+      const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return Buffer.from(await res.Body!.transformToByteArray());
     },
 

@@ -2,14 +2,38 @@ import { config } from '#shared/config';
 import { logger } from '#shared/logger';
 import { agentRoute, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
-import { addMessageBody, ticketIdParam } from '#core/schemas';
+import { addMessageBody, limits, ticketIdParam } from '#core/schemas';
+import { mailObjects } from '#adapters/mail-objects';
 import { addAgentMessage, type Message, type Ticket } from '#core/ticket';
 import { ID_PATTERN } from '#core/ids';
-import { NotFoundError, VersionConflictError } from '#core/errors';
+import { NotFoundError, RuleViolationError, VersionConflictError } from '#core/errors';
 
 const store = ticketStore(config.tableName);
 // Mail is off until the stack is given a support domain: replies are then kept, not mailed.
 const replyMailer = process.env.SUPPORT_ADDRESSES ? await loadReplyMailer() : undefined;
+
+const objects = process.env.MAIL_BUCKET ? mailObjects(process.env.MAIL_BUCKET, 0) : undefined;
+
+/** Uploaded files must be this ticket's, and must really have been uploaded. */
+async function resolveUploads(ticketId: string, uploads: { key: string }[]) {
+  if (!objects) throw new RuleViolationError('attachments_unavailable', 'File attachments are not configured');
+  const prefix = `uploads/${ticketId}/`;
+  return Promise.all(
+    [...new Set(uploads.map((u) => u.key))].map(async (key) => {
+      if (!key.startsWith(prefix) || key.includes('..')) throw new RuleViolationError('foreign_attachment', 'An attachment must be uploaded for this ticket');
+      const found = await objects.describe(key);
+      if (!found) throw new RuleViolationError('attachment_missing', 'An attachment was not uploaded (or its link expired before the upload)');
+      if (found.size > limits.attachmentBytes) throw new RuleViolationError('attachment_too_large', 'An attachment is larger than 10 MB');
+      let filename: string;
+      try {
+        filename = decodeURIComponent(key.slice(key.lastIndexOf('/') + 1));
+      } catch {
+        throw new RuleViolationError('foreign_attachment', 'An attachment key is not valid');
+      }
+      return { filename, contentType: found.contentType, size: found.size, key };
+    }),
+  );
+}
 
 async function loadReplyMailer() {
   const [{ mailConfig }, { mailIndex }, { mailer }, { sendAgentReply }] = await Promise.all([
@@ -18,7 +42,8 @@ async function loadReplyMailer() {
     import('#adapters/mailer'),
     import('../email/send-reply.ts'),
   ]);
-  const deps = { index: mailIndex(config.tableName), send: mailer(undefined, mailConfig.configurationSet).send, config: mailConfig };
+  const files = mailObjects(mailConfig.mailBucket, 0);
+  const deps = { index: mailIndex(config.tableName), send: mailer(undefined, mailConfig.configurationSet).send, getObject: files.get, config: mailConfig };
   return (ticket: Ticket, message: Message) => sendAgentReply(ticket, message, deps);
 }
 const ATTEMPTS = 8;
@@ -30,10 +55,11 @@ const ATTEMPTS = 8;
  * is retried on the fresh ticket rather than returned as a 409.
  */
 export const handler = agentRoute({ params: ticketIdParam, body: addMessageBody }, async ({ params, body, principal }) => {
+  const attachments = body.attachments?.length && ID_PATTERN.test(params.id) ? await resolveUploads(params.id, body.attachments) : undefined;
   for (let attempt = 1; ; attempt++) {
     const current = ID_PATTERN.test(params.id) ? await store.getTicket(params.id) : undefined;
     if (!current) throw new NotFoundError('Ticket');
-    const { ticket, message, event } = addAgentMessage(current, body, principal, new Date().toISOString());
+    const { ticket, message, event } = addAgentMessage(current, { kind: body.kind, body: body.body, attachments }, principal, new Date().toISOString());
     try {
       await store.saveTicket(ticket, current.version, event, message);
     } catch (err) {

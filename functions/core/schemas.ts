@@ -16,6 +16,9 @@ export const limits = {
   tags: 20,
   /** Bytes of JSON a request may carry; above this is a 413. */
   requestBytes: 128 * 1024,
+  /** Per file, and files per message: a reply stays well under SES's 40 MB. */
+  attachmentBytes: 10 * 1024 * 1024,
+  attachmentsPerMessage: 10,
 } as const;
 
 export const createTicketBody = z.strictObject({
@@ -46,6 +49,22 @@ export const updateTicketBody = z
 export const addMessageBody = z.strictObject({
   kind: z.enum(['reply', 'note']),
   body: text(limits.body),
+  /** Files uploaded first through POST /tickets/{id}/attachments. */
+  attachments: z
+    .array(z.strictObject({ key: z.string().min(1).max(1024) }))
+    .max(limits.attachmentsPerMessage)
+    .optional(),
+});
+
+export const createUploadBody = z.strictObject({
+  filename: text(200),
+  contentType: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(100)
+    .regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/, 'a MIME type such as application/pdf'),
+  size: z.number().int().min(1).max(limits.attachmentBytes),
 });
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>

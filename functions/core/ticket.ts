@@ -92,6 +92,8 @@ export interface Message {
   createdAt: string;
   /** Present on messages that arrived by mail. */
   mail?: MailDetails;
+  /** Files an agent attached (stored in S3). */
+  attachments?: { filename: string; contentType: string; size: number; key: string }[];
 }
 
 export interface FieldChange {
@@ -261,6 +263,7 @@ export function updateTicket(ticket: Ticket, patch: TicketPatch, actor: Actor, n
 export interface NewMessageInput {
   kind: 'reply' | 'note';
   body: string;
+  attachments?: Message['attachments'];
 }
 
 /** An agent's public reply or internal note, and its effect on the ticket. */
@@ -276,6 +279,7 @@ export function addAgentMessage(ticket: Ticket, input: NewMessageInput, actor: A
     body: input.body,
     author: { type: 'agent', email: actor.email },
     createdAt: now,
+    ...(input.attachments?.length ? { attachments: input.attachments } : {}),
   };
   const next: Ticket = { ...ticket, updatedAt: now, version: ticket.version + 1 };
   const changes: FieldChange[] = [{ field: 'messages', before: null, after: { id: message.id, kind: message.kind } }];

@@ -8,6 +8,7 @@ import type { OutgoingMail } from '#adapters/mailer';
 export interface ReplyDeps {
   index: MailIndex;
   send(mail: OutgoingMail): Promise<{ sesMessageId: string }>;
+  getObject(key: string): Promise<Buffer>;
   config: { fromAddress: string; deskName: string; replyTokenSecret: string; defaultLanguage: Language; supportAddresses: string[] };
 }
 
@@ -40,6 +41,9 @@ export async function sendAgentReply(ticket: Ticket, message: Message, deps: Rep
     // A person wrote this: it is not an automatic reply.
     automatic: false,
     language,
+    attachments: await Promise.all(
+      (message.attachments ?? []).map(async (a) => ({ filename: a.filename, contentType: a.contentType, content: await deps.getObject(a.key) })),
+    ),
   });
   await deps.index.remember([ownId, `${sesMessageId}@email.amazonses.com`], ticket.id, 'outbound');
   return { sesMessageId };

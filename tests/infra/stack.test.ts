@@ -261,16 +261,20 @@ describe('functions', () => {
     }
   });
 
-  it('only AddMessage among the routes may send mail or read the reply-token secret', () => {
+  it('only AddMessage among the routes may send mail or read the reply-token secret; only it and CreateUpload touch uploads/', () => {
     for (const { routeName, statements } of functionPolicies().values()) {
       if (!routes.some((r) => r.name === routeName)) continue;
       const actions = statements.flatMap((s) => asArray(s.Action as string | string[]));
       const mailActions = actions.filter((a) => a.startsWith('ses:') || a.startsWith('secretsmanager:') || a.startsWith('s3:'));
+      const s3Resources = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('s3:'))).flatMap((s) => asArray(s.Resource as unknown).map(describeResource));
       if (routeName === 'AddMessage') {
-        expect(mailActions.sort(), routeName).toEqual(['secretsmanager:GetSecretValue', 'ses:SendEmail', 'ses:SendRawEmail']);
+        expect(mailActions.sort(), routeName).toEqual(['s3:GetObject', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'ses:SendRawEmail']);
+      } else if (routeName === 'CreateUpload') {
+        expect(mailActions, routeName).toEqual(['s3:PutObject']);
       } else {
         expect(mailActions, routeName).toEqual([]);
       }
+      for (const r of s3Resources) expect(r, routeName).toMatch(/\/uploads\/\*$/);
     }
   });
 

@@ -212,6 +212,37 @@ describe('inbound mail through SMTP', () => {
     expect(t.messages.map((m: any) => m.kind)).toEqual(['customer', 'note', 'reply', 'customer']);
   });
 
+  it('mails a reply with a file the agent uploaded through a presigned URL', async () => {
+    const from = uniqueEmail('withfile');
+    await transport.sendMail({ from, to: ep.supportAddress, subject: 'Manual', text: 'Podem mandar o manual?' });
+    const ticket = await ticketOf(from);
+    const token = await tokenFor('l1@helpdesk.local');
+    const content = 'Manual da impressora, página 1.';
+    const upload = await api('POST', `/tickets/${ticket.id}/attachments`, { token, body: { filename: 'manual.txt', contentType: 'text/plain', size: Buffer.byteLength(content) } });
+    expect(upload.status).toBe(201);
+    expect(upload.body.key).toMatch(new RegExp(`^uploads/${ticket.id}/`));
+    const put = await fetch(upload.body.uploadUrl, { method: 'PUT', headers: upload.body.headers, body: content });
+    expect(put.ok).toBe(true);
+
+    const reply = await api('POST', `/tickets/${ticket.id}/messages`, { token, body: { kind: 'reply', body: 'Segue o manual.', attachments: [{ key: upload.body.key }] } });
+    expect(reply.status).toBe(201);
+    expect(reply.body.message.attachments).toEqual([{ filename: 'manual.txt', contentType: 'text/plain', size: Buffer.byteLength(content), key: upload.body.key }]);
+    const sent = await until('the reply with its file', async () => (await outboxFor(from)).find((m) => (m.body.text ?? '').includes('Segue o manual')));
+    const files = (sent as unknown as { attachments: { filename: string; content: string }[] }).attachments;
+    expect(files.map((f) => [f.filename, Buffer.from(f.content, 'base64').toString()])).toEqual([['manual.txt', content]]);
+
+    // Keys must be this ticket's, and really uploaded.
+    const other = await until('another ticket', async () => (await history(from))[0]);
+    const foreign = await api('POST', `/tickets/${other.id}/messages`, { token, body: { kind: 'note', body: 'x', attachments: [{ key: `uploads/01JAAAAAAAAAAAAAAAAAAAAAAA/x/manual.txt` }] } });
+    expect(foreign.status).toBe(422);
+    const missing = await api('POST', `/tickets/${ticket.id}/messages`, { token, body: { kind: 'note', body: 'x', attachments: [{ key: `uploads/${ticket.id}/nothing/here.txt` }] } });
+    expect(missing.body.error.code).toBe('attachment_missing');
+    const huge = await api('POST', `/tickets/${ticket.id}/attachments`, { token, body: { filename: 'big.iso', contentType: 'application/octet-stream', size: 11 * 1024 * 1024 } });
+    expect(huge.status).toBe(400);
+    const noTicket = await api('POST', '/tickets/01JAAAAAAAAAAAAAAAAAAAAAAA/attachments', { token, body: { filename: 'a.txt', contentType: 'text/plain', size: 1 } });
+    expect(noTicket.status).toBe(404);
+  });
+
   it('acknowledges in Portuguese when the customer writes in Portuguese, in English otherwise', async () => {
     const pt = uniqueEmail('ptbr');
     const en = uniqueEmail('en');
