@@ -23,20 +23,15 @@
  * Any non-2xx answer or failed request counts as an error; a run with errors
  * exits with status 1.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   DynamoDBClient,
   PutItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
+import { cleanup, fmt, local, median, percentile, printTable, processCpuMs, signIn, startLocalMode, type LocalEndpoints } from './lib.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // The SDK's Node 20 end-of-support notice is noise here: versions are pinned by the lockfile.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const GOAL = 0.5;
@@ -76,149 +71,15 @@ const seconds = positive('seconds', opts.seconds, { integer: false });
 const rounds = positive('rounds', opts.rounds);
 const warmupSeconds = positive('warmup', opts.warmup, { integer: false, allowZero: true });
 
-// ---------------------------------------------------------------- local mode lifecycle
+// ---------------------------------------------------------------- local mode (started, stopped and cleaned up by lib.ts)
 
-interface Endpoints {
-  pid: number;
-  apiUrl: string;
+interface Endpoints extends LocalEndpoints {
   region: string;
   tableName: string;
-  auth: { url: string; clientId: string; issuer: string; jwksUrl?: string };
-  agents: { email: string; password: string; groups: string[] }[];
   services: { dynamodb: string } & Record<string, string>;
 }
 
-let child: ChildProcess | undefined;
-let childExited: Promise<void> | undefined;
-let javaPid: number | undefined;
-let home: string | undefined;
-let childOutput = '';
-let cleaning: Promise<void> | undefined;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function startLocalMode(): Promise<Endpoints> {
-  home = await mkdtemp(join(tmpdir(), 'helpdesk-bench-'));
-  // `node --import tsx` rather than the tsx CLI, so the pid we hold is the one that writes endpoints.json.
-  child = spawn(process.execPath, ['--import', 'tsx', join(root, 'local/start.ts'), '--fresh', '--ports', 'auto', '--home', home, '--quiet'], {
-    cwd: root,
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (d: Buffer) => {
-    childOutput = (childOutput + d.toString()).slice(-20_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  childExited = new Promise((r) => child!.once('exit', () => r()));
-
-  const file = join(home, 'endpoints.json');
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`local mode exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${childOutput}`);
-    }
-    try {
-      const endpoints = JSON.parse(await readFile(file, 'utf8')) as Endpoints;
-      if (endpoints.pid === child.pid) {
-        javaPid = findJavaChild(child.pid);
-        return endpoints;
-      }
-    } catch {
-      // Not there yet (it is written last, atomically).
-    }
-    if (Date.now() > deadline) throw new Error(`local mode was not ready within 90 s:\n${childOutput}`);
-    await sleep(150);
-  }
-}
-
-/** Stops local mode (and the DynamoDB Local it started), then removes the temp home. Idempotent. */
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const done = await Promise.race([childExited!.then(() => true), sleep(10_000).then(() => false)]);
-      if (!done) {
-        child.kill('SIGKILL');
-        await childExited;
-      }
-    }
-    // local mode signals Java and exits without waiting; make sure it really went.
-    if (javaPid !== undefined) {
-      const until = Date.now() + 5_000;
-      while (alive(javaPid) && Date.now() < until) await sleep(100);
-      if (alive(javaPid)) {
-        try {
-          process.kill(javaPid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-    }
-    if (home) await rm(home, { recursive: true, force: true }).catch(() => undefined);
-  })();
-  return cleaning;
-}
-
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping local mode...`);
-    void cleanup().finally(() => process.exit(code));
-  });
-}
-
-// ---------------------------------------------------------------- CPU accounting (Linux /proc; optional)
-
-let clockTicks = 100;
-try {
-  clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-} catch {
-  // Keep the usual 100 Hz.
-}
-
-/** utime + stime of a process (all its threads), in ms; undefined where /proc is not available. */
-function processCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
-  } catch {
-    return undefined;
-  }
-}
-
-function findJavaChild(parent: number | undefined): number | undefined {
-  if (parent === undefined) return undefined;
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid === parent && comm === 'java') return Number(entry);
-      } catch {
-        // Process went away while we looked.
-      }
-    }
-  } catch {
-    // No /proc: no CPU columns.
-  }
-  return undefined;
-}
+// ---------------------------------------------------------------- CPU accounting (Linux /proc via lib.ts; optional)
 
 interface CpuSnapshot {
   api?: number;
@@ -227,7 +88,7 @@ interface CpuSnapshot {
 }
 const cpuNow = (): CpuSnapshot => {
   const u = process.cpuUsage();
-  return { api: processCpuMs(child?.pid), dynamodb: processCpuMs(javaPid), bench: (u.user + u.system) / 1000 };
+  return { api: processCpuMs(local.child?.pid), dynamodb: processCpuMs(local.javaPid), bench: (u.user + u.system) / 1000 };
 };
 const cpuDiff = (a: CpuSnapshot, b: CpuSnapshot): CpuSnapshot => ({
   api: a.api !== undefined && b.api !== undefined ? b.api - a.api : undefined,
@@ -255,11 +116,6 @@ interface PhaseResult {
 
 let warmupErrors = 0;
 const warmupErrorSamples = new Set<string>();
-
-function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
 
 function summarise(latencies: number[]) {
   const sorted = Float64Array.from(latencies).sort();
@@ -386,13 +242,6 @@ function ticketLike(n: number, now: string): Record<string, Plain> {
 
 // ---------------------------------------------------------------- output
 
-const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 interface Row {
   phase: string;
   requests: number;
@@ -416,11 +265,7 @@ function table(rows: Row[]) {
     fmt(r.p99, 2),
     `${perReq(r.cpu.api, r.requests)} | ${perReq(r.cpu.dynamodb, r.requests)} | ${perReq(r.cpu.bench, r.requests)}${r.note ? `   ${r.note}` : ''}`,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const b of body) console.log(line(b));
+  printTable(head, body);
 }
 
 const toRow = (r: PhaseResult, note?: string): Row => ({ phase: r.phase, requests: r.requests, errors: r.errors, rps: r.rps, p50: r.p50, p99: r.p99, cpu: r.cpu, note });
@@ -450,20 +295,11 @@ async function main() {
   console.log(`help desk API bench — node ${process.version}, ${cores} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${process.platform}/${process.arch}`);
   console.log(`concurrency ${concurrency}, ${seconds} s per phase, ${rounds} round(s) of raw-put/create, warm-up ${warmupSeconds} s`);
 
-  const endpoints = await startLocalMode();
-  console.log(`local mode up in ${((performance.now() - t0) / 1000).toFixed(1)} s (pid ${child!.pid}, DynamoDB Local pid ${javaPid ?? '?'})`);
+  const endpoints = await startLocalMode<Endpoints>();
+  console.log(`local mode up in ${((performance.now() - t0) / 1000).toFixed(1)} s (pid ${local.child!.pid}, DynamoDB Local pid ${local.javaPid ?? '?'})`);
 
   // Sign in as an L1 agent, the way the dashboard does.
-  const agent = endpoints.agents.find((a) => a.email === 'l1@helpdesk.local');
-  if (!agent) throw new Error('endpoints.json has no l1@helpdesk.local agent');
-  const signIn = await fetch(endpoints.auth.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
-    body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: endpoints.auth.clientId, AuthParameters: { USERNAME: agent.email, PASSWORD: agent.password } }),
-  });
-  const signInBody = (await signIn.json()) as { AuthenticationResult?: { IdToken?: string }; message?: string };
-  const token = signInBody.AuthenticationResult?.IdToken;
-  if (!signIn.ok || !token) throw new Error(`sign-in failed: ${signIn.status} ${signInBody.message ?? ''}`);
+  const token = await signIn(endpoints, 'l1@helpdesk.local');
   const authHeaders = { authorization: `Bearer ${token}` };
 
   const ddb = new DynamoDBClient({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { routes } from '../../lib/definitions/routes.ts';
@@ -31,5 +31,6 @@ describe('npx cdk synth', () => {
     }
     // Ours: the routes and the inbound-mail consumer (the provider ships aws-cdk-lib's prebuilt code).
     expect(bundles).toBe(routes.length + 1);
+    await rm(out, { recursive: true, force: true });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, startLocalMode, type LocalMode } from './local-mode.ts';
@@ -64,6 +64,7 @@ describe('local mode lifecycle', () => {
       await fresh.stop();
     }
     expect(await dynamoProcessesFor(home)).toEqual([]);
+    await rm(home, { recursive: true, force: true });
   });
 
   it('prints a bearer token for a seeded agent as the last line of npm run token', async () => {
@@ -95,5 +96,6 @@ describe('local mode lifecycle', () => {
     expect(out).toMatch(/Java was not found/);
     expect(out).toMatch(/openjdk-17-jre-headless/);
     expect(out).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    await rm(emptyPath, { recursive: true, force: true });
   });
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -28,6 +28,7 @@ export interface LocalMode {
 
 /** Starts `local/start.ts` exactly as `npm start` does, and waits for its endpoints.json. */
 export async function startLocalMode(opts: { home?: string; fresh?: boolean; env?: NodeJS.ProcessEnv; extraArgs?: string[] } = {}): Promise<LocalMode> {
+  const ownHome = opts.home === undefined;
   const home = opts.home ?? (await mkdtemp(join(tmpdir(), 'helpdesk-test-')));
   const args = ['--import', 'tsx', join(repoRoot, 'local/start.ts'), '--ports', 'auto', '--home', home, '--quiet', ...(opts.fresh === false ? [] : ['--fresh']), ...(opts.extraArgs ?? [])];
   const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -37,9 +38,10 @@ export async function startLocalMode(opts: { home?: string; fresh?: boolean; env
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    if (child.exitCode !== null) return child.exitCode;
-    child.kill(signal);
-    return exited;
+    const code = child.exitCode !== null ? child.exitCode : (child.kill(signal), await exited);
+    // A home this helper made is removed with the instance; a caller's own home is the caller's.
+    if (ownHome) await rm(home, { recursive: true, force: true });
+    return code;
   };
 
   const deadline = Date.now() + 90_000;
