@@ -5,7 +5,7 @@ import { ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sn
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buckets, queues, topics } from '../../lib/definitions/resources.ts';
 import { buildReceivedNotification, DEFAULT_LOCAL_VERDICTS, newSesMessageId } from '../../local/ses-notification.ts';
-import { api, endpoints, tokenFor, uniqueEmail } from './client.ts';
+import { api, endpoints, tokenFor, uniqueEmail, until } from './client.ts';
 
 /**
  * Delivery-level behaviour of the inbound consumer, driven the way SES drives
@@ -18,15 +18,6 @@ const sns = new SNSClient({ ...aws, endpoint: endpoints.services.sns });
 const sqs = new SQSClient({ ...aws, endpoint: endpoints.services.sqs });
 const support = endpoints.supportAddress;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 const history = async (email: string) =>
   (await api('GET', `/customers/${encodeURIComponent(email)}/tickets`, { token: await tokenFor('l1@helpdesk.local') })).body.items as any[];

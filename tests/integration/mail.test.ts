@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { api, endpoints, tokenFor, uniqueEmail } from './client.ts';
+import { api, endpoints, tokenFor, uniqueEmail, until } from './client.ts';
 
 /**
  * Mail end to end in local mode: SMTP gateway → S3 + SNS → SQS → the inbound
@@ -11,15 +11,6 @@ import { api, endpoints, tokenFor, uniqueEmail } from './client.ts';
 const ep = endpoints;
 const transport = nodemailer.createTransport({ host: '127.0.0.1', port: ep.smtpPort, secure: false, ignoreTLS: true });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 async function history(email: string) {
   const res = await api('GET', `/customers/${encodeURIComponent(email)}/tickets`, { token: await tokenFor('l1@helpdesk.local') });
