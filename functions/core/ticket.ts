@@ -66,6 +66,8 @@ export interface Ticket {
   spam: boolean;
   /** Message-IDs of the mail conversation, oldest first (capped), for In-Reply-To/References. */
   mailThread: string[];
+  /** The closed ticket this one continues, when a customer answered it after it closed. */
+  followUpOf: string | null;
   createdAt: string;
   updatedAt: string;
   createdBy: string;
@@ -126,6 +128,7 @@ export interface NewTicketInput {
 /** What a mail brings beyond the basics: its own ids, so redeliveries collapse, and its extras. */
 export interface MailOrigin {
   ticketId: string;
+  followUpOf?: string;
   messageId: string;
   participants: string[];
   language: string | null;
@@ -167,6 +170,7 @@ export function openTicket(input: NewTicketInput, number: number, actor: Actor, 
     language: origin?.language ?? null,
     spam: origin?.spam ?? false,
     mailThread: origin?.mail.messageId ? [origin.mail.messageId] : [],
+    followUpOf: origin?.followUpOf ?? null,
     createdAt: now,
     updatedAt: now,
     createdBy: actor.email,
@@ -194,7 +198,7 @@ export function openTicket(input: NewTicketInput, number: number, actor: Actor, 
     at: now,
     actor,
     action: 'ticket.created',
-    changes: (['subject', 'status', 'priority', 'level', 'department', 'category', 'tags', 'requester', 'channel'] as const).map(
+    changes: (['subject', 'status', 'priority', 'level', 'department', 'category', 'tags', 'requester', 'channel', 'followUpOf'] as const).map(
       (field) => ({ field, before: null, after: ticket[field] }),
     ),
   };

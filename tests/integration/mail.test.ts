@@ -110,6 +110,21 @@ describe('inbound mail through SMTP', () => {
     expect(await history(colleague)).toHaveLength(0);
   });
 
+  it('opens a linked follow-up when the customer answers a closed ticket', async () => {
+    const from = uniqueEmail('late');
+    await transport.sendMail({ from, to: ep.supportAddress, subject: 'Teclado', text: 'O teclado falha.' });
+    const ticket = await ticketOf(from);
+    const ack = await until('ack', async () => (await outboxFor(from))[0]);
+    const token = await tokenFor('l1@helpdesk.local');
+    let v = ticket.version;
+    for (const status of ['resolved', 'closed']) v = (await api('PATCH', `/tickets/${ticket.id}`, { token, headers: { 'if-match': `"${v}"` }, body: { status } })).body.version;
+    const replyTo = ack.replyTo[0]!.replace(/.*</, '').replace(/>.*/, '');
+    await transport.sendMail({ from, to: replyTo, subject: `Re: ${ack.subject}`, text: 'Voltou a falhar.' });
+    const followUp = await until('the follow-up', async () => (await history(from)).find((t: any) => t.id !== ticket.id));
+    expect(followUp).toMatchObject({ followUpOf: ticket.id, tags: ['follow-up'], status: 'new' });
+    expect((await thread(ticket.id)).ticket.status).toBe('closed');
+  });
+
   it('opens a new ticket for a stranger who reuses a ticket subject token', async () => {
     const owner = uniqueEmail('owner');
     await transport.sendMail({ from: owner, to: ep.supportAddress, subject: 'Senha expirada', text: 'Minha senha expirou.' });
