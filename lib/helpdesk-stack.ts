@@ -54,15 +54,17 @@ export class HelpdeskStack extends Stack {
     const outbound = this.outboundMail;
     // One object action on the uploads/ prefix only (grantPut/grantRead would add bucket-level and ACL actions).
     const bucketLogicalId = this.getLogicalId(this.mail.bucket.node.defaultChild as CfnBucket);
-    const grantUploads = (fn: ApiFunction, action: 's3:PutObject' | 's3:GetObject') => {
-      fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: [action], resources: [this.mail.bucket.arnForObjects('uploads/*')] }));
+    const grantUploads = (fn: ApiFunction, action: 's3:PutObject' | 's3:GetObject', prefixes: ('uploads' | 'attachments')[] = ['uploads']) => {
+      fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: [action], resources: prefixes.map((p) => this.mail.bucket.arnForObjects(`${p}/*`)) }));
       NagSuppressions.addResourceSuppressions(
         fn.role,
         [
           {
             id: 'AwsSolutions-IAM5',
-            reason: 'Agents attach files under uploads/<ticket>/<random>/<name>: the keys are made per upload, so the grant covers the prefix, not a fixed object.',
-            appliesTo: [`Resource::<${bucketLogicalId}.Arn>/uploads/*`],
+            reason:
+              'Ticket files live under uploads/<ticket>/<random>/<name> (agents) and attachments/<ticket>/<message>/<name> (mail): ' +
+              'keys are made per file, so the grant covers those prefixes, not fixed objects.',
+            appliesTo: prefixes.map((p) => `Resource::<${bucketLogicalId}.Arn>/${p}/*`),
           },
         ],
         true,
@@ -79,6 +81,11 @@ export class HelpdeskStack extends Stack {
         CreateUpload: {
           environment: { MAIL_BUCKET: this.mail.bucket.bucketName },
           grant: (fn) => grantUploads(fn, 's3:PutObject'),
+        },
+        // Five-minute download links for a ticket's files, from mail or from agents.
+        AttachmentLink: {
+          environment: { MAIL_BUCKET: this.mail.bucket.bucketName },
+          grant: (fn) => grantUploads(fn, 's3:GetObject', ['attachments', 'uploads']),
         },
         // Replies name uploaded files; once mail is on, public replies go out by mail with them.
         AddMessage: {

@@ -30,6 +30,24 @@ export function mailObjects(bucket: string, maxBytes: number) {
       });
     },
 
+    /**
+     * A short-lived URL to download one file. Always served as a download with
+     * a neutral type, so a hostile HTML or SVG attachment is never rendered.
+     */
+    async presignDownload(key: string, filename: string, expiresIn: number): Promise<string> {
+      const safe = filename.replace(/["\\\r\n]/g, '_');
+      return getSignedUrl(
+        s3,
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ResponseContentDisposition: `attachment; filename="${safe.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(safe)}`,
+          ResponseContentType: 'application/octet-stream',
+        }),
+        { expiresIn },
+      );
+    },
+
     /** Size and type of a stored object, or undefined when there is none. */
     async describe(key: string): Promise<{ size: number; contentType: string } | undefined> {
       try {

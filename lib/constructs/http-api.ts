@@ -45,7 +45,7 @@ export interface RouteExtension {
  * What each kind of route may do to the table. TransactWriteItems is authorised
  * through the Put/Update/ConditionCheck actions of its items.
  */
-const tableActions = {
+const tableActions: Record<Exclude<RouteDefinition['table'], 'none'>, readonly string[]> = {
   read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   readwrite: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
 } as const;
@@ -148,9 +148,9 @@ export class HelpdeskHttpApi extends Construct {
       extension?.grant?.(fn);
       // Explicit actions rather than grantRead*Data, which would also allow Scan:
       // no request path may scan the table.
-      props.table.grant(fn.role, ...tableActions[route.table]);
+      if (route.table !== 'none') props.table.grant(fn.role, ...tableActions[route.table]);
 
-      NagSuppressions.addResourceSuppressions(
+      if (route.table !== 'none') NagSuppressions.addResourceSuppressions(
         fn.role,
         [
           {

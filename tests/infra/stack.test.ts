@@ -256,12 +256,13 @@ describe('functions', () => {
       const route = routes.find((r) => r.name === routeName);
       if (route === undefined) continue;
       expect(actions, routeName).not.toContain('dynamodb:DeleteItem');
-      if (route.table === 'read') expect(actions.filter((a) => writes.includes(a)), routeName).toEqual([]);
-      else expect(actions, routeName).toEqual(expect.arrayContaining(writes));
+      if (route.table === 'readwrite') expect(actions, routeName).toEqual(expect.arrayContaining(writes));
+      else expect(actions.filter((a) => writes.includes(a)), routeName).toEqual([]);
+      if (route.table === 'none') expect(actions.filter((a) => a.startsWith('dynamodb:')), routeName).toEqual([]);
     }
   });
 
-  it('only AddMessage among the routes may send mail or read the reply-token secret; only it and CreateUpload touch uploads/', () => {
+  it('only AddMessage among the routes may send mail or read the reply-token secret; only the file routes touch S3, by prefix', () => {
     for (const { routeName, statements } of functionPolicies().values()) {
       if (!routes.some((r) => r.name === routeName)) continue;
       const actions = statements.flatMap((s) => asArray(s.Action as string | string[]));
@@ -271,10 +272,12 @@ describe('functions', () => {
         expect(mailActions.sort(), routeName).toEqual(['s3:GetObject', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'ses:SendRawEmail']);
       } else if (routeName === 'CreateUpload') {
         expect(mailActions, routeName).toEqual(['s3:PutObject']);
+      } else if (routeName === 'AttachmentLink') {
+        expect(mailActions, routeName).toEqual(['s3:GetObject']);
       } else {
         expect(mailActions, routeName).toEqual([]);
       }
-      for (const r of s3Resources) expect(r, routeName).toMatch(/\/uploads\/\*$/);
+      for (const r of s3Resources) expect(r, routeName).toMatch(/\/(uploads|attachments)\/\*$/);
     }
   });
 

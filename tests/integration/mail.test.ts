@@ -60,6 +60,15 @@ describe('inbound mail through SMTP', () => {
     // The remote image is kept for an agent to load on request, never loaded by default.
     expect(first.mail.html).toContain('data-remote-src="https://tracker.example/p.gif"');
     expect(first.mail.attachments).toEqual([expect.objectContaining({ filename: 'erro.txt', contentType: 'text/plain', size: 12 })]);
+    // An agent downloads it through a short-lived link, always as a download.
+    const token = await tokenFor('l1@helpdesk.local');
+    const link = await api('GET', `/tickets/${summary.id}/attachments?key=${encodeURIComponent(first.mail.attachments[0].key)}`, { token });
+    expect(link.status).toBe(200);
+    expect(link.body.filename).toBe('erro.txt');
+    const file = await fetch(link.body.url);
+    expect(await file.text()).toBe('paper jam 42');
+    const foreign = await api('GET', `/tickets/${summary.id}/attachments?key=${encodeURIComponent('inbound/someone-elses-mail')}`, { token });
+    expect(foreign.status).toBe(404);
 
     const acks = await until('the acknowledgement', async () => {
       const mails = await outboxFor(from);
