@@ -28,6 +28,8 @@ export interface SqsPollerOptions {
   visibilityTimeoutSeconds?: number;
   /** Long-poll wait, 0 to 20 seconds; default 20. */
   waitTimeSeconds?: number;
+  /** Batches handled at once, like the mapping's maximum concurrency; default 1. */
+  concurrency?: number;
   /** The function timeout, for `context.getRemainingTimeInMillis()`; default 30. */
   timeoutSeconds?: number;
   log?: (line: string) => void;
@@ -129,16 +131,21 @@ export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
   const account = arn[4] || '000000000000';
   const timeoutSeconds = opts.timeoutSeconds ?? 30;
 
+  const concurrency = opts.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10) throw new Error('startSqsPoller: concurrency must be 1 to 10');
+
   let stopped = false;
   const abort = new AbortController();
-  let wakeSleep: (() => void) | undefined;
+  const sleepers = new Set<() => void>();
   const sleep = (ms: number) =>
     new Promise<void>((r) => {
-      const t = setTimeout(r, ms);
-      wakeSleep = () => {
+      const wake = () => {
         clearTimeout(t);
+        sleepers.delete(wake);
         r();
       };
+      const t = setTimeout(wake, ms);
+      sleepers.add(wake);
     });
 
   async function invoke(messages: Message[]) {
@@ -198,13 +205,14 @@ export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
     }
   }
 
-  const running = loop();
+  // Like the event source mapping's maximum concurrency: that many batches in flight at once.
+  const running = Promise.all(Array.from({ length: concurrency }, () => loop())).then(() => undefined);
   return {
     async stop() {
       if (stopped) return running;
       stopped = true;
       abort.abort();
-      wakeSleep?.();
+      for (const wake of [...sleepers]) wake();
       await running;
     },
   };

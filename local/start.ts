@@ -172,7 +172,8 @@ async function main() {
   const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
   if (!topicArn) throw new Error('the inbound-mail topic was not created');
   const inbound = (await import('../functions/email/inbound-mail.ts')) as { handler: Parameters<typeof startSqsPoller>[0]['handler'] };
-  const poller = startSqsPoller({ sqs, queueUrl, queueArn, batchSize: 10, handler: inbound.handler, functionName: 'InboundMail', log: args.quiet ? undefined : (l) => console.log(`[mail] ${l}`) });
+  // Two batches at once (the stack allows five; this machine is small): a burst of mail drains sooner.
+  const poller = startSqsPoller({ sqs, queueUrl, queueArn, batchSize: 10, concurrency: 2, handler: inbound.handler, functionName: 'InboundMail', log: args.quiet ? undefined : (l) => console.log(`[mail] ${l}`) });
   stoppers.push(() => poller.stop());
   const smtp = await startSmtpGateway({
     port: p.smtp,

@@ -58,7 +58,7 @@ async function until(cond: () => boolean, what: string, ms = 15_000) {
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
-function poll(q: { queueUrl: string; queueArn: string }, handler: Handler, extra: { visibilityTimeoutSeconds?: number; batchSize?: number } = {}) {
+function poll(q: { queueUrl: string; queueArn: string }, handler: Handler, extra: { visibilityTimeoutSeconds?: number; batchSize?: number; concurrency?: number } = {}) {
   const logs: string[] = [];
   const p = startSqsPoller({ sqs, queueUrl: q.queueUrl, queueArn: q.queueArn, batchSize: extra.batchSize ?? 10, handler, functionName: 'inbound-mail', log: (l) => logs.push(l), ...extra });
   pollers.push(p);
@@ -210,6 +210,32 @@ describe('SQS poller (Lambda event source mapping stand-in)', () => {
     );
     await until(() => counts2.length === 2, 'redelivery within seconds, not 180 s');
     expect(counts2).toEqual(['1', '2']);
+  });
+
+  it('runs up to `concurrency` batches at once, each processed exactly once, and still stops promptly', async () => {
+    const q = queuePair(30);
+    let inFlight = 0;
+    let peak = 0;
+    const seen: string[] = [];
+    const { poller } = poll(
+      q,
+      async (event) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((r) => setTimeout(r, 200));
+        seen.push(...event.Records.map((r) => r.body));
+        inFlight--;
+      },
+      { batchSize: 2, concurrency: 3 },
+    );
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: q.queueUrl, Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: `m${i}` })) }));
+    await until(() => seen.length === 10, 'all ten', 10_000);
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(3);
+    expect(new Set(seen).size).toBe(10);
+    const t = Date.now();
+    await poller.stop();
+    expect(Date.now() - t).toBeLessThan(1_000);
   });
 
   it('stops promptly while a long poll is waiting, and polls again at once after a batch', async () => {
