@@ -143,6 +143,10 @@ export interface MailDetails {
   /** The full original text, quotes included; `body` holds only the new part. */
   fullText: string;
   html: string | null;
+  /** Where the raw MIME is kept: the original, whole, whatever was clipped here. */
+  raw: { bucket: string; key: string };
+  /** True when fullText or html were clipped to fit a stored message. */
+  truncated: boolean;
   attachments: { filename: string; contentType: string; size: number; key: string; inline: boolean; contentId?: string }[];
   verdicts: Record<string, string>;
   automated: boolean;

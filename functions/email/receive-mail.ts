@@ -142,8 +142,8 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
   const existing = decision.kind === 'existing' ? await deps.store.getTicket(decision.ticketId) : undefined;
   // A closed ticket stays closed: a late answer opens a follow-up instead.
   const ticketId = existing && existing.status !== 'closed' ? existing.id : idFromSeed(`ticket:${sesMessageId}`, Date.parse(receivedAt));
-  const details = await storeAttachments(deps, mail, ticketId, messageId, sesMessageId, verdicts, automation.automated);
-  const body = visibleText(mail.text).visible.trim() || mail.text.trim() || '(no text)';
+  const details = await storeAttachments(deps, mail, ticketId, messageId, sesMessageId, { bucket, key }, verdicts, automation.automated);
+  const body = clipBytes(visibleText(mail.text).visible.trim() || mail.text.trim() || '(no text)', LIMITS.body);
 
   if (existing && existing.status !== 'closed') {
     await appendToTicket(deps, existing, { id: messageId, from: { email: mail.from.address, ...(mail.from.name ? { name: mail.from.name } : {}) }, body, at: receivedAt, mail: details, cc: mail.cc.map((c) => c.address) });
@@ -159,7 +159,7 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
       {
         requester: { email: mail.from.address, ...(mail.from.name ? { name: mail.from.name.slice(0, 200) } : {}) },
         subject: (mail.subject || '(no subject)').slice(0, 250),
-        body: body.slice(0, 64_000),
+        body,
         channel: 'email',
         ...(spam ? { tags: ['spam'] } : existing ? { tags: ['follow-up'] } : {}),
       },
@@ -204,6 +204,7 @@ async function storeAttachments(
   ticketId: string,
   messageId: string,
   sesMessageId: string,
+  raw: { bucket: string; key: string },
   verdicts: Record<string, string>,
   automated: boolean,
 ): Promise<MailDetails> {
@@ -214,7 +215,39 @@ async function storeAttachments(
       return { filename: a.filename, contentType: a.contentType, size: a.size, key, inline: a.inline, ...(a.contentId ? { contentId: a.contentId } : {}) };
     }),
   );
-  return { messageId: mail.messageId, sesMessageId, fullText: mail.text.slice(0, 200_000), html: mail.html ? mail.html.slice(0, 200_000) : null, attachments, verdicts, automated };
+  return {
+    messageId: mail.messageId,
+    sesMessageId,
+    fullText: clipBytes(mail.text, LIMITS.fullText),
+    html: mail.html ? clipBytes(mail.html, LIMITS.html) : null,
+    raw,
+    truncated: Buffer.byteLength(mail.text) > LIMITS.fullText || Buffer.byteLength(mail.html ?? '') > LIMITS.html,
+    attachments,
+    verdicts,
+    automated,
+  };
+}
+
+/**
+ * What one stored message may hold, in bytes: together well under DynamoDB's
+ * 400 KB item limit, so a huge mail is stored (clipped, with the raw original
+ * kept in S3) rather than failing every retry into the dead-letter queue.
+ */
+const LIMITS = { body: 64_000, fullText: 96_000, html: 128_000 };
+
+/** Cuts a string to at most `max` UTF-8 bytes without splitting a character. */
+export function clipBytes(s: string, max: number): string {
+  if (Buffer.byteLength(s) <= max) return s;
+  let lo = 0;
+  let hi = s.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (Buffer.byteLength(s.slice(0, mid)) <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  // Do not end on half of a surrogate pair.
+  const end = /[\ud800-\udbff]/.test(s[lo - 1] ?? '') ? lo - 1 : lo;
+  return s.slice(0, end);
 }
 
 async function appendToTicket(deps: ReceiveDeps, current: Ticket, input: Parameters<typeof addCustomerMail>[1]) {

@@ -278,6 +278,18 @@ describe('inbound mail through SMTP', () => {
     expect(first.mail.verdicts).toMatchObject({ spf: 'FAIL', dmarc: 'FAIL', spam: 'PASS', virus: 'PASS' });
   });
 
+  it('stores a huge mail clipped to fit, keeping the raw original', async () => {
+    const from = uniqueEmail('huge');
+    const text = `Começo.\n${'Linha de log com acentuação çãõ. '.repeat(30_000)}\nFim.`;
+    await transport.sendMail({ from, to: ep.supportAddress, subject: 'Log enorme', text, html: `<pre>${text}</pre>` });
+    const t = await ticketOf(from);
+    const first = (await thread(t.id)).messages[0];
+    expect(first.mail.truncated).toBe(true);
+    expect(Buffer.byteLength(first.body)).toBeLessThanOrEqual(64_000);
+    expect(first.body.startsWith('Começo.')).toBe(true);
+    expect(first.mail.raw.key).toMatch(/^inbound\//);
+  });
+
   it('refuses mail for another domain at the SMTP gateway', async () => {
     await expect(transport.sendMail({ from: uniqueEmail(), to: 'someone@elsewhere.example', subject: 'x', text: 'y' })).rejects.toThrow(/550|relay/i);
   });

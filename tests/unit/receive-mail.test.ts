@@ -4,7 +4,7 @@ import type { MailIndex } from '../../functions/adapters/mail-index.ts';
 import { MailTooLargeError } from '../../functions/adapters/mail-objects.ts';
 import type { OutgoingMail } from '../../functions/adapters/mailer.ts';
 import type { Ticket } from '../../functions/core/ticket.ts';
-import { receiveMail, type ReceiveDeps } from '../../functions/email/receive-mail.ts';
+import { clipBytes, receiveMail, type ReceiveDeps } from '../../functions/email/receive-mail.ts';
 
 /**
  * The decisions of receiveMail, with in-memory stand-ins for its ports (logic
@@ -130,5 +130,16 @@ describe('receiveMail', () => {
     fail = false;
     expect(await receiveMail(body(), f.deps)).toMatchObject({ result: 'created', acknowledged: true });
     expect(f.sent).toHaveLength(1);
+  });
+});
+
+describe('clipBytes', () => {
+  it('cuts to a byte budget without splitting a character', () => {
+    expect(clipBytes('abc', 10)).toBe('abc');
+    expect(clipBytes('ação', 3)).toBe('a\u00e7');
+    expect(clipBytes('😀😀', 5)).toBe('😀');
+    expect(clipBytes('😀😀', 3)).toBe('');
+    const big = 'ç'.repeat(100_000);
+    expect(Buffer.byteLength(clipBytes(big, 96_000))).toBeLessThanOrEqual(96_000);
   });
 });
