@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand, type PutCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /**
  * One client per process, created at load time so warm invocations reuse its
@@ -17,6 +17,20 @@ export function conditionFailed(err: unknown): { index: number; item?: Record<st
   const failed = e.CancellationReasons.flatMap((r, index) => (r.Code === 'ConditionalCheckFailed' ? [{ index, item: r.Item }] : []));
   const others = e.CancellationReasons.some((r) => r.Code && !['None', 'ConditionalCheckFailed', 'TransactionConflict'].includes(r.Code));
   return failed.length > 0 && !others ? failed : undefined;
+}
+
+/**
+ * A PutItem whose condition failing is an ordinary answer, not an error:
+ * true when the item was written, false when the condition did not hold.
+ */
+export async function putIf(input: PutCommandInput & { ConditionExpression: string }): Promise<boolean> {
+  try {
+    await dynamo.send(new PutCommand(input));
+    return true;
+  } catch (err) {
+    if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+    throw err;
+  }
 }
 
 const TRANSACTION_ATTEMPTS = 5;

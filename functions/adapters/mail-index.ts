@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from './dynamo.ts';
+import { dynamo, putIf } from './dynamo.ts';
 
 /**
  * What the mail channel remembers besides tickets: which ticket every
@@ -64,29 +64,17 @@ export function mailIndex(tableName: string) {
      * come, and its retries); false for any other delivery of the same mail.
      */
     async claimInbound(mailKey: string, sesMessageId: string): Promise<boolean> {
-      try {
-        await dynamo.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { pk: `INBOUND#${digest(mailKey.toLowerCase())}`, sk: 'INBOUND', type: 'inbound-claim', sesMessageId, expiresAt: Math.floor(Date.now() / 1000) + 30 * 24 * HOUR },
-            ConditionExpression: 'attribute_not_exists(pk) OR sesMessageId = :me',
-            ExpressionAttributeValues: { ':me': sesMessageId },
-          }),
-        );
-        return true;
-      } catch (err) {
-        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-        throw err;
-      }
+      return putIf({
+        TableName: tableName,
+        Item: { pk: `INBOUND#${digest(mailKey.toLowerCase())}`, sk: 'INBOUND', type: 'inbound-claim', sesMessageId, expiresAt: Math.floor(Date.now() / 1000) + 30 * 24 * HOUR },
+        ConditionExpression: 'attribute_not_exists(pk) OR sesMessageId = :me',
+        ExpressionAttributeValues: { ':me': sesMessageId },
+      });
     },
 
     /** Keeps a refused mail's record once; the raw MIME stays in S3 for a person to look at. */
     async quarantine(r: QuarantineRecord) {
-      await dynamo
-        .send(new PutCommand({ TableName: tableName, Item: { pk: 'QUARANTINE', sk: `MAIL#${r.sesMessageId}`, type: 'quarantine', ...r }, ConditionExpression: 'attribute_not_exists(pk)' }))
-        .catch((err) => {
-          if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
-        });
+      await putIf({ TableName: tableName, Item: { pk: 'QUARANTINE', sk: `MAIL#${r.sesMessageId}`, type: 'quarantine', ...r }, ConditionExpression: 'attribute_not_exists(pk)' });
     },
 
     /** Counts one automatic reply to a sender in the current hour and returns the hour's total. */
@@ -107,19 +95,11 @@ export function mailIndex(tableName: string) {
 
     /** Claims the right to send one kind of mail for a ticket once; false if already claimed. */
     async claimOnce(ticketId: string, what: string): Promise<boolean> {
-      try {
-        await dynamo.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { pk: `TICKET#${ticketId}`, sk: `SENT#${what}`, type: 'sent-claim', at: new Date().toISOString() },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return true;
-      } catch (err) {
-        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-        throw err;
-      }
+      return putIf({
+        TableName: tableName,
+        Item: { pk: `TICKET#${ticketId}`, sk: `SENT#${what}`, type: 'sent-claim', at: new Date().toISOString() },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
     },
 
     /** Gives a claim back when the send failed, so a retry can send. */

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { conditionFailed, dynamo, onlyContention, transactWrite } from './dynamo.ts';
+import { conditionFailed, dynamo, onlyContention, putIf, transactWrite } from './dynamo.ts';
 import { keys, partitions, SPAM, storageAttributes, ticketIndexKeys, type StatusBucket } from './keys.ts';
 import { pagedQuery } from './page-query.ts';
 import { VersionConflictError } from '#core/errors';
@@ -94,14 +94,13 @@ export function ticketStore(tableName: string) {
      * opening message and creation event, so a create is atomic without a
      * transaction. With an idempotency key, the key's record joins it in a
      * transaction; `{ replayOf }` means a concurrent request took the key first,
-     * `{ inFlight }` that it holds the key but its record cannot be read yet.
+     * `{ inFlight }` that it holds the key but its record cannot be read yet,
+     * and `{ alreadyExists }` that a ticket with this id was written before.
      */
     async createTicket(ticket: Ticket, message: Message, event: AuditEvent, idempotency?: { caller: string; key: string; requestHash: string }) {
       const put = { TableName: tableName, Item: { ...ticketItem(ticket), openingMessage: message, createdEvent: event }, ConditionExpression: 'attribute_not_exists(pk)' };
-      if (!idempotency) {
-        await dynamo.send(new PutCommand(put));
-        return { created: ticket };
-      }
+      // Ids made from a mail's delivery repeat on redelivery: the ticket is then already there.
+      if (!idempotency) return (await putIf(put)) ? { created: ticket } : { alreadyExists: true as const };
       const items: TransactItem[] = [
         { Put: put },
         {

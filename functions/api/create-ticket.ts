@@ -29,6 +29,8 @@ export const handler = agentRoute({ body: createTicketBody }, async ({ body, pri
   const { ticket, message, event } = openTicket(body, number, principal, new Date().toISOString());
   const result = await store.createTicket(ticket, message, event, idempotency);
   if ('inFlight' in result) throw inFlight();
+  // Random 80-bit ids do not collide in practice; if one ever did, say so rather than answer 201.
+  if ('alreadyExists' in result) throw new Error('ticket id collision');
   if (result.replayOf) return replay(result.replayOf, requestHash);
   return json(201, ticket, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"` });
 });

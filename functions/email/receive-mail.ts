@@ -176,14 +176,9 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
         mail: details,
       },
     );
-    try {
-      await deps.store.createTicket(opened.ticket, opened.message, opened.event);
-      ticket = opened.ticket;
-    } catch (err) {
-      // A concurrent delivery of the same mail created it first.
-      if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
-      ticket = (await deps.store.getTicket(ticketId))!;
-    }
+    const res = await deps.store.createTicket(opened.ticket, opened.message, opened.event);
+    // A concurrent retry of the same delivery created it first.
+    ticket = 'alreadyExists' in res ? (await deps.store.getTicket(ticketId))! : opened.ticket;
   }
   await deps.index.remember(mail.messageId ? [mail.messageId] : [], ticket.id, 'inbound');
 

@@ -22,7 +22,7 @@ function fakes(opts: { raw?: Buffer; getRaw?: () => Promise<Buffer>; autoReplies
     hasMessage: async () => false,
     nextTicketNumber: async () => ++n,
     createTicket: async (t: Ticket) => {
-      if (tickets.has(t.id)) throw Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' });
+      if (tickets.has(t.id)) return { alreadyExists: true };
       tickets.set(t.id, t);
       return { created: t };
     },
