@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
@@ -9,14 +10,42 @@ export const s3 = new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE
 
 export class MailTooLargeError extends Error {}
 
-export function mailObjects(bucket: string, maxBytes: number) {
+/**
+ * Where a ticket's files live in the mail bucket. Keys end in the
+ * URI-encoded file name; a mail's files carry their position first ("2-name").
+ */
+export const fileKeys = {
+  upload: (ticketId: string, filename: string) => `uploads/${ticketId}/${randomUUID()}/${encodeURIComponent(filename)}`,
+  mailAttachment: (ticketId: string, messageId: string, position: number, filename: string) =>
+    `attachments/${ticketId}/${messageId}/${position}-${encodeURIComponent(filename)}`,
+  /** An agent's upload for this ticket. */
+  isUpload: (key: string, ticketId: string) => key.startsWith(`uploads/${ticketId}/`) && !key.includes('..'),
+  /** Any file of this ticket: an agent's upload or an attachment of its mail. */
+  belongsTo: (key: string, ticketId: string) => (key.startsWith(`uploads/${ticketId}/`) || key.startsWith(`attachments/${ticketId}/`)) && !key.includes('..'),
+  /** The file name a key was made from (its raw last segment if it is not one of ours). */
+  filename(key: string): string {
+    const last = key.slice(key.lastIndexOf('/') + 1);
+    const encoded = key.startsWith('attachments/') ? last.replace(/^\d+-/, '') : last;
+    try {
+      return decodeURIComponent(encoded);
+    } catch {
+      return encoded;
+    }
+  },
+};
+
+async function read(bucket: string, key: string): Promise<Buffer> {
+  const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await res.Body!.transformToByteArray());
+}
+
+export function mailObjects(bucket: string) {
   return {
-    /** The raw MIME, refused before download when it is larger than we accept. */
-    async getRaw(b: string, key: string): Promise<Buffer> {
+    /** The raw MIME (in the bucket SES named), refused before download when larger than we accept. */
+    async getRaw(b: string, key: string, maxBytes: number): Promise<Buffer> {
       const head = await s3.send(new HeadObjectCommand({ Bucket: b, Key: key }));
       if ((head.ContentLength ?? 0) > maxBytes) throw new MailTooLargeError(`${head.ContentLength} bytes is over the ${maxBytes}-byte limit`);
-      const res = await s3.send(new GetObjectCommand({ Bucket: b, Key: key }));
-      return Buffer.from(await res.Body!.transformToByteArray());
+      return read(b, key);
     },
 
     /**
@@ -60,10 +89,7 @@ export function mailObjects(bucket: string, maxBytes: number) {
       }
     },
 
-    async get(key: string): Promise<Buffer> {
-      const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return Buffer.from(await res.Body!.transformToByteArray());
-    },
+    get: (key: string) => read(bucket, key),
 
     async putAttachment(key: string, content: Buffer, contentType: string) {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: content, ContentType: contentType, ServerSideEncryption: 'AES256' }));

@@ -3,7 +3,7 @@ import { logger } from '#shared/logger';
 import { agentRoute, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
 import { addMessageBody, limits, ticketIdParam } from '#core/schemas';
-import { mailObjects } from '#adapters/mail-objects';
+import { fileKeys, mailObjects } from '#adapters/mail-objects';
 import { addAgentMessage, type Message, type Ticket } from '#core/ticket';
 import { ID_PATTERN } from '#core/ids';
 import { NotFoundError, RuleViolationError, VersionConflictError } from '#core/errors';
@@ -12,25 +12,18 @@ const store = ticketStore(config.tableName);
 // Mail is off until the stack is given a support domain: replies are then kept, not mailed.
 const replyMailer = process.env.SUPPORT_ADDRESSES ? await loadReplyMailer() : undefined;
 
-const objects = process.env.MAIL_BUCKET ? mailObjects(process.env.MAIL_BUCKET, 0) : undefined;
+const objects = process.env.MAIL_BUCKET ? mailObjects(process.env.MAIL_BUCKET) : undefined;
 
 /** Uploaded files must be this ticket's, and must really have been uploaded. */
 async function resolveUploads(ticketId: string, uploads: { key: string }[]) {
   if (!objects) throw new RuleViolationError('attachments_unavailable', 'File attachments are not configured');
-  const prefix = `uploads/${ticketId}/`;
   return Promise.all(
     [...new Set(uploads.map((u) => u.key))].map(async (key) => {
-      if (!key.startsWith(prefix) || key.includes('..')) throw new RuleViolationError('foreign_attachment', 'An attachment must be uploaded for this ticket');
+      if (!fileKeys.isUpload(key, ticketId)) throw new RuleViolationError('foreign_attachment', 'An attachment must be uploaded for this ticket');
       const found = await objects.describe(key);
       if (!found) throw new RuleViolationError('attachment_missing', 'An attachment was not uploaded (or its link expired before the upload)');
       if (found.size > limits.attachmentBytes) throw new RuleViolationError('attachment_too_large', 'An attachment is larger than 10 MB');
-      let filename: string;
-      try {
-        filename = decodeURIComponent(key.slice(key.lastIndexOf('/') + 1));
-      } catch {
-        throw new RuleViolationError('foreign_attachment', 'An attachment key is not valid');
-      }
-      return { filename, contentType: found.contentType, size: found.size, key };
+      return { filename: fileKeys.filename(key), contentType: found.contentType, size: found.size, key };
     }),
   );
 }
@@ -42,7 +35,7 @@ async function loadReplyMailer() {
     import('#adapters/mailer'),
     import('../email/send-reply.ts'),
   ]);
-  const files = mailObjects(mailConfig.mailBucket, 0);
+  const files = mailObjects(mailConfig.mailBucket);
   const deps = { index: mailIndex(config.tableName), send: mailer(undefined, mailConfig.configurationSet).send, getObject: files.get, config: mailConfig };
   return (ticket: Ticket, message: Message) => sendAgentReply(ticket, message, deps);
 }

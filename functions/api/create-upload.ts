@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { config } from '#shared/config';
 import { agentRoute, HttpError, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
-import { mailObjects } from '#adapters/mail-objects';
+import { fileKeys, mailObjects } from '#adapters/mail-objects';
 import { createUploadBody, ticketIdParam } from '#core/schemas';
 import { safeFilename } from '#core/parse-mail';
 import { ID_PATTERN } from '#core/ids';
@@ -10,7 +9,7 @@ import { NotFoundError } from '#core/errors';
 
 const store = ticketStore(config.tableName);
 const bucket = process.env.MAIL_BUCKET;
-const objects = bucket ? mailObjects(bucket, 0) : undefined;
+const objects = bucket ? mailObjects(bucket) : undefined;
 const EXPIRES_SECONDS = 15 * 60;
 
 /**
@@ -22,7 +21,7 @@ export const handler = agentRoute({ params: ticketIdParam, body: createUploadBod
   if (!objects) throw new HttpError(503, 'uploads_unavailable', 'File uploads are not configured');
   if (!ID_PATTERN.test(params.id) || !(await store.getTicket(params.id))) throw new NotFoundError('Ticket');
   const filename = safeFilename(body.filename, 0, body.contentType);
-  const key = `uploads/${params.id}/${randomUUID()}/${encodeURIComponent(filename)}`;
+  const key = fileKeys.upload(params.id, filename);
   const uploadUrl = await objects.presignUpload(key, body.contentType, body.size, EXPIRES_SECONDS);
   return json(201, {
     key,

@@ -9,13 +9,13 @@ import { mailer } from '#adapters/mailer';
 import { receiveMail, type ReceiveDeps } from './receive-mail.ts';
 
 const metrics = new Metrics({ namespace: 'Helpdesk', serviceName: 'inbound-mail' });
-const objects = mailObjects(mailConfig.mailBucket, mailConfig.maxMailBytes);
+const objects = mailObjects(mailConfig.mailBucket);
 const outbound = mailer(undefined, mailConfig.configurationSet);
 
 const deps: ReceiveDeps = {
   store: ticketStore(mailConfig.tableName),
   index: mailIndex(mailConfig.tableName),
-  getRaw: objects.getRaw,
+  getRaw: (bucket, key) => objects.getRaw(bucket, key, mailConfig.maxMailBytes),
   putAttachment: objects.putAttachment,
   send: outbound.send,
   config: mailConfig,

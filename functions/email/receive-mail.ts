@@ -10,7 +10,7 @@ import { acknowledgement, pickLanguage, type Language } from '#core/mail/templat
 import { VersionConflictError } from '#core/errors';
 import type { TicketStore } from '#adapters/ticket-store';
 import type { MailIndex } from '#adapters/mail-index';
-import { MailTooLargeError } from '#adapters/mail-objects';
+import { fileKeys, MailTooLargeError } from '#adapters/mail-objects';
 import type { OutgoingMail } from '#adapters/mailer';
 import { PoisonMessageError, readNotification, type SesNotification } from './notification.ts';
 
@@ -205,7 +205,7 @@ async function storeAttachments(
 ): Promise<MailDetails> {
   const attachments = await Promise.all(
     mail.attachments.map(async (a, i) => {
-      const key = `attachments/${ticketId}/${messageId}/${i + 1}-${encodeURIComponent(a.filename)}`;
+      const key = fileKeys.mailAttachment(ticketId, messageId, i + 1, a.filename);
       await deps.putAttachment(key, a.content, a.contentType);
       return { filename: a.filename, contentType: a.contentType, size: a.size, key, inline: a.inline, ...(a.contentId ? { contentId: a.contentId } : {}) };
     }),
