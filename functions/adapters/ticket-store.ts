@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type TransactWrite
 import { conditionFailed, dynamo, onlyContention, putIf, transactWrite } from './dynamo.ts';
 import { keys, partitions, SPAM, storageAttributes, ticketIndexKeys, type StatusBucket } from './keys.ts';
 import { pagedQuery } from './page-query.ts';
-import { VersionConflictError } from '#core/errors';
+import { NotFoundError, VersionConflictError } from '#core/errors';
 import { TicketNumbers } from '#core/ticket-numbers';
 import { activeStatuses, levels, type AuditEvent, type Message, type Status, type Ticket } from '#core/ticket';
 
@@ -36,6 +36,7 @@ export interface Agent {
 }
 
 const DEPARTMENT_CACHE_MS = 30_000;
+const CHANGE_ATTEMPTS = 8;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 let departmentCache: { at: number; ids: Set<string> } | undefined;
 
@@ -168,6 +169,33 @@ export function ticketStore(tableName: string) {
         // either way someone else changed the ticket, so the caller gets the current one.
         if (!conditionFailed(err) && !onlyContention(err)) throw err;
         throw new VersionConflictError(await getTicket(next.id));
+      }
+    },
+
+    /**
+     * Applies a change to the ticket as it is now, re-reading and retrying with
+     * jittered back-off when another write got in first. For changes that never
+     * conflict with what a caller saw (a new message, a delivery event), so a
+     * race is retried rather than answered with a 409. `change` may decline by
+     * returning undefined; `current` saves the first read when the caller has it.
+     */
+    async applyChange<C extends { ticket: Ticket; event: AuditEvent; message?: Message }>(
+      id: string,
+      change: (ticket: Ticket) => C | undefined | Promise<C | undefined>,
+      current?: Ticket,
+    ): Promise<C | undefined> {
+      for (let attempt = 1; ; attempt++) {
+        const ticket = attempt === 1 && current ? current : await getTicket(id);
+        if (!ticket) throw new NotFoundError('Ticket');
+        const next = await change(ticket);
+        if (!next) return undefined;
+        try {
+          await this.saveTicket(next.ticket, ticket.version, next.event, next.message);
+          return next;
+        } catch (err) {
+          if (!(err instanceof VersionConflictError) || attempt >= CHANGE_ATTEMPTS) throw err;
+          await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
+        }
       }
     },
 

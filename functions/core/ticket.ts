@@ -341,6 +341,20 @@ export function addCustomerMail(ticket: Ticket, input: { id: string; from: Perso
   return { ticket: next, message, event };
 }
 
+/** A delivery failure report (bounce) for mail we sent: recorded on the trail, status unchanged. */
+export function recordBounce(ticket: Ticket, bounce: { recipient?: string; status?: string; action?: string }, at: string, actor: Actor) {
+  const next: Ticket = { ...ticket, updatedAt: at, version: ticket.version + 1 };
+  const event: AuditEvent = {
+    ticketId: ticket.id,
+    version: next.version,
+    at,
+    actor,
+    action: 'mail.bounced',
+    changes: [{ field: 'delivery', before: null, after: { recipient: bounce.recipient ?? null, status: bounce.status ?? null, action: bounce.action ?? null } }],
+  };
+  return { ticket: next, event };
+}
+
 const MAX_PARTICIPANTS = 50;
 const MAX_THREAD_IDS = 20;
 

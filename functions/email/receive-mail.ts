@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { parseMail, UnparseableMailError, type ParsedMail } from '#core/parse-mail';
 import { idFromSeed } from '#core/ids';
-import { addCustomerMail, openTicket, type Actor, type MailDetails, type Ticket } from '#core/ticket';
+import { addCustomerMail, openTicket, recordBounce, type Actor, type MailDetails, type Ticket } from '#core/ticket';
 import { automationVerdict, autoReplyBreaker } from '#core/mail/loop-detection';
 import { decideThread } from '#core/mail/threading';
 import { visibleText } from '#core/mail/quote-strip';
 import { makeReplyToken, plusAddress, readReplyToken } from '#core/mail/reply-token';
 import { acknowledgement, pickLanguage, type Language } from '#core/mail/templates';
-import { VersionConflictError } from '#core/errors';
 import type { TicketStore } from '#adapters/ticket-store';
 import type { MailIndex } from '#adapters/mail-index';
 import { fileKeys, MailTooLargeError } from '#adapters/mail-objects';
@@ -99,7 +98,9 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
   if (mail.bounce) {
     const original = mail.bounce.originalMessageId ? await deps.index.ticketFor([mail.bounce.originalMessageId]) : undefined;
     if (!original) return quarantine(deps, { sesMessageId, reason: 'orphan-bounce', bucket, key });
-    await recordBounce(deps, original.ticketId, mail, receivedAt, sesMessageId);
+    if (await deps.index.claimOnce(original.ticketId, `bounce#${sesMessageId}`)) {
+      await deps.store.applyChange(original.ticketId, (t) => recordBounce(t, mail.bounce!, receivedAt, mailActor));
+    }
     return { result: 'bounce', ticketId: original.ticketId };
   }
 
@@ -146,7 +147,14 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
   const body = clipBytes(visibleText(mail.text).visible.trim() || mail.text.trim() || '(no text)', LIMITS.body);
 
   if (existing && existing.status !== 'closed') {
-    await appendToTicket(deps, existing, { id: messageId, from: { email: mail.from.address, ...(mail.from.name ? { name: mail.from.name } : {}) }, body, at: receivedAt, mail: details, cc: mail.cc.map((c) => c.address) });
+    const from = { email: mail.from.address, ...(mail.from.name ? { name: mail.from.name } : {}) };
+    const cc = mail.cc.map((c) => c.address);
+    await deps.store.applyChange(
+      existing.id,
+      // A retry of this delivery finds its message already there and changes nothing.
+      async (t) => ((await deps.store.hasMessage(t.id, receivedAt, messageId)) ? undefined : addCustomerMail(t, { id: messageId, from, body, at: receivedAt, mail: details, cc }, mailActor)),
+      existing,
+    );
     await deps.index.remember(mail.messageId ? [mail.messageId] : [], existing.id, 'inbound');
     return { result: 'appended', ticketId: existing.id };
   }
@@ -243,43 +251,6 @@ export function clipBytes(s: string, max: number): string {
   // Do not end on half of a surrogate pair.
   const end = /[\ud800-\udbff]/.test(s[lo - 1] ?? '') ? lo - 1 : lo;
   return s.slice(0, end);
-}
-
-async function appendToTicket(deps: ReceiveDeps, current: Ticket, input: Parameters<typeof addCustomerMail>[1]) {
-  for (let attempt = 1; ; attempt++) {
-    const ticket = attempt === 1 ? current : (await deps.store.getTicket(current.id))!;
-    if (await deps.store.hasMessage(ticket.id, input.at, input.id)) return; // a redelivery
-    const next = addCustomerMail(ticket, input, mailActor);
-    try {
-      await deps.store.saveTicket(next.ticket, ticket.version, next.event, next.message);
-      return;
-    } catch (err) {
-      if (!(err instanceof VersionConflictError) || attempt >= 8) throw err;
-      await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
-    }
-  }
-}
-
-async function recordBounce(deps: ReceiveDeps, ticketId: string, mail: ParsedMail, at: string, sesMessageId: string) {
-  if (!(await deps.index.claimOnce(ticketId, `bounce#${sesMessageId}`))) return;
-  for (let attempt = 1; ; attempt++) {
-    const ticket = (await deps.store.getTicket(ticketId))!;
-    const next = { ...ticket, updatedAt: at, version: ticket.version + 1 };
-    const event = {
-      ticketId,
-      version: next.version,
-      at,
-      actor: mailActor,
-      action: 'mail.bounced' as const,
-      changes: [{ field: 'delivery', before: null, after: { recipient: mail.bounce?.recipient ?? null, status: mail.bounce?.status ?? null, action: mail.bounce?.action ?? null } }],
-    };
-    try {
-      await deps.store.saveTicket(next, ticket.version, event);
-      return;
-    } catch (err) {
-      if (!(err instanceof VersionConflictError) || attempt >= 8) throw err;
-    }
-  }
 }
 
 /** One acknowledgement per ticket, capped per sender per hour so two robots cannot ping-pong. */
