@@ -1,18 +1,14 @@
+import { required } from './env.ts';
+
 /**
  * Mail configuration, read once at start-up; a missing or weak value stops the
  * function before it handles any mail.
  */
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`Missing environment variable ${name}: the mail functions cannot start without it`);
-  return value;
-}
-
 const supportAddresses = required('SUPPORT_ADDRESSES')
   .split(',')
   .map((a) => a.trim().toLowerCase())
   .filter(Boolean);
-if (!supportAddresses.every((a) => /^[^\s@+]+@[^\s@]+\.[^\s@]+$|^[^\s@+]+@[^\s@]+$/.test(a))) {
+if (!supportAddresses.every((a) => /^[^\s@+]+@[^\s@]+$/.test(a))) {
   throw new Error(`SUPPORT_ADDRESSES must be plain addresses such as support@example.com, not "${process.env.SUPPORT_ADDRESSES}"`);
 }
 /**
