@@ -5,13 +5,14 @@ import { addCustomerMail, openTicket, recordBounce, type Actor, type MailDetails
 import { automationVerdict, autoReplyBreaker } from '#core/mail/loop-detection';
 import { decideThread } from '#core/mail/threading';
 import { visibleText } from '#core/mail/quote-strip';
-import { makeReplyToken, plusAddress, readReplyToken } from '#core/mail/reply-token';
+import { readReplyToken } from '#core/mail/reply-token';
 import { acknowledgement, pickLanguage, type Language } from '#core/mail/templates';
 import type { TicketStore } from '#adapters/ticket-store';
 import type { MailIndex } from '#adapters/mail-index';
 import { fileKeys, MailTooLargeError } from '#adapters/mail-objects';
 import type { OutgoingMail } from '#adapters/mailer';
 import { PoisonMessageError, readNotification, type SesNotification } from './notification.ts';
+import { sendOnTicket } from './send-reply.ts';
 
 /**
  * One inbound mail, from the queue message to a ticket. Safe to run twice, or
@@ -260,22 +261,23 @@ async function acknowledge(deps: ReceiveDeps, ticket: Ticket, mail: ParsedMail):
   if (!autoReplyBreaker(sent - 1, deps.config.autoReplyCap)) return false;
   const language = pickLanguage(ticket.language ?? undefined, deps.config.defaultLanguage);
   const content = acknowledgement({ language, ticketNumber: ticket.number, subject: ticket.subject, requesterName: ticket.requester.name });
-  const ownId = `${idFromSeed(`ack:${ticket.id}`, Date.now())}@${deps.config.fromAddress.split('@')[1]}`.toLowerCase();
   try {
-    const { sesMessageId } = await deps.send({
-      from: `${deps.config.deskName} <${deps.config.fromAddress}>`,
-      to: [ticket.requester.email],
-      replyTo: plusAddress(deps.config.fromAddress, makeReplyToken(ticket.id, deps.config.replyTokenSecret)),
-      subject: content.subject,
-      text: content.text,
-      html: content.html,
-      messageId: ownId,
-      inReplyTo: mail.messageId ?? undefined,
-      references: [...mail.references, ...(mail.messageId ? [mail.messageId] : [])].slice(-20),
-      automatic: 'auto-replied',
-      language,
-    });
-    await deps.index.remember([ownId, `${sesMessageId}@email.amazonses.com`], ticket.id, 'outbound');
+    await sendOnTicket(
+      ticket,
+      `ack:${ticket.id}`,
+      Date.now(),
+      {
+        to: [ticket.requester.email],
+        subject: content.subject,
+        text: content.text,
+        html: content.html,
+        inReplyTo: mail.messageId ?? undefined,
+        references: [...mail.references, ...(mail.messageId ? [mail.messageId] : [])].slice(-20),
+        automatic: 'auto-replied',
+        language,
+      },
+      deps,
+    );
     return true;
   } catch (err) {
     await deps.index.releaseClaim(ticket.id, 'ack');
