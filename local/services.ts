@@ -108,21 +108,24 @@ export async function provisionTable(client: DynamoDBClient, tableName: string):
   return 'created';
 }
 
-/** SQS, SNS and S3 in one emulator, with the inbound-mail plumbing the stack builds. */
-export async function startMessaging(port: number): Promise<FauxqsServer> {
+/**
+ * SQS, SNS and S3 in one emulator, with the inbound-mail plumbing the stack
+ * builds. Returns the names it made, so callers need not look them up.
+ */
+export async function startMessaging(port: number): Promise<{ server: FauxqsServer; inboundTopicArn: string; inboundQueue: { queueUrl: string; queueArn: string } }> {
   const server = await startFauxqs({ port, host: '127.0.0.1', logger: false, defaultRegion: REGION });
   const dlq = server.createQueue(queues.inboundMailDlq.localName, { region: REGION, attributes: { MessageRetentionPeriod: String(14 * 24 * 3600) } });
-  server.createQueue(queues.inboundMail.localName, {
+  const inbound = server.createQueue(queues.inboundMail.localName, {
     region: REGION,
     attributes: {
       VisibilityTimeout: '180',
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: queues.inboundMail.maxReceiveCount }),
     },
   });
-  server.createTopic(topics.inboundMail.localName, { region: REGION });
+  const { topicArn } = server.createTopic(topics.inboundMail.localName, { region: REGION });
   server.subscribe({ topic: topics.inboundMail.localName, queue: queues.inboundMail.localName, region: REGION });
   server.createBucket(buckets.mail.localName);
-  return server;
+  return { server, inboundTopicArn: topicArn, inboundQueue: { queueUrl: inbound.queueUrl, queueArn: inbound.queueArn } };
 }
 
 export async function startSes(port: number): Promise<Server> {

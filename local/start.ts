@@ -16,10 +16,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { routes } from '../lib/definitions/routes.ts';
-import { buckets, queues, table, topics } from '../lib/definitions/resources.ts';
+import { buckets, table } from '../lib/definitions/resources.ts';
 import { randomBytes } from 'node:crypto';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { S3Client } from '@aws-sdk/client-s3';
 import { startSmtpGateway } from './smtp-gateway.ts';
 import { startSqsPoller } from './sqs-poller.ts';
@@ -108,7 +108,7 @@ async function main() {
 
   const [dynamo, messaging, ses] = await Promise.all([startDynamo(join(home, 'dynamodb'), p.dynamo), startMessaging(p.messaging), startSes(p.ses)]);
   stoppers.push(() => stopChild(dynamo.process));
-  stoppers.push(() => messaging.stop());
+  stoppers.push(() => messaging.server.stop());
   stoppers.push(() => new Promise((r) => ses.close(r)));
   const tableState = await provisionTable(dynamo.client, table.localName);
 
@@ -167,10 +167,7 @@ async function main() {
   const sqs = new SQSClient({ ...aws, endpoint: `http://127.0.0.1:${p.messaging}` });
   const sns = new SNSClient({ ...aws, endpoint: `http://127.0.0.1:${p.messaging}` });
   const s3 = new S3Client({ ...aws, endpoint: `http://127.0.0.1:${p.messaging}`, forcePathStyle: true });
-  const topicArn = (await sns.send(new ListTopicsCommand({}))).Topics?.map((t) => t.TopicArn!).find((a) => a.endsWith(`:${topics.inboundMail.localName}`));
-  const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: queues.inboundMail.localName }))).QueueUrl!;
-  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-  if (!topicArn) throw new Error('the inbound-mail topic was not created');
+  const { inboundTopicArn: topicArn, inboundQueue: { queueUrl, queueArn } } = messaging;
   const inbound = (await import('../functions/email/inbound-mail.ts')) as { handler: Parameters<typeof startSqsPoller>[0]['handler'] };
   // Two batches at once (the stack allows five; this machine is small): a burst of mail drains sooner.
   const poller = startSqsPoller({ sqs, queueUrl, queueArn, batchSize: 10, concurrency: 2, handler: inbound.handler, functionName: 'InboundMail', log: args.quiet ? undefined : (l) => console.log(`[mail] ${l}`) });

@@ -18,7 +18,7 @@ let pollers: SqsPoller[] = [];
 let n = 0;
 
 beforeAll(async () => {
-  fauxqs = await startMessaging(await freePort());
+  fauxqs = (await startMessaging(await freePort())).server;
   sqs = new SQSClient({ endpoint: `http://127.0.0.1:${fauxqs.port}`, region: REGION, credentials: localCredentials });
 });
 
