@@ -13,6 +13,7 @@ import { MailResources } from './constructs/mail-resources.ts';
 import { OutboundMail } from './constructs/outbound-mail.ts';
 import { ReplyTokenSecret } from './constructs/reply-token-secret.ts';
 import type { RouteDefinition } from './definitions/routes.ts';
+import { buckets } from './definitions/resources.ts';
 
 export interface HelpdeskStackProps extends StackProps {
   readonly config: HelpdeskConfig;
@@ -54,8 +55,9 @@ export class HelpdeskStack extends Stack {
     const outbound = this.outboundMail;
     // One object action on the uploads/ prefix only (grantPut/grantRead would add bucket-level and ACL actions).
     const bucketLogicalId = this.getLogicalId(this.mail.bucket.node.defaultChild as CfnBucket);
-    const grantUploads = (fn: ApiFunction, action: 's3:PutObject' | 's3:GetObject', prefixes: ('uploads' | 'attachments')[] = ['uploads']) => {
-      fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: [action], resources: prefixes.map((p) => this.mail.bucket.arnForObjects(`${p}/*`)) }));
+    const { uploads, attachments } = buckets.mail.prefixes;
+    const grantUploads = (fn: ApiFunction, action: 's3:PutObject' | 's3:GetObject', prefixes: string[] = [uploads]) => {
+      fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: [action], resources: prefixes.map((p) => this.mail.bucket.arnForObjects(`${p}*`)) }));
       NagSuppressions.addResourceSuppressions(
         fn.role,
         [
@@ -64,7 +66,7 @@ export class HelpdeskStack extends Stack {
             reason:
               'Ticket files live under uploads/<ticket>/<random>/<name> (agents) and attachments/<ticket>/<message>/<name> (mail): ' +
               'keys are made per file, so the grant covers those prefixes, not fixed objects.',
-            appliesTo: prefixes.map((p) => `Resource::<${bucketLogicalId}.Arn>/${p}/*`),
+            appliesTo: prefixes.map((p) => `Resource::<${bucketLogicalId}.Arn>/${p}*`),
           },
         ],
         true,
@@ -85,7 +87,7 @@ export class HelpdeskStack extends Stack {
         // Five-minute download links for a ticket's files, from mail or from agents.
         AttachmentLink: {
           environment: { MAIL_BUCKET: this.mail.bucket.bucketName },
-          grant: (fn) => grantUploads(fn, 's3:GetObject', ['attachments', 'uploads']),
+          grant: (fn) => grantUploads(fn, 's3:GetObject', [attachments, uploads]),
         },
         // Replies name uploaded files; once mail is on, public replies go out by mail with them.
         AddMessage: {

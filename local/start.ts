@@ -180,7 +180,7 @@ async function main() {
     s3,
     sns,
     bucket: buckets.mail.localName,
-    prefix: 'inbound/',
+    prefix: buckets.mail.prefixes.inbound,
     topicArn,
     log: args.quiet ? undefined : (l) => console.log(`[smtp] ${l}`),
   });

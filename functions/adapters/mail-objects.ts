@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { buckets } from '#definitions/resources';
 
 /**
  * Raw mail and attachments in S3. Local mode's S3 emulator needs path-style
@@ -14,18 +15,20 @@ export class MailTooLargeError extends Error {}
  * Where a ticket's files live in the mail bucket. Keys end in the
  * URI-encoded file name; a mail's files carry their position first ("2-name").
  */
+const { uploads, attachments } = buckets.mail.prefixes;
+
 export const fileKeys = {
-  upload: (ticketId: string, filename: string) => `uploads/${ticketId}/${randomUUID()}/${encodeURIComponent(filename)}`,
+  upload: (ticketId: string, filename: string) => `${uploads}${ticketId}/${randomUUID()}/${encodeURIComponent(filename)}`,
   mailAttachment: (ticketId: string, messageId: string, position: number, filename: string) =>
-    `attachments/${ticketId}/${messageId}/${position}-${encodeURIComponent(filename)}`,
+    `${attachments}${ticketId}/${messageId}/${position}-${encodeURIComponent(filename)}`,
   /** An agent's upload for this ticket. */
-  isUpload: (key: string, ticketId: string) => key.startsWith(`uploads/${ticketId}/`) && !key.includes('..'),
+  isUpload: (key: string, ticketId: string) => key.startsWith(`${uploads}${ticketId}/`) && !key.includes('..'),
   /** Any file of this ticket: an agent's upload or an attachment of its mail. */
-  belongsTo: (key: string, ticketId: string) => (key.startsWith(`uploads/${ticketId}/`) || key.startsWith(`attachments/${ticketId}/`)) && !key.includes('..'),
+  belongsTo: (key: string, ticketId: string) => (key.startsWith(`${uploads}${ticketId}/`) || key.startsWith(`${attachments}${ticketId}/`)) && !key.includes('..'),
   /** The file name a key was made from (its raw last segment if it is not one of ours). */
   filename(key: string): string {
     const last = key.slice(key.lastIndexOf('/') + 1);
-    const encoded = key.startsWith('attachments/') ? last.replace(/^\d+-/, '') : last;
+    const encoded = key.startsWith(attachments) ? last.replace(/^\d+-/, '') : last;
     try {
       return decodeURIComponent(encoded);
     } catch {

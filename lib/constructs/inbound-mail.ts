@@ -10,13 +10,14 @@ import { AwsCustomResource, AwsCustomResourcePolicy, type AwsSdkCall, PhysicalRe
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { HelpdeskConfig } from '../config.ts';
+import { buckets } from '../definitions/resources.ts';
 import { ApiFunction } from './api-function.ts';
 import { inboundMailFunctionTimeoutSeconds, type MailResources } from './mail-resources.ts';
 import type { OutboundMail } from './outbound-mail.ts';
 import type { ReplyTokenSecret } from './reply-token-secret.ts';
 
 /** Where SES writes raw MIME, and where the inbound function writes attachments (functions/email/receive-mail.ts). */
-export const mailPrefixes = { inbound: 'inbound/', attachments: 'attachments/' } as const;
+const mailPrefixes = buckets.mail.prefixes;
 
 /** The receipt rule's own name inside the rule set. */
 const ruleName = 'support-addresses';

@@ -47,5 +47,9 @@ export const topics = {
 
 export const buckets = {
   /** Raw MIME of every inbound mail, and attachments. */
-  mail: { localName: 'helpdesk-mail' },
+  mail: {
+    localName: 'helpdesk-mail',
+    /** Key prefixes: SES's raw MIME, files from customers' mail, files agents upload. */
+    prefixes: { inbound: 'inbound/', attachments: 'attachments/', uploads: 'uploads/' },
+  },
 } as const;
