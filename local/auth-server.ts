@@ -2,18 +2,18 @@ import http from 'node:http';
 import type { JSONWebKeySet } from 'jose';
 
 /**
- * Serves the local user pool over HTTP the way Cognito does: the JWKS and
+ * Answers for the local user pool over HTTP the way Cognito does: the JWKS and
  * OpenID configuration under the issuer URL, and InitiateAuth as a JSON-1.1
  * POST with `X-Amz-Target`, so the same client code signs in locally and in AWS.
  */
-export function createAuthServer(opts: {
+export function authRequestHandler(opts: {
   poolPath: string;
   issuer: string;
   jwks: JSONWebKeySet;
   initiateAuth: (request: unknown) => Promise<{ status: number; body: unknown }>;
-}): http.Server {
+}): http.RequestListener {
   const MAX_BODY = 16 * 1024;
-  return http.createServer((req, res) => {
+  return (req, res) => {
     const headers = {
       'access-control-allow-origin': '*',
       'access-control-allow-headers': 'content-type,x-amz-target,x-amz-user-agent',
@@ -50,5 +50,5 @@ export function createAuthServer(opts: {
         () => reply(500, { __type: 'InternalErrorException', message: 'Internal error' }),
       );
     });
-  });
+  };
 }

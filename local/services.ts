@@ -38,7 +38,22 @@ export function checkJava(): void {
   if (major < 17) throw new MissingJavaError(`Found Java ${major || 'of unknown version'}. ${advice}`);
 }
 
+/**
+ * Java cannot be handed port 0 and tell us what it got, so `0` means: pick a free
+ * port and, if another process takes it before Java binds, try again with another.
+ */
 export async function startDynamo(dataDir: string, port: number): Promise<{ process: ChildProcess; endpoint: string; client: DynamoDBClient }> {
+  if (port !== 0) return startDynamoOn(dataDir, port);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDynamoOn(dataDir, await freePort());
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use|BindException/i.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startDynamoOn(dataDir: string, port: number): Promise<{ process: ChildProcess; endpoint: string; client: DynamoDBClient }> {
   const child = dynamoDbLocal.spawn({ path: dataDir, port, sharedDb: true, stdio: ['ignore', 'ignore', 'pipe'] } as never) as ChildProcess;
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -48,7 +63,8 @@ export async function startDynamo(dataDir: string, port: number): Promise<{ proc
   for (;;) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr.trim()}`);
     try {
-      await client.send(new ListTablesCommand({}));
+      // Bounded: if another process holds the port, the probe must not wait on it forever.
+      await client.send(new ListTablesCommand({}), { abortSignal: AbortSignal.timeout(2000) });
       return { process: child, endpoint, client };
     } catch {
       if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within 60 s: ${stderr.trim()}`);
@@ -110,7 +126,8 @@ export async function provisionTable(client: DynamoDBClient, tableName: string):
 
 /**
  * SQS, SNS and S3 in one emulator, with the inbound-mail plumbing the stack
- * builds. Returns the names it made, so callers need not look them up.
+ * builds. Returns the names it made, so callers need not look them up. Port 0
+ * picks a free port: `server.port` is the one bound.
  */
 export async function startMessaging(port: number): Promise<{ server: FauxqsServer; inboundTopicArn: string; inboundQueue: { queueUrl: string; queueArn: string } }> {
   const server = await startFauxqs({ port, host: '127.0.0.1', logger: false, defaultRegion: REGION });
@@ -128,8 +145,10 @@ export async function startMessaging(port: number): Promise<{ server: FauxqsServ
   return { server, inboundTopicArn: topicArn, inboundQueue: { queueUrl: inbound.queueUrl, queueArn: inbound.queueArn } };
 }
 
-export async function startSes(port: number): Promise<Server> {
+/** The local SES; port 0 picks a free one, and the port actually bound is returned. */
+export async function startSes(port: number): Promise<{ server: Server; port: number }> {
   // A CommonJS module compiled from ESM: its function sits on `.default` when imported from ESM.
   const start = ((sesLocal as unknown as { default?: typeof sesLocal }).default ?? sesLocal) as unknown as (c: { host: string; port: number }) => Promise<Server>;
-  return start({ host: '127.0.0.1', port });
+  const server = await start({ host: '127.0.0.1', port });
+  return { server, port: (server.address() as { port: number }).port };
 }

@@ -13,7 +13,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { routes } from '../lib/definitions/routes.ts';
 import { buckets, table } from '../lib/definitions/resources.ts';
@@ -24,9 +25,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { startSmtpGateway } from './smtp-gateway.ts';
 import { startSqsPoller } from './sqs-poller.ts';
 import { createRouter, type LambdaHandler } from './http-router.ts';
-import { createAuthServer } from './auth-server.ts';
+import { authRequestHandler } from './auth-server.ts';
 import { createInitiateAuth, loadOrCreateKeys, type LocalUser } from './issuer.ts';
-import { checkJava, freePort, stopChild, localCredentials, MissingJavaError, provisionTable, REGION, startDynamo, startMessaging, startSes } from './services.ts';
+import { checkJava, stopChild, localCredentials, MissingJavaError, provisionTable, REGION, startDynamo, startMessaging, startSes } from './services.ts';
 import { makeDemoUsers } from './seed.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,16 +67,19 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 async function ports() {
-  if (args.ports === 'auto') return { api: await freePort(), auth: await freePort(), dynamo: await freePort(), messaging: await freePort(), ses: await freePort(), smtp: await freePort() };
+  // Port 0 everywhere: each server binds a free port itself and reports it. Picking
+  // free ports up front and binding later races with other processes (parallel tests).
+  if (args.ports === 'auto') return { api: 0, auth: 0, dynamo: 0, messaging: 0, ses: 0, smtp: 0 };
   const base = Number(args.port);
   if (!Number.isInteger(base) || base < 1 || base > 65530) throw new Error(`--port must be a port number, not "${args.port}"`);
   return { api: base, auth: base + 1, dynamo: base + 2, messaging: base + 3, ses: base + 4, smtp: base + 5 };
 }
 
+/** Listens on loopback and resolves with the port bound (port 0 picks one). */
 const listen = (server: Server, port: number) =>
-  new Promise<void>((ok, fail) => {
+  new Promise<number>((ok, fail) => {
     server.once('error', fail);
-    server.listen(port, '127.0.0.1', () => ok());
+    server.listen(port, '127.0.0.1', () => ok((server.address() as AddressInfo).port));
   });
 
 async function writeJsonAtomically(file: string, data: unknown) {
@@ -109,7 +113,9 @@ async function main() {
   const [dynamo, messaging, ses] = await Promise.all([startDynamo(join(home, 'dynamodb'), p.dynamo), startMessaging(p.messaging), startSes(p.ses)]);
   stoppers.push(() => stopChild(dynamo.process));
   stoppers.push(() => messaging.server.stop());
-  stoppers.push(() => new Promise((r) => ses.close(r)));
+  stoppers.push(() => new Promise((r) => ses.server.close(r)));
+  const messagingUrl = `http://127.0.0.1:${messaging.server.port}`;
+  const outboxUrl = `http://127.0.0.1:${ses.port}`;
   const tableState = await provisionTable(dynamo.client, table.localName);
 
   // The handlers read these at load time, exactly as a Lambda reads its environment.
@@ -118,10 +124,10 @@ async function main() {
     AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${p.messaging}`,
-    AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${p.messaging}`,
-    AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${p.messaging}`,
-    AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${p.ses}`,
+    AWS_ENDPOINT_URL_SQS: messagingUrl,
+    AWS_ENDPOINT_URL_SNS: messagingUrl,
+    AWS_ENDPOINT_URL_S3: messagingUrl,
+    AWS_ENDPOINT_URL_SESV2: outboxUrl,
     TABLE_NAME: table.localName,
     MAIL_BUCKET: buckets.mail.localName,
     SUPPORT_ADDRESSES: SUPPORT_ADDRESS,
@@ -144,12 +150,13 @@ async function main() {
     handlers.set(r.name, mod.handler);
   }
 
-  const authUrl = `http://127.0.0.1:${p.auth}`;
+  // The issuer URL holds the port, so the server binds first and gets its handler after.
+  const authServer = createServer();
+  stoppers.push(() => new Promise((r) => authServer.close(r)));
+  const authUrl = `http://127.0.0.1:${await listen(authServer, p.auth)}`;
   const issuer = `${authUrl}/${POOL_ID}`;
   const jwks = { keys: [keys.publicJwk] };
-  const authServer = createAuthServer({ poolPath: `/${POOL_ID}`, issuer, jwks, initiateAuth: createInitiateAuth(keys, { issuer, clientId: CLIENT_ID, ttlSeconds }, users) });
-  await listen(authServer, p.auth);
-  stoppers.push(() => new Promise((r) => authServer.close(r)));
+  authServer.on('request', authRequestHandler({ poolPath: `/${POOL_ID}`, issuer, jwks, initiateAuth: createInitiateAuth(keys, { issuer, clientId: CLIENT_ID, ttlSeconds }, users) }));
 
   const api = createRouter({
     routes,
@@ -159,14 +166,14 @@ async function main() {
     onRequest: args.quiet ? undefined : (l) => console.log(`[api] ${l.method} ${l.path} ${l.status} ${l.ms.toFixed(1)}ms`),
   });
   api.keepAliveTimeout = 30_000;
-  await listen(api, p.api);
+  const apiUrl = `http://127.0.0.1:${await listen(api, p.api)}`;
   stoppers.push(() => new Promise((r) => (api.closeAllConnections(), api.close(r))));
 
   // Inbound mail: SMTP gateway → raw MIME in S3 + SES-shaped notification → SNS → SQS → poller → handler.
   const aws = { region: REGION, credentials: localCredentials };
-  const sqs = new SQSClient({ ...aws, endpoint: `http://127.0.0.1:${p.messaging}` });
-  const sns = new SNSClient({ ...aws, endpoint: `http://127.0.0.1:${p.messaging}` });
-  const s3 = new S3Client({ ...aws, endpoint: `http://127.0.0.1:${p.messaging}`, forcePathStyle: true });
+  const sqs = new SQSClient({ ...aws, endpoint: messagingUrl });
+  const sns = new SNSClient({ ...aws, endpoint: messagingUrl });
+  const s3 = new S3Client({ ...aws, endpoint: messagingUrl, forcePathStyle: true });
   const { inboundTopicArn: topicArn, inboundQueue: { queueUrl, queueArn } } = messaging;
   const inbound = (await import('../functions/email/inbound-mail.ts')) as { handler: Parameters<typeof startSqsPoller>[0]['handler'] };
   // Two batches at once (the stack allows five; this machine is small): a burst of mail drains sooner.
@@ -187,8 +194,6 @@ async function main() {
   // Stopped first (stoppers run in reverse): no mail is accepted while the rest shuts down.
   stoppers.push(() => smtp.stop());
 
-  const apiUrl = `http://127.0.0.1:${p.api}`;
-  const outboxUrl = `http://127.0.0.1:${p.ses}`;
   const endpoints = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -197,7 +202,7 @@ async function main() {
     outboxUrl,
     auth: { url: authUrl, issuer, userPoolId: POOL_ID, clientId: CLIENT_ID, jwksUrl: `${issuer}/.well-known/jwks.json` },
     agents: users.map((u) => ({ email: u.email, password: u.password, groups: u.groups })),
-    services: { dynamodb: dynamo.endpoint, sqs: `http://127.0.0.1:${p.messaging}`, sns: `http://127.0.0.1:${p.messaging}`, s3: `http://127.0.0.1:${p.messaging}`, ses: outboxUrl },
+    services: { dynamodb: dynamo.endpoint, sqs: messagingUrl, sns: messagingUrl, s3: messagingUrl, ses: outboxUrl },
     tableName: table.localName,
     smtpPort: smtp.port,
     supportAddress: SUPPORT_ADDRESS,

@@ -48,7 +48,7 @@ async function tempDir(name: string) {
 }
 
 beforeAll(async () => {
-  fauxqs = (await startMessaging(await freePort())).server;
+  fauxqs = (await startMessaging(0)).server;
   endpoint = `http://127.0.0.1:${fauxqs.port}`;
   s3 = s3For(endpoint);
   sns = new SNSClient(clientConfig(endpoint));

@@ -9,7 +9,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FauxqsServer } from 'fauxqs';
 import { queues } from '../../lib/definitions/resources.ts';
-import { freePort, localCredentials, REGION, startMessaging } from '../../local/services.ts';
+import { localCredentials, REGION, startMessaging } from '../../local/services.ts';
 import { startSqsPoller, succeededRecords, type SqsPoller } from '../../local/sqs-poller.ts';
 
 let fauxqs: FauxqsServer;
@@ -18,7 +18,7 @@ let pollers: SqsPoller[] = [];
 let n = 0;
 
 beforeAll(async () => {
-  fauxqs = (await startMessaging(await freePort())).server;
+  fauxqs = (await startMessaging(0)).server;
   sqs = new SQSClient({ endpoint: `http://127.0.0.1:${fauxqs.port}`, region: REGION, credentials: localCredentials });
 });
 
