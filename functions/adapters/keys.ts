@@ -13,6 +13,8 @@ export const keys = {
   idempotency: (caller: string, key: string) => ({ pk: `IDEMPOTENCY#${caller}#${key}`, sk: 'IDEMPOTENCY' }),
   department: (id: string) => ({ pk: 'DEPARTMENTS', sk: `DEPT#${id}` }),
   agent: (email: string) => ({ pk: 'AGENTS', sk: `AGENT#${email}` }),
+  /** Report counters maintained at write time, one item per report and month: reports never scan. */
+  report: (report: string, month: string) => ({ pk: `REPORT#${report}`, sk: `MONTH#${month}` }),
 };
 
 const NO_DEPARTMENT = '~none';

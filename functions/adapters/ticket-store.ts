@@ -57,6 +57,17 @@ export function ticketStore(tableName: string) {
     Put: { TableName: tableName, Item: { ...keys.message(m.ticketId, m.createdAt, m.id), type: 'message', ...m }, ConditionExpression: 'attribute_not_exists(pk)' },
   });
 
+  const counterAdd = (c: CounterUpdate): TransactItem => {
+    const names: Record<string, string> = {};
+    const values: Record<string, number> = {};
+    const adds = Object.entries(c.add).map(([field, n], i) => {
+      names[`#c${i}`] = field;
+      values[`:c${i}`] = n;
+      return `#c${i} :c${i}`;
+    });
+    return { Update: { TableName: tableName, Key: c.key, UpdateExpression: `ADD ${adds.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values } };
+  };
+
   const numbers = new TicketNumbers(async (count) => {
     const res = await dynamo.send(
       new UpdateCommand({
@@ -138,7 +149,7 @@ export function ticketStore(tableName: string) {
      * Replaces the ticket if its stored version is still `expectedVersion`, and
      * records the event (and message) in the same transaction.
      */
-    async saveTicket(next: Ticket, expectedVersion: number, event: AuditEvent, message?: Message) {
+    async saveTicket(next: Ticket, expectedVersion: number, event: AuditEvent, message?: Message, counters: CounterUpdate[] = []) {
       // SET every ticket attribute and index key; the opening message and event stay as written.
       const { pk, sk, ...attrs } = ticketItem(next);
       const names: Record<string, string> = { '#version': 'version' };
@@ -162,6 +173,8 @@ export function ticketStore(tableName: string) {
         eventPut(event),
       ];
       if (message) items.push(messagePut(message));
+      // Report counters move in the same transaction as the change they count: never one without the other.
+      for (const c of counters) items.push(counterAdd(c));
       try {
         await transactWrite(items);
       } catch (err) {
@@ -179,7 +192,7 @@ export function ticketStore(tableName: string) {
      * race is retried rather than answered with a 409. `change` may decline by
      * returning undefined; `current` saves the first read when the caller has it.
      */
-    async applyChange<C extends { ticket: Ticket; event: AuditEvent; message?: Message }>(
+    async applyChange<C extends { ticket: Ticket; event: AuditEvent; message?: Message; counters?: CounterUpdate[] }>(
       id: string,
       change: (ticket: Ticket) => C | undefined | Promise<C | undefined>,
       current?: Ticket,
@@ -190,7 +203,7 @@ export function ticketStore(tableName: string) {
         const next = await change(ticket);
         if (!next) return undefined;
         try {
-          await this.saveTicket(next.ticket, ticket.version, next.event, next.message);
+          await this.saveTicket(next.ticket, ticket.version, next.event, next.message, next.counters);
           return next;
         } catch (err) {
           if (!(err instanceof VersionConflictError) || attempt >= CHANGE_ATTEMPTS) throw err;
@@ -294,6 +307,34 @@ export function ticketStore(tableName: string) {
       return res.Item ? (strip(res.Item) as unknown as Agent) : undefined;
     },
 
+    async listAgents(): Promise<Agent[]> {
+      const res = await dynamo.send(
+        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'AGENTS' } }),
+      );
+      return (res.Items ?? []).map((i) => strip(i) as unknown as Agent);
+    },
+
+    /** An ever-growing counter, for taking turns (round-robin assignment). */
+    async nextTurn(name: string): Promise<number> {
+      const res = await dynamo.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.counter(`turn#${name}`),
+          UpdateExpression: 'ADD #v :one',
+          ExpressionAttributeNames: { '#v': 'value' },
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(res.Attributes!.value);
+    },
+
+    async getCounters(key: { pk: string; sk: string }): Promise<Record<string, number>> {
+      const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      const { pk: _pk, sk: _sk, ...fields } = res.Item ?? {};
+      return fields as Record<string, number>;
+    },
+
     async putAgent(a: Agent) {
       await dynamo.send(new PutCommand({ TableName: tableName, Item: { ...keys.agent(a.email), type: 'agent', ...a } }));
     },
@@ -325,6 +366,12 @@ export function ticketStore(tableName: string) {
 }
 
 export type TicketStore = ReturnType<typeof ticketStore>;
+
+/** Numbers added to a report item in the same transaction as a ticket change. */
+export interface CounterUpdate {
+  key: { pk: string; sk: string };
+  add: Record<string, number>;
+}
 
 function strip(item: Record<string, unknown>): Record<string, unknown> {
   const out = { ...item };

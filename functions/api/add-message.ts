@@ -1,4 +1,6 @@
 import { config } from '#shared/config';
+import { policy } from '#shared/policy';
+import { lifecycle } from '#shared/lifecycle';
 import { logger } from '#shared/logger';
 import { agentRoute, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
@@ -49,9 +51,12 @@ async function loadReplyMailer() {
 export const handler = agentRoute({ params: ticketIdParam, body: addMessageBody }, async ({ params, body, principal }) => {
   if (!ID_PATTERN.test(params.id)) throw new NotFoundError('Ticket');
   const attachments = body.attachments?.length ? await resolveUploads(params.id, body.attachments) : undefined;
-  const { ticket, message } = (await store.applyChange(params.id, (current) =>
-    addAgentMessage(current, { kind: body.kind, body: body.body, attachments }, principal, new Date().toISOString()),
-  ))!;
+  let seqBefore = 0;
+  const { ticket, message } = (await store.applyChange(params.id, (current) => {
+    seqBefore = current.lifecycleSeq;
+    return addAgentMessage(current, { kind: body.kind, body: body.body, attachments }, principal, new Date().toISOString(), policy);
+  }))!;
+  if (ticket.lifecycleSeq !== seqBefore) await lifecycle.signal(ticket.id);
   // The reply is saved whatever happens to the mail; the agent sees whether it went out.
   let mail: { status: 'sent'; sesMessageId: string } | { status: 'failed' } | { status: 'not-mailed' } = { status: 'not-mailed' };
   if (message.kind === 'reply' && !ticket.spam && replyMailer) {

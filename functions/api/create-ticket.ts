@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { config } from '#shared/config';
+import { policy } from '#shared/policy';
+import { lifecycle } from '#shared/lifecycle';
 import { agentRoute, HttpError, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
 import { createTicketBody } from '#core/schemas';
@@ -26,12 +28,15 @@ export const handler = agentRoute({ body: createTicketBody }, async ({ body, pri
   }
 
   const number = await store.nextTicketNumber();
-  const { ticket, message, event } = openTicket(body, number, principal, new Date().toISOString());
+  const { ticket, message, event } = openTicket(body, number, principal, new Date().toISOString(), policy);
   const result = await store.createTicket(ticket, message, event, idempotency);
   if ('inFlight' in result) throw inFlight();
   // Random 80-bit ids do not collide in practice; if one ever did, say so rather than answer 201.
   if ('alreadyExists' in result) throw new Error('ticket id collision');
   if (result.replayOf) return replay(result.replayOf, requestHash);
+  // Started after the ticket is stored; if this fails the caller retries with its
+  // Idempotency-Key, and the replay starts it (a second start is a no-op).
+  await lifecycle.start(ticket.id);
   return json(201, ticket, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"` });
 });
 
@@ -42,6 +47,7 @@ async function replay(earlier: { ticketId: string; requestHash: string }, reques
   }
   const ticket = await store.getTicket(earlier.ticketId);
   if (!ticket) throw inFlight();
+  await lifecycle.start(ticket.id);
   return json(201, ticket, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"`, 'idempotent-replayed': 'true' });
 }
 

@@ -1,4 +1,6 @@
 import { config } from '#shared/config';
+import { policy } from '#shared/policy';
+import { lifecycle } from '#shared/lifecycle';
 import { agentRoute, expectedVersion, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
 import { ticketIdParam, updateTicketBody } from '#core/schemas';
@@ -25,7 +27,10 @@ export const handler = agentRoute({ params: ticketIdParam, body: updateTicketBod
     if (!agent?.active) throw new RuleViolationError('unknown_agent', `There is no active agent ${patch.assignee}`);
   }
 
-  const result = updateTicket(current, patch, principal, new Date().toISOString());
+  const result = updateTicket(current, patch, principal, new Date().toISOString(), policy);
   if (result.event) await store.saveTicket(result.ticket, expected, result.event);
+  // Closed by hand: nothing left to time. Any other lifecycle change wakes the wait in progress.
+  if (result.ticket.status === 'closed' && current.status !== 'closed') await lifecycle.stop(current.id, 'Closed by an agent');
+  else if (result.ticket.lifecycleSeq !== current.lifecycleSeq) await lifecycle.signal(current.id);
   return json(200, result.ticket, { etag: `"${result.ticket.version}"` });
 });

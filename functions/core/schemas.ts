@@ -37,6 +37,8 @@ export const updateTicketBody = z
     version: z.number().int().positive().optional(),
     status: z.enum(statuses).optional(),
     priority: z.enum(priorities).optional(),
+    /** Escalate by hand (or hand back): 1, 2 or 3. */
+    level: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
     category: slug.nullable().optional(),
     department: slug.nullable().optional(),
     assignee: email.nullable().optional(),

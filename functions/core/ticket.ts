@@ -1,5 +1,6 @@
 import { newId } from './ids.ts';
-import { deadlinesFor } from './sla.ts';
+import { clockFor, deadlinesFor, levelDeadline, resumeDeadline } from './sla.ts';
+import type { Policy } from './policy.ts';
 import { RuleViolationError } from './errors.ts';
 
 export const statuses = ['new', 'open', 'pending', 'on_hold', 'resolved', 'closed'] as const;
@@ -78,7 +79,45 @@ export interface Ticket {
   closedAt: string | null;
   /** The deadline the queue sorts on: first response until answered, then resolution. */
   dueAt: string | null;
+  /** When the current level's budget runs out; the lifecycle escalates then. */
+  levelDueAt: string | null;
+  /** Set while pending on the customer: every SLA clock is paused since then. */
+  slaPausedAt: string | null;
+  /** One entry per level budget that ran out. */
+  breaches: { level: Level; at: string }[];
+  /** What triage decided, kept for the audit and the dispatch queue; null until triaged. */
+  triage: TriageRecord | null;
+  survey: SurveyState | null;
+  /** Fields the agent who recorded the ticket set by hand: triage leaves them alone. */
+  presetByAgent: ('priority' | 'category' | 'department')[];
+  /** Set when merged into another ticket (no survey then). */
+  mergedInto?: string | null;
+  /**
+   * Bumped by every change the lifecycle waits on (status, level, priority,
+   * survey): a timer that fires for an older value knows the ticket moved on.
+   */
+  lifecycleSeq: number;
   version: number;
+}
+
+export interface TriageRecord {
+  at: string;
+  category: string | null;
+  department: string | null;
+  priority: Priority;
+  confidence: number;
+  signals: string[];
+  /** Too unsure to route: waits in the level-1 dispatch queue for a person. */
+  dispatch: boolean;
+}
+
+export interface SurveyState {
+  sentAt: string;
+  /** The last moment a rating is accepted. */
+  expiresAt: string;
+  rating: 1 | 2 | 3 | 4 | 5 | null;
+  ratedAt: string | null;
+  comment: string | null;
 }
 
 export type MessageKind = 'customer' | 'reply' | 'note';
@@ -110,7 +149,19 @@ export interface AuditEvent {
   version: number;
   at: string;
   actor: Actor;
-  action: 'ticket.created' | 'ticket.updated' | 'message.added' | 'mail.received' | 'mail.bounced';
+  action:
+    | 'ticket.created'
+    | 'ticket.updated'
+    | 'message.added'
+    | 'mail.received'
+    | 'mail.bounced'
+    | 'ticket.triaged'
+    | 'ticket.escalated'
+    | 'sla.breached'
+    | 'ticket.auto_resolved'
+    | 'ticket.closed'
+    | 'survey.sent'
+    | 'survey.rated';
   changes: FieldChange[];
 }
 
@@ -153,10 +204,10 @@ export interface MailDetails {
 }
 
 /** Builds a ticket, its first message and its creation event. */
-export function openTicket(input: NewTicketInput, number: number, actor: Actor, now: string, origin?: MailOrigin) {
+export function openTicket(input: NewTicketInput, number: number, actor: Actor, now: string, policy: Policy, origin?: MailOrigin) {
   const id = origin?.ticketId ?? newId(Date.parse(now));
   const priority = input.priority ?? 'normal';
-  const deadlines = deadlinesFor(priority, now);
+  const deadlines = deadlinesFor(priority, now, policy);
   const ticket: Ticket = {
     id,
     number,
@@ -183,6 +234,13 @@ export function openTicket(input: NewTicketInput, number: number, actor: Actor, 
     resolvedAt: null,
     closedAt: null,
     dueAt: deadlines.firstResponseDueAt,
+    levelDueAt: levelDeadline(1, priority, now, deadlines.resolutionDueAt, policy),
+    slaPausedAt: null,
+    breaches: [],
+    triage: null,
+    survey: null,
+    presetByAgent: (['priority', 'category', 'department'] as const).filter((f) => input[f] !== undefined),
+    lifecycleSeq: 1,
     version: 1,
   };
   // Recorded by an agent on the customer's behalf: the customer's words, written down.
@@ -212,6 +270,8 @@ export function openTicket(input: NewTicketInput, number: number, actor: Actor, 
 export interface TicketPatch {
   status?: Status;
   priority?: Priority;
+  /** Escalation by hand (or handing back): the ticket joins that level's queue. */
+  level?: Level;
   category?: string | null;
   department?: string | null;
   assignee?: string | null;
@@ -223,7 +283,7 @@ export interface TicketPatch {
  * Applies an agent's change. Returns the next ticket and what changed, or
  * `changes: []` when the patch changes nothing (no new version is written).
  */
-export function updateTicket(ticket: Ticket, patch: TicketPatch, actor: Actor, now: string) {
+export function updateTicket(ticket: Ticket, patch: TicketPatch, actor: Actor, now: string, policy: Policy) {
   const next: Ticket = { ...ticket };
   const changes: FieldChange[] = [];
   if (ticket.status === 'closed' && Object.keys(patch).some((k) => k !== 'status')) {
@@ -244,15 +304,15 @@ export function updateTicket(ticket: Ticket, patch: TicketPatch, actor: Actor, n
       );
     }
     set('status', patch.status);
-    if (patch.status === 'resolved') set('resolvedAt', now);
-    if (patch.status === 'closed') set('closedAt', now);
-    if (ticket.status === 'resolved' && patch.status === 'open') set('resolvedAt', null);
   }
-  if (patch.priority !== undefined && patch.priority !== ticket.priority) {
-    set('priority', patch.priority);
-    const d = deadlinesFor(patch.priority, ticket.createdAt);
-    set('firstResponseDueAt', d.firstResponseDueAt);
-    set('resolutionDueAt', d.resolutionDueAt);
+  if (patch.priority !== undefined && patch.priority !== ticket.priority) set('priority', patch.priority);
+  if (patch.level !== undefined && patch.level !== ticket.level) {
+    if (ticket.status === 'resolved' || ticket.status === 'closed') {
+      throw new RuleViolationError('ticket_finished', `A ${ticket.status} ticket stays at its level; reopen it first`);
+    }
+    set('level', patch.level);
+    // A new level takes the ticket from its queue: whoever held it at the old level lets go.
+    if (patch.assignee === undefined) set('assignee', null);
   }
   if (patch.category !== undefined) set('category', patch.category);
   if (patch.department !== undefined) set('department', patch.department);
@@ -261,10 +321,11 @@ export function updateTicket(ticket: Ticket, patch: TicketPatch, actor: Actor, n
   if (patch.spam !== undefined) set('spam', patch.spam);
 
   if (changes.length === 0) return { ticket, changes };
-  set('dueAt', currentDue(next));
+  changes.push(...settleClocks(ticket, next, now, policy));
   next.updatedAt = now;
   next.version = ticket.version + 1;
-  const event: AuditEvent = { ticketId: ticket.id, version: next.version, at: now, actor, action: 'ticket.updated', changes };
+  const escalated = next.level > ticket.level;
+  const event: AuditEvent = { ticketId: ticket.id, version: next.version, at: now, actor, action: escalated ? 'ticket.escalated' : 'ticket.updated', changes };
   return { ticket: next, changes, event };
 }
 
@@ -275,7 +336,7 @@ export interface NewMessageInput {
 }
 
 /** An agent's public reply or internal note, and its effect on the ticket. */
-export function addAgentMessage(ticket: Ticket, input: NewMessageInput, actor: Actor, now: string) {
+export function addAgentMessage(ticket: Ticket, input: NewMessageInput, actor: Actor, now: string, policy: Policy) {
   if (ticket.status === 'closed' && input.kind === 'reply') {
     throw new RuleViolationError('ticket_closed', 'A closed ticket cannot be replied to; open a follow-up ticket instead');
   }
@@ -302,7 +363,7 @@ export function addAgentMessage(ticket: Ticket, input: NewMessageInput, actor: A
       changes.push({ field: 'firstRespondedAt', before: null, after: now });
     }
   }
-  next.dueAt = currentDue(next);
+  changes.push(...settleClocks(ticket, next, now, policy));
   const event: AuditEvent = { ticketId: ticket.id, version: next.version, at: now, actor, action: 'message.added', changes };
   return { ticket: next, message, event };
 }
@@ -311,7 +372,7 @@ export function addAgentMessage(ticket: Ticket, input: NewMessageInput, actor: A
  * A customer's (or participant's) mail joins the ticket. Waiting on the
  * customer, or resolved, means their answer brings it back to work.
  */
-export function addCustomerMail(ticket: Ticket, input: { id: string; from: Person; body: string; at: string; mail: MailDetails; cc: string[] }, actor: Actor) {
+export function addCustomerMail(ticket: Ticket, input: { id: string; from: Person; body: string; at: string; mail: MailDetails; cc: string[] }, actor: Actor, policy: Policy) {
   const message: Message = {
     id: input.id,
     ticketId: ticket.id,
@@ -327,7 +388,6 @@ export function addCustomerMail(ticket: Ticket, input: { id: string; from: Perso
   if (ticket.status === 'pending' || ticket.status === 'resolved') {
     next.status = 'open';
     changes.push({ field: 'status', before: ticket.status, after: 'open' });
-    if (ticket.status === 'resolved') next.resolvedAt = null;
   }
   const known = new Set([ticket.requester.email, ...ticket.participants]);
   const added = [...new Set([message.author.email, ...input.cc.map(normaliseEmail)])].filter((e) => !known.has(e));
@@ -336,7 +396,7 @@ export function addCustomerMail(ticket: Ticket, input: { id: string; from: Perso
     changes.push({ field: 'participants', before: ticket.participants, after: next.participants });
   }
   if (input.mail.messageId) next.mailThread = threadWith(ticket.mailThread ?? [], input.mail.messageId);
-  next.dueAt = currentDue(next);
+  changes.push(...settleClocks(ticket, next, input.at, policy));
   const event: AuditEvent = { ticketId: ticket.id, version: next.version, at: input.at, actor, action: 'mail.received', changes };
   return { ticket: next, message, event };
 }
@@ -365,10 +425,61 @@ export function threadWith(thread: string[], id: string): string[] {
   return all.length <= MAX_THREAD_IDS ? all : [all[0]!, ...all.slice(-(MAX_THREAD_IDS - 1))];
 }
 
-/** Which deadline the queue should sort on now. Finished tickets have none. */
+/** Which deadline the queue should sort on now. Finished and paused tickets have none. */
 function currentDue(t: Ticket): string | null {
-  if (t.status === 'resolved' || t.status === 'closed') return null;
+  if (t.status === 'resolved' || t.status === 'closed' || t.status === 'pending') return null;
   return t.firstRespondedAt ? t.resolutionDueAt : t.firstResponseDueAt;
+}
+
+const isActive = (s: Status) => s !== 'pending' && s !== 'resolved' && s !== 'closed';
+
+/**
+ * The clock rules every change goes through, so no path can forget one:
+ * pending pauses the SLA clocks and leaving pending resumes them with the time
+ * that was left; a new level, or a reopened ticket, starts that level's budget;
+ * a new priority recomputes the deadlines on its own clock. Returns the
+ * deadline changes for the audit trail, and bumps `lifecycleSeq` when the
+ * lifecycle has something new to wait on.
+ */
+export function settleClocks(before: Ticket, next: Ticket, now: string, policy: Policy): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const set = <K extends keyof Ticket>(field: K, value: Ticket[K]) => {
+    if (JSON.stringify(next[field]) === JSON.stringify(value)) return;
+    changes.push({ field, before: next[field], after: value });
+    next[field] = value;
+  };
+  const clock = clockFor(next.priority, policy);
+
+  if (next.priority !== before.priority) {
+    const d = deadlinesFor(next.priority, next.createdAt, policy);
+    set('firstResponseDueAt', d.firstResponseDueAt);
+    set('resolutionDueAt', d.resolutionDueAt);
+    set('levelDueAt', levelDeadline(next.level, next.priority, now, d.resolutionDueAt, policy));
+  }
+  if (next.status !== before.status) {
+    if (next.status === 'pending') set('slaPausedAt', now);
+    if (before.status === 'pending' && before.slaPausedAt) {
+      const paused = before.slaPausedAt;
+      if (!next.firstRespondedAt) set('firstResponseDueAt', resumeDeadline(next.firstResponseDueAt, paused, now, clock));
+      set('resolutionDueAt', resumeDeadline(next.resolutionDueAt, paused, now, clock));
+      if (next.levelDueAt) set('levelDueAt', resumeDeadline(next.levelDueAt, paused, now, clock));
+      set('slaPausedAt', null);
+    }
+    if (next.status === 'resolved') set('resolvedAt', now);
+    if (next.status === 'closed') set('closedAt', now);
+    // Reopened: back at the level where it was, with that level's budget afresh.
+    if (before.status === 'resolved' && isActive(next.status)) {
+      set('resolvedAt', null);
+      set('survey', null);
+      set('levelDueAt', levelDeadline(next.level, next.priority, now, next.resolutionDueAt, policy));
+    }
+  }
+  if (next.level !== before.level) set('levelDueAt', levelDeadline(next.level, next.priority, now, next.resolutionDueAt, policy));
+  set('dueAt', currentDue(next));
+
+  const moved = (['status', 'level', 'priority', 'survey'] as const).some((f) => JSON.stringify(before[f]) !== JSON.stringify(next[f]));
+  if (moved) next.lifecycleSeq = (before.lifecycleSeq ?? 0) + 1;
+  return changes;
 }
 
 export function normaliseEmail(email: string): string {

@@ -1,6 +1,8 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { mailConfig } from '#shared/mail-config';
+import { policy } from '#shared/policy';
+import { lifecycle } from '#shared/lifecycle';
 import { logger } from '#shared/logger';
 import { ticketStore } from '#adapters/ticket-store';
 import { mailIndex } from '#adapters/mail-index';
@@ -19,6 +21,8 @@ const deps: ReceiveDeps = {
   putAttachment: objects.putAttachment,
   send: outbound.send,
   config: mailConfig,
+  policy,
+  lifecycle,
   onQuarantine: (reason) => {
     metrics.addMetric('MailQuarantined', MetricUnit.Count, 1);
     logger.warn('Mail quarantined', { reason });

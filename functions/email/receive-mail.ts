@@ -11,6 +11,8 @@ import type { TicketStore } from '#adapters/ticket-store';
 import type { MailIndex } from '#adapters/mail-index';
 import { fileKeys, MailTooLargeError } from '#adapters/mail-objects';
 import type { OutgoingMail } from '#adapters/mailer';
+import type { Lifecycle } from '#adapters/lifecycle-client';
+import type { Policy } from '#core/policy';
 import { PoisonMessageError, readNotification, type SesNotification } from './notification.ts';
 import { sendOnTicket } from './send-reply.ts';
 
@@ -38,6 +40,9 @@ export interface ReceiveDeps {
     autoReplyCap: number;
   };
   onQuarantine?(reason: string): void;
+  policy: Policy;
+  /** The ticket's lifecycle: started for a new ticket, woken when a mail moves one (a reply to a pending or resolved ticket). */
+  lifecycle: Pick<Lifecycle, 'start' | 'signal'>;
 }
 
 export type ReceiveOutcome =
@@ -150,12 +155,15 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
   if (existing && existing.status !== 'closed') {
     const from = { email: mail.from.address, ...(mail.from.name ? { name: mail.from.name } : {}) };
     const cc = mail.cc.map((c) => c.address);
-    await deps.store.applyChange(
+    const appended = await deps.store.applyChange(
       existing.id,
       // A retry of this delivery finds its message already there and changes nothing.
-      async (t) => ((await deps.store.hasMessage(t.id, receivedAt, messageId)) ? undefined : addCustomerMail(t, { id: messageId, from, body, at: receivedAt, mail: details, cc }, mailActor)),
+      async (t) =>
+        (await deps.store.hasMessage(t.id, receivedAt, messageId)) ? undefined : addCustomerMail(t, { id: messageId, from, body, at: receivedAt, mail: details, cc }, mailActor, deps.policy),
       existing,
     );
+    // Woken whether this delivery or an earlier try of it made the change: a retry must not leave the wait asleep.
+    if (appended ? appended.ticket.lifecycleSeq !== existing.lifecycleSeq : true) await deps.lifecycle.signal(existing.id);
     await deps.index.remember(mail.messageId ? [mail.messageId] : [], existing.id, 'inbound');
     return { result: 'appended', ticketId: existing.id };
   }
@@ -175,6 +183,7 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
       number,
       mailActor,
       receivedAt,
+      deps.policy,
       {
         ticketId,
         ...(existing ? { followUpOf: existing.id } : {}),
@@ -190,6 +199,8 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
     ticket = 'alreadyExists' in res ? (await deps.store.getTicket(ticketId))! : opened.ticket;
   }
   await deps.index.remember(mail.messageId ? [mail.messageId] : [], ticket.id, 'inbound');
+  // On every try, not only the first: a retry after a failed start still starts it (a second start is a no-op).
+  await deps.lifecycle.start(ticket.id);
 
   const acknowledged = !spam && !automation.automated && (await acknowledge(deps, ticket, mail));
   return { result: 'created', ticketId: ticket.id, acknowledged };

@@ -5,6 +5,7 @@ import { MailTooLargeError } from '../../functions/adapters/mail-objects.ts';
 import type { OutgoingMail } from '../../functions/adapters/mailer.ts';
 import type { Ticket } from '../../functions/core/ticket.ts';
 import { clipBytes, receiveMail, type ReceiveDeps } from '../../functions/email/receive-mail.ts';
+import { defaultPolicy } from '../../functions/core/policy.ts';
 
 /**
  * The decisions of receiveMail, with in-memory stand-ins for its ports (logic
@@ -14,6 +15,8 @@ function fakes(opts: { raw?: Buffer; getRaw?: () => Promise<Buffer>; autoReplies
   const tickets = new Map<string, Ticket>();
   const quarantined: string[] = [];
   const sent: OutgoingMail[] = [];
+  const started: string[] = [];
+  const signalled: string[] = [];
   const claims = new Set<string>();
   let n = 0;
   const store = {
@@ -44,8 +47,10 @@ function fakes(opts: { raw?: Buffer; getRaw?: () => Promise<Buffer>; autoReplies
     putAttachment: async () => undefined,
     send: async (m) => (sent.push(m), { sesMessageId: `ses-${sent.length}` }),
     config: { supportAddresses: ['support@desk.example'], fromAddress: 'support@desk.example', deskName: 'Desk', replyTokenSecret: 'x'.repeat(40), defaultLanguage: 'en', autoReplyCap: 5 },
+    policy: defaultPolicy,
+    lifecycle: { start: async (id) => void started.push(id), signal: async (id) => void signalled.push(id) },
   };
-  return { deps, tickets, quarantined, sent };
+  return { deps, tickets, quarantined, sent, started, signalled };
 }
 
 function body(overrides: { virus?: string; spam?: string; source?: string } = {}) {

@@ -3,13 +3,17 @@ import { addAgentMessage, allowedTransitions, openTicket, statuses, updateTicket
 import { RuleViolationError } from '../../functions/core/errors.ts';
 import { ID_PATTERN, newId } from '../../functions/core/ids.ts';
 import { deadlinesFor } from '../../functions/core/sla.ts';
+import { defaultPolicy, type Policy } from '../../functions/core/policy.ts';
+
+/** These tests check plain arithmetic: every clock runs 24×7 (calendars have their own tests). */
+const allDay: Policy = { ...defaultPolicy, alwaysOpenPriorities: ['urgent', 'high', 'normal', 'low'] };
 
 const actor: Actor = { sub: 'sub-1', email: 'l1@helpdesk.local' };
 const now = '2026-03-02T12:00:00.000Z';
 const later = '2026-03-02T12:30:00.000Z';
 
 function fresh(overrides = {}) {
-  return openTicket({ requester: { email: ' Ana@Example.com ', name: 'Ana' }, subject: 'Help', body: 'Please', channel: 'phone', ...overrides }, 42, actor, now);
+  return openTicket({ requester: { email: ' Ana@Example.com ', name: 'Ana' }, subject: 'Help', body: 'Please', channel: 'phone', ...overrides }, 42, actor, now, allDay);
 }
 
 describe('openTicket', () => {
@@ -45,34 +49,34 @@ describe('status transitions', () => {
         const isLegal = legal.some(([f, t]) => f === from && t === to);
         expect(allowedTransitions(from).includes(to), `${from} → ${to}`).toBe(isLegal);
         const ticket = { ...fresh().ticket, status: from };
-        if (isLegal) expect(updateTicket(ticket, { status: to }, actor, later).ticket.status).toBe(to);
-        else expect(() => updateTicket(ticket, { status: to }, actor, later)).toThrow(RuleViolationError);
+        if (isLegal) expect(updateTicket(ticket, { status: to }, actor, later, allDay).ticket.status).toBe(to);
+        else expect(() => updateTicket(ticket, { status: to }, actor, later, allDay)).toThrow(RuleViolationError);
       }
     }
   });
 
   it('stamps resolution and closing times, and clears the resolution on reopen', () => {
     const t = fresh().ticket;
-    const resolved = updateTicket(t, { status: 'resolved' }, actor, later).ticket;
+    const resolved = updateTicket(t, { status: 'resolved' }, actor, later, allDay).ticket;
     expect(resolved.resolvedAt).toBe(later);
     expect(resolved.dueAt).toBeNull();
-    const reopened = updateTicket(resolved, { status: 'open' }, actor, later).ticket;
+    const reopened = updateTicket(resolved, { status: 'open' }, actor, later, allDay).ticket;
     expect(reopened.resolvedAt).toBeNull();
     expect(reopened.dueAt).toBe(t.firstResponseDueAt);
-    const closed = updateTicket(resolved, { status: 'closed' }, actor, later).ticket;
+    const closed = updateTicket(resolved, { status: 'closed' }, actor, later, allDay).ticket;
     expect(closed.closedAt).toBe(later);
   });
 
   it('refuses any change to a closed ticket', () => {
     const closed = { ...fresh().ticket, status: 'closed' as const };
-    expect(() => updateTicket(closed, { priority: 'high' }, actor, later)).toThrow(/closed ticket cannot be changed/);
+    expect(() => updateTicket(closed, { priority: 'high' }, actor, later, allDay)).toThrow(/closed ticket cannot be changed/);
   });
 });
 
 describe('updateTicket', () => {
   it('records before and after for each changed field and bumps the version once', () => {
     const t = fresh().ticket;
-    const r = updateTicket(t, { priority: 'urgent', assignee: 'L2@Helpdesk.local', tags: ['a'] }, actor, later);
+    const r = updateTicket(t, { priority: 'urgent', assignee: 'L2@Helpdesk.local', tags: ['a'] }, actor, later, allDay);
     expect(r.ticket.version).toBe(2);
     expect(r.ticket.updatedAt).toBe(later);
     expect(r.ticket.assignee).toBe('l2@helpdesk.local');
@@ -86,7 +90,7 @@ describe('updateTicket', () => {
 
   it('is a no-op when nothing changes', () => {
     const t = fresh({ tags: ['x'] }).ticket;
-    const r = updateTicket(t, { priority: 'normal', tags: ['X'], status: 'new' }, actor, later);
+    const r = updateTicket(t, { priority: 'normal', tags: ['X'], status: 'new' }, actor, later, allDay);
     expect(r.changes).toEqual([]);
     expect(r.ticket).toBe(t);
     expect(r.event).toBeUndefined();
@@ -96,24 +100,24 @@ describe('updateTicket', () => {
 describe('addAgentMessage', () => {
   it('a first reply opens the ticket and switches the due time to resolution', () => {
     const t = fresh().ticket;
-    const r = addAgentMessage(t, { kind: 'reply', body: 'On it' }, actor, later);
+    const r = addAgentMessage(t, { kind: 'reply', body: 'On it' }, actor, later, allDay);
     expect(r.ticket).toMatchObject({ status: 'open', firstRespondedAt: later, version: 2, dueAt: t.resolutionDueAt });
     expect(r.message).toMatchObject({ kind: 'reply', public: true, author: { type: 'agent', email: actor.email } });
-    const second = addAgentMessage(r.ticket, { kind: 'reply', body: 'Done?' }, actor, '2026-03-02T13:00:00.000Z');
+    const second = addAgentMessage(r.ticket, { kind: 'reply', body: 'Done?' }, actor, '2026-03-02T13:00:00.000Z', allDay);
     expect(second.ticket.firstRespondedAt).toBe(later);
   });
 
   it('a note is internal and changes no status or SLA', () => {
     const t = fresh().ticket;
-    const r = addAgentMessage(t, { kind: 'note', body: 'Checked logs' }, actor, later);
+    const r = addAgentMessage(t, { kind: 'note', body: 'Checked logs' }, actor, later, allDay);
     expect(r.message.public).toBe(false);
     expect(r.ticket).toMatchObject({ status: 'new', firstRespondedAt: null, dueAt: t.dueAt, version: 2 });
   });
 
   it('refuses a reply on a closed ticket but allows a note', () => {
     const closed = { ...fresh().ticket, status: 'closed' as const };
-    expect(() => addAgentMessage(closed, { kind: 'reply', body: 'x' }, actor, later)).toThrow(RuleViolationError);
-    expect(addAgentMessage(closed, { kind: 'note', body: 'x' }, actor, later).message.kind).toBe('note');
+    expect(() => addAgentMessage(closed, { kind: 'reply', body: 'x' }, actor, later, allDay)).toThrow(RuleViolationError);
+    expect(addAgentMessage(closed, { kind: 'note', body: 'x' }, actor, later, allDay).message.kind).toBe('note');
   });
 });
 
@@ -129,7 +133,7 @@ describe('ids and SLA defaults', () => {
   it('uses the common first-response and resolution targets', () => {
     const at = '2026-01-01T00:00:00.000Z';
     const h = (iso: string) => (Date.parse(iso) - Date.parse(at)) / 3_600_000;
-    expect(['urgent', 'high', 'normal', 'low'].map((p) => deadlinesFor(p as never, at)).map((d) => [h(d.firstResponseDueAt), h(d.resolutionDueAt)])).toEqual([
+    expect(['urgent', 'high', 'normal', 'low'].map((p) => deadlinesFor(p as never, at, allDay)).map((d) => [h(d.firstResponseDueAt), h(d.resolutionDueAt)])).toEqual([
       [0.25, 4],
       [1, 8],
       [4, 24],

@@ -170,3 +170,77 @@ function safeUrl(url: string | undefined): string | undefined {
     return undefined;
   }
 }
+
+const lifecycleStrings = {
+  en: {
+    surveyAsk: (n: number) => `Your ticket #${n} has been resolved. How did we do? One click is enough:`,
+    ratings: ['1 - Very dissatisfied', '2 - Dissatisfied', '3 - Neutral', '4 - Satisfied', '5 - Very satisfied'],
+    surveyReopen: 'If the problem is not solved, just reply to this email and the ticket opens again.',
+    surveySubject: (n: number) => `How did we do? Ticket #${n}`,
+    autoResolved: (n: number, days: number) =>
+      `We have not heard from you for ${days} days, so we have marked ticket #${n} as resolved. If you still need help, reply to this email and it opens again.`,
+  },
+  'pt-BR': {
+    surveyAsk: (n: number) => `Seu chamado #${n} foi resolvido. Como foi o atendimento? Basta um clique:`,
+    ratings: ['1 - Muito insatisfeito', '2 - Insatisfeito', '3 - Neutro', '4 - Satisfeito', '5 - Muito satisfeito'],
+    surveyReopen: 'Se o problema não foi resolvido, responda a este e-mail e o chamado será reaberto.',
+    surveySubject: (n: number) => `Como foi o atendimento? Chamado #${n}`,
+    autoResolved: (n: number, days: number) =>
+      `Não recebemos resposta há ${days} dias, então marcamos o chamado #${n} como resolvido. Se ainda precisar de ajuda, responda a este e-mail e ele será reaberto.`,
+  },
+} satisfies Record<Language, unknown>;
+
+/** The satisfaction survey: five one-click rating links (signed, made by the caller). */
+export function surveyRequest(input: { language: Language; ticketNumber: number; subject: string; requesterName?: string; ratingUrls: string[] }): MailContent {
+  const s = strings[input.language];
+  const l = lifecycleStrings[input.language];
+  const n = input.ticketNumber;
+  const urls = input.ratingUrls.map(safeUrl);
+  if (urls.length !== 5 || urls.some((u) => !u)) throw new Error('a survey needs five http(s) rating links');
+  const name = input.requesterName ? oneLine(input.requesterName) : undefined;
+  const subject = withSubjectToken(l.surveySubject(n), n);
+  const text = [
+    marker(input.language),
+    s.greeting(name),
+    l.surveyAsk(n),
+    l.ratings.map((label, i) => `${label}: ${urls[i]}`).join('\n'),
+    l.surveyReopen,
+    s.team,
+  ].join('\n\n');
+  const links = l.ratings
+    .map((label, i) => `<a href="${escapeHtml(urls[i]!)}" style="display:inline-block;margin:4px;padding:8px 12px;border:1px solid #888;border-radius:6px;text-decoration:none">${escapeHtml(label)}</a>`)
+    .join('\n');
+  const html = page(input.language, subject, [markerHtml(input.language), paragraphHtml(s.greeting(name)), paragraphHtml(l.surveyAsk(n)), `<p>${links}</p>`, paragraphHtml(l.surveyReopen), paragraphHtml(s.team)]);
+  return { subject, text, html };
+}
+
+/** Told to the customer when a ticket pending on them resolves itself. */
+export function autoResolvedNotice(input: { language: Language; ticketNumber: number; subject: string; days: number }): MailContent {
+  const s = strings[input.language];
+  const n = input.ticketNumber;
+  const subject = replySubject(oneLine(input.subject) || s.noSubject, n);
+  const body = lifecycleStrings[input.language].autoResolved(n, input.days);
+  const text = [marker(input.language), body, s.team].join('\n\n');
+  return { subject, text, html: page(input.language, subject, [markerHtml(input.language), paragraphHtml(body), paragraphHtml(s.team)]) };
+}
+
+/**
+ * To agents: a ticket breached its level budget and is now theirs (or, at
+ * level 3, the admins must step in). Internal: no reply marker, no token.
+ */
+export function escalationNotice(input: { language: Language; ticketNumber: number; subject: string; fromLevel: number; toLevel: number | null; priority: string; ticketUrl?: string }): MailContent {
+  const n = input.ticketNumber;
+  const subject = oneLine(input.subject);
+  const pt = input.language === 'pt-BR';
+  const head = input.toLevel
+    ? pt
+      ? `SLA estourado: chamado #${n} passou do nível ${input.fromLevel} para o nível ${input.toLevel}`
+      : `SLA breached: ticket #${n} moved from level ${input.fromLevel} to level ${input.toLevel}`
+    : pt
+      ? `SLA estourado no nível 3: o chamado #${n} precisa de um administrador`
+      : `SLA breached at level 3: ticket #${n} needs an admin`;
+  const detail = pt ? `Assunto: ${subject}\nPrioridade: ${input.priority}` : `Subject: ${subject}\nPriority: ${input.priority}`;
+  const url = safeUrl(input.ticketUrl);
+  const text = [head, detail, ...(url ? [url] : [])].join('\n\n');
+  return { subject: head, text, html: page(input.language, head, [paragraphHtml(head), paragraphHtml(detail), ...(url ? [`<p><a href="${escapeHtml(url)}">${escapeHtml(url)}</a></p>`] : [])]) };
+}

@@ -1,0 +1,64 @@
+import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from './dynamo.ts';
+
+/**
+ * The ticket's Step Functions execution, as the rest of the code sees it:
+ * start one per ticket (named after it, so a second start is a no-op), wake
+ * it when the ticket changes, stop it when the ticket closes by hand.
+ *
+ * The task token of the wait in progress lives in the ticket's partition
+ * (`TICKET#id / WORKFLOW`), never on the ticket item, so it never reaches an
+ * API response.
+ */
+export interface Lifecycle {
+  start(ticketId: string): Promise<void>;
+  /** Wakes the execution's current wait, if any: the ticket changed under it. */
+  signal(ticketId: string): Promise<void>;
+  stop(ticketId: string, cause: string): Promise<void>;
+  /** Called by the wait step: keeps the token where `signal` finds it. */
+  rememberWait(ticketId: string, wait: { token: string; seq: number; phase: string }): Promise<void>;
+  /** Ends a wait at once (used when the ticket moved on before the wait began). */
+  wake(token: string): Promise<void>;
+}
+
+const workflowKey = (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'WORKFLOW' });
+/** A token that was already used, timed out, or belongs to a stopped execution: nothing is waiting. */
+const nothingWaiting = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+export function lifecycleClient(tableName: string, stateMachineArn: string, sfn = new SFNClient({ maxAttempts: 3 })): Lifecycle {
+  const executionArn = (ticketId: string) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${ticketId}`;
+  const wake = async (token: string) => {
+    try {
+      await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ signal: 'changed' }) }));
+    } catch (err) {
+      if (!nothingWaiting.has((err as Error).name)) throw err;
+    }
+  };
+  return {
+    async start(ticketId) {
+      try {
+        await sfn.send(new StartExecutionCommand({ stateMachineArn, name: ticketId, input: JSON.stringify({ ticketId }) }));
+      } catch (err) {
+        // Started before (a retry, a redelivered mail): one execution per ticket.
+        if ((err as Error).name !== 'ExecutionAlreadyExists') throw err;
+      }
+    },
+    async signal(ticketId) {
+      const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: workflowKey(ticketId), ConsistentRead: true }));
+      const token = res.Item?.token as string | undefined;
+      if (token) await wake(token);
+    },
+    async stop(ticketId, cause) {
+      try {
+        await sfn.send(new StopExecutionCommand({ executionArn: executionArn(ticketId), error: 'Ticket.Closed', cause }));
+      } catch (err) {
+        if ((err as Error).name !== 'ExecutionDoesNotExist') throw err;
+      }
+    },
+    async rememberWait(ticketId, wait) {
+      await dynamo.send(new PutCommand({ TableName: tableName, Item: { ...workflowKey(ticketId), type: 'workflow', ...wait, at: new Date().toISOString() } }));
+    },
+    wake,
+  };
+}

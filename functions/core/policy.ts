@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { brazilCalendar, validateCalendar, type Calendar } from './business-hours.ts';
+import { defaultTriageRules, triageRulesSchema, type TriageRules } from './triage.ts';
+import type { Priority } from './ticket.ts';
+
+/**
+ * How tickets move: SLA targets, level budgets, the business calendar, the
+ * pending and survey windows, and the triage rules. One typed object, read
+ * from config/policy.json over these defaults, validated at synth and at start-up.
+ */
+export interface Policy {
+  /** Per priority, in business minutes of the ticket's clock. */
+  sla: Record<Priority, { firstResponseMinutes: number; resolutionMinutes: number }>;
+  /** How long each level may hold a ticket before it escalates, in business minutes. */
+  levelBudgetMinutes: { 1: number; 2: number; 3: number };
+  calendar: Calendar;
+  /** Priorities whose clocks run 24×7 instead of on the calendar. */
+  alwaysOpenPriorities: Priority[];
+  /** A ticket pending on the customer this long is resolved automatically. */
+  pendingAutoResolveDays: number;
+  /** Delay between resolution and the survey; a customer reply in it reopens the ticket. */
+  surveyDelayHours: number;
+  /** How long the survey links stay valid and the ticket waits for an answer. */
+  surveyWindowDays: number;
+  /** Assign new tickets in turn among the active agents of the department and level. */
+  roundRobin: boolean;
+  triage: TriageRules;
+}
+
+/** Common practice, as the product documentation tables it. */
+export const defaultPolicy: Policy = {
+  sla: {
+    urgent: { firstResponseMinutes: 15, resolutionMinutes: 4 * 60 },
+    high: { firstResponseMinutes: 60, resolutionMinutes: 8 * 60 },
+    normal: { firstResponseMinutes: 4 * 60, resolutionMinutes: 24 * 60 },
+    low: { firstResponseMinutes: 8 * 60, resolutionMinutes: 72 * 60 },
+  },
+  levelBudgetMinutes: { 1: 60, 2: 4 * 60, 3: 8 * 60 },
+  calendar: brazilCalendar,
+  alwaysOpenPriorities: ['urgent'],
+  pendingAutoResolveDays: 7,
+  surveyDelayHours: 24,
+  surveyWindowDays: 7,
+  roundRobin: false,
+  triage: defaultTriageRules,
+};
+
+const priority = z.enum(['urgent', 'high', 'normal', 'low']);
+const minutes = z.number().positive().max(365 * 24 * 60);
+const target = z.strictObject({ firstResponseMinutes: minutes, resolutionMinutes: minutes });
+const hhmm = z.string().regex(/^\d\d:\d\d$/);
+const calendarSchema = z
+  .strictObject({
+    timezone: z.string().min(1).max(64),
+    week: z.strictObject(
+      Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, z.array(z.tuple([hhmm, hhmm])).max(8).optional()])),
+    ),
+    holidays: z.array(z.string().max(10)).max(500),
+  })
+  .superRefine((cal, ctx) => {
+    for (const problem of validateCalendar(cal as Calendar)) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** What config/policy.json may hold: any subset; what it leaves out keeps the default. */
+export const policyOverridesSchema = z.strictObject({
+  sla: z.strictObject({ urgent: target, high: target, normal: target, low: target }).partial().optional(),
+  levelBudgetMinutes: z.strictObject({ 1: minutes, 2: minutes, 3: minutes }).partial().optional(),
+  calendar: calendarSchema.optional(),
+  alwaysOpenPriorities: z.array(priority).max(4).optional(),
+  pendingAutoResolveDays: z.number().positive().max(365).optional(),
+  surveyDelayHours: z.number().positive().max(24 * 30).optional(),
+  surveyWindowDays: z.number().positive().max(90).optional(),
+  roundRobin: z.boolean().optional(),
+  triage: triageRulesSchema.optional(),
+});
+
+/**
+ * Reads a policy file's contents over the defaults. Throws one error that
+ * names every problem, so a bad edit fails `cdk synth` and start-up, not a ticket.
+ */
+export function parsePolicy(raw: unknown, source = 'config/policy.json'): Policy {
+  const parsed = policyOverridesSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+    throw new Error(`${source} is not a valid policy:\n${problems}`);
+  }
+  const o = parsed.data;
+  return {
+    ...defaultPolicy,
+    ...(o as Partial<Policy>),
+    sla: { ...defaultPolicy.sla, ...o.sla },
+    levelBudgetMinutes: { ...defaultPolicy.levelBudgetMinutes, ...o.levelBudgetMinutes },
+    calendar: (o.calendar as Calendar | undefined) ?? defaultPolicy.calendar,
+    triage: o.triage ?? defaultPolicy.triage,
+  };
+}

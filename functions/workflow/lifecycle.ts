@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger } from '#shared/logger';
+import { policy } from '#shared/policy';
+import { mailConfig } from '#shared/mail-config';
+import { required } from '#shared/env';
+import { ticketStore, type Agent } from '#adapters/ticket-store';
+import { mailIndex } from '#adapters/mail-index';
+import { mailer } from '#adapters/mailer';
+import { triage } from '#core/triage';
+import { signLink } from '#core/signed-link';
+import { autoResolvedNotice, escalationNotice, pickLanguage, surveyRequest } from '#core/mail/templates';
+import { applyTriage, autoResolve, breachLevel, close, levelGroup, needsClosing, plan, roundRobinPick, surveyDue, type LifecycleChange, type Phase, type Plan } from '#core/lifecycle';
+import type { Level, Ticket } from '#core/ticket';
+import { sendOnTicket } from '../email/send-reply.ts';
+
+const store = ticketStore(mailConfig.tableName);
+const index = mailIndex(mailConfig.tableName);
+const outbound = mailer(undefined, mailConfig.configurationSet);
+/** Where customer links point: the public routes of the HTTP API. */
+const publicUrl = required('PUBLIC_URL').replace(/\/+$/, '');
+const metrics = new Metrics({ namespace: 'Helpdesk', serviceName: 'lifecycle' });
+
+const lifecycleEvent = z.discriminatedUnion('action', [
+  z.object({ action: z.enum(['triage', 'plan']), ticketId: z.string().min(1).max(64) }),
+  z.object({ action: z.enum(['level-timeout', 'pending-timeout', 'survey-due', 'survey-timeout']), ticketId: z.string().min(1).max(64), seq: z.number().int().nonnegative() }),
+]);
+
+/** Each timer belongs to one phase; it acts only if the ticket is still where the timer left it. */
+const timers: Record<string, { phase: Phase; act: (t: Ticket, now: string) => LifecycleChange }> = {
+  'level-timeout': { phase: 'working', act: (t, now) => breachLevel(t, now, policy) },
+  'pending-timeout': { phase: 'pending', act: (t, now) => autoResolve(t, now, policy) },
+  'survey-due': { phase: 'resolved', act: (t, now) => surveyDue(t, now, policy) },
+  'survey-timeout': { phase: 'surveying', act: (t, now) => close(t, now, policy) },
+};
+
+/**
+ * Every Lambda step of the ticket lifecycle. It changes the ticket (through
+ * the same conditional writes as the API), sends what the change calls for,
+ * and answers with the plan: the phase the ticket is in and how long to wait.
+ */
+export const handler = async (event: unknown): Promise<Plan> => {
+  const input = lifecycleEvent.parse(event);
+  const now = new Date().toISOString();
+  try {
+    if (input.action === 'triage') await triageTicket(input.ticketId, now);
+    if ('seq' in input) {
+      const timer = timers[input.action]!;
+      // A timer for an older state of the ticket (it moved on while the timer ran) changes nothing.
+      const done = await store.applyChange(input.ticketId, (t) =>
+        (t.lifecycleSeq ?? 0) === input.seq && plan(t, policy, now).phase === timer.phase ? timer.act(t, now) : undefined,
+      );
+      if (done) await announce(done);
+    }
+    let ticket = await store.getTicket(input.ticketId);
+    // Erased (data protection) or never written: nothing left to time.
+    if (!ticket) return { ticketId: input.ticketId, phase: 'done', seq: 0, timeoutSeconds: 1 };
+    if (needsClosing(ticket)) ticket = (await store.applyChange(ticket.id, (t) => (needsClosing(t) ? close(t, now, policy) : undefined)))?.ticket ?? ticket;
+    return plan(ticket, policy, now);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};
+
+async function triageTicket(ticketId: string, now: string) {
+  const thread = await store.getThread(ticketId);
+  if (!thread || thread.ticket.triage || thread.ticket.spam) return;
+  const opening = thread.messages[0];
+  const result = triage({ subject: thread.ticket.subject, body: opening?.body ?? '', requesterEmail: thread.ticket.requester.email }, policy.triage);
+  const department = thread.ticket.department ?? (result.dispatch ? null : result.department);
+  const assignee = policy.roundRobin && department && !result.dispatch ? await nextAgent(department, thread.ticket.level) : null;
+  await store.applyChange(ticketId, (t) => (t.triage ? undefined : applyTriage(t, result, now, policy, assignee)));
+  if (result.dispatch) metrics.addMetric('TriageDispatched', MetricUnit.Count, 1);
+}
+
+async function nextAgent(department: string, level: Level): Promise<string | null> {
+  const candidates = (await store.listAgents()).filter((a) => a.active && a.departments.includes(department) && a.groups.includes(levelGroup(level)));
+  if (candidates.length === 0) return null;
+  return roundRobinPick(
+    candidates.map((a) => a.email),
+    await store.nextTurn(`${department}#${level}`),
+  );
+}
+
+/** What a lifecycle change tells people. A failed mail is logged, never undoes the change. */
+async function announce(change: LifecycleChange) {
+  const notice = change.notify;
+  if (!notice) return;
+  const t = change.ticket;
+  try {
+    if (notice.kind === 'level-breached' || notice.kind === 'level3-breached') {
+      metrics.addMetric('SlaBreached', MetricUnit.Count, 1);
+      const agents = await store.listAgents();
+      const toLevel = notice.kind === 'level-breached' ? notice.toLevel : null;
+      const recipients = toLevel ? levelAgents(agents, toLevel, t.department) : [];
+      // Nobody to hand it to, or level 3 ran out: the admins.
+      const to = recipients.length ? recipients : agents.filter((a) => a.active && a.groups.includes('admins')).map((a) => a.email);
+      if (to.length === 0) return logger.warn('No agent to tell about an SLA breach', { ticketId: t.id });
+      const content = escalationNotice({
+        language: mailConfig.defaultLanguage,
+        ticketNumber: t.number,
+        subject: t.subject,
+        fromLevel: notice.kind === 'level-breached' ? notice.fromLevel : 3,
+        toLevel,
+        priority: t.priority,
+      });
+      await outbound.send({
+        from: `${mailConfig.deskName} <${mailConfig.fromAddress}>`,
+        to: to.slice(0, 50),
+        // Internal: an agent's answer should not become a ticket.
+        replyTo: `${mailConfig.deskName} <${mailConfig.fromAddress}>`,
+        messageId: `sla-${t.id}-${t.version}@${mailConfig.fromAddress.split('@')[1]}`,
+        automatic: 'auto-generated',
+        ...content,
+      });
+      return;
+    }
+    const language = pickLanguage(t.language ?? undefined, mailConfig.defaultLanguage);
+    const thread = t.mailThread ?? [];
+    const threading = { inReplyTo: thread[thread.length - 1], references: thread };
+    if (notice.kind === 'auto-resolved') {
+      const content = autoResolvedNotice({ language, ticketNumber: t.number, subject: t.subject, days: policy.pendingAutoResolveDays });
+      await sendOnTicket(t, `auto-resolved:${t.version}`, Date.parse(t.updatedAt), { to: [t.requester.email], ...content, ...threading, automatic: 'auto-generated', language }, deps);
+    } else if (notice.kind === 'survey') {
+      const exp = Math.floor(Date.parse(t.survey!.expiresAt) / 1000);
+      const ratingUrls = [1, 2, 3, 4, 5].map((r) => `${publicUrl}/survey/${signLink({ purpose: 'survey', ticketId: t.id, exp, data: { r: String(r) } }, mailConfig.replyTokenSecret)}`);
+      const content = surveyRequest({ language, ticketNumber: t.number, subject: t.subject, ...(t.requester.name ? { requesterName: t.requester.name } : {}), ratingUrls });
+      await sendOnTicket(t, `survey:${t.id}`, Date.parse(t.updatedAt), { to: [t.requester.email], ...content, ...threading, automatic: 'auto-generated', language }, deps);
+      metrics.addMetric('SurveySent', MetricUnit.Count, 1);
+    }
+  } catch (err) {
+    metrics.addMetric('LifecycleMailFailed', MetricUnit.Count, 1);
+    logger.error('A lifecycle mail was not sent', { ticketId: t.id, notice: notice.kind, error: (err as Error).name });
+  }
+}
+
+const deps = { index, send: outbound.send, config: mailConfig };
+
+function levelAgents(agents: Agent[], level: Level, department: string | null): string[] {
+  return agents.filter((a) => a.active && a.groups.includes(levelGroup(level)) && (!department || a.departments.includes(department))).map((a) => a.email);
+}
