@@ -1,4 +1,5 @@
 import { required } from './env.ts';
+import { signingSecret } from './signing-secret.ts';
 
 /**
  * Mail configuration, read once at start-up; a missing or weak value stops the
@@ -11,21 +12,7 @@ const supportAddresses = required('SUPPORT_ADDRESSES')
 if (!supportAddresses.every((a) => /^[^\s@+]+@[^\s@]+$/.test(a))) {
   throw new Error(`SUPPORT_ADDRESSES must be plain addresses such as support@example.com, not "${process.env.SUPPORT_ADDRESSES}"`);
 }
-/**
- * The reply-token signing key: in AWS a Secrets Manager secret, read once at
- * cold start (never placed in the function's environment); locally an
- * environment variable made per install.
- */
-async function loadReplyTokenSecret(): Promise<string> {
-  const arn = process.env.REPLY_TOKEN_SECRET_ARN;
-  if (!arn) return required('REPLY_TOKEN_SECRET');
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const res = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
-  if (!res.SecretString) throw new Error('The reply-token secret has no string value');
-  return res.SecretString;
-}
-const replyTokenSecret = await loadReplyTokenSecret();
-if (replyTokenSecret.length < 32) throw new Error('The reply-token secret must be at least 32 characters');
+const replyTokenSecret = await signingSecret();
 
 export const mailConfig = {
   tableName: required('TABLE_NAME'),

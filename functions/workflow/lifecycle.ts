@@ -2,23 +2,31 @@ import { z } from 'zod';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from '#shared/logger';
 import { policy } from '#shared/policy';
-import { mailConfig } from '#shared/mail-config';
+import { config } from '#shared/config';
 import { required } from '#shared/env';
 import { ticketStore, type Agent } from '#adapters/ticket-store';
-import { mailIndex } from '#adapters/mail-index';
-import { mailer } from '#adapters/mailer';
 import { triage } from '#core/triage';
 import { signLink } from '#core/signed-link';
 import { autoResolvedNotice, escalationNotice, pickLanguage, surveyRequest } from '#core/mail/templates';
 import { applyTriage, autoResolve, breachLevel, close, levelGroup, needsClosing, plan, roundRobinPick, surveyDue, type LifecycleChange, type Phase, type Plan } from '#core/lifecycle';
 import type { Level, Ticket } from '#core/ticket';
-import { sendOnTicket } from '../email/send-reply.ts';
 
-const store = ticketStore(mailConfig.tableName);
-const index = mailIndex(mailConfig.tableName);
-const outbound = mailer(undefined, mailConfig.configurationSet);
+const store = ticketStore(config.tableName);
 /** Where customer links point: the public routes of the HTTP API. */
 const publicUrl = required('PUBLIC_URL').replace(/\/+$/, '');
+// Mail is off until the stack is given a support domain: the lifecycle still runs, silently.
+const mail = process.env.SUPPORT_ADDRESSES ? await loadMail() : undefined;
+
+async function loadMail() {
+  const [{ mailConfig }, { mailIndex }, { mailer }, { sendOnTicket }] = await Promise.all([
+    import('#shared/mail-config'),
+    import('#adapters/mail-index'),
+    import('#adapters/mailer'),
+    import('../email/send-reply.ts'),
+  ]);
+  const outbound = mailer(undefined, mailConfig.configurationSet);
+  return { mailConfig, outbound, sendOnTicket, deps: { index: mailIndex(config.tableName), send: outbound.send, config: mailConfig } };
+}
 const metrics = new Metrics({ namespace: 'Helpdesk', serviceName: 'lifecycle' });
 
 const lifecycleEvent = z.discriminatedUnion('action', [
@@ -85,11 +93,12 @@ async function nextAgent(department: string, level: Level): Promise<string | nul
 /** What a lifecycle change tells people. A failed mail is logged, never undoes the change. */
 async function announce(change: LifecycleChange) {
   const notice = change.notify;
-  if (!notice) return;
+  if (notice && (notice.kind === 'level-breached' || notice.kind === 'level3-breached')) metrics.addMetric('SlaBreached', MetricUnit.Count, 1);
+  if (!notice || !mail) return;
+  const { mailConfig, outbound, sendOnTicket, deps } = mail;
   const t = change.ticket;
   try {
     if (notice.kind === 'level-breached' || notice.kind === 'level3-breached') {
-      metrics.addMetric('SlaBreached', MetricUnit.Count, 1);
       const agents = await store.listAgents();
       const toLevel = notice.kind === 'level-breached' ? notice.toLevel : null;
       const recipients = toLevel ? levelAgents(agents, toLevel, t.department) : [];
@@ -133,8 +142,6 @@ async function announce(change: LifecycleChange) {
     logger.error('A lifecycle mail was not sent', { ticketId: t.id, notice: notice.kind, error: (err as Error).name });
   }
 }
-
-const deps = { index, send: outbound.send, config: mailConfig };
 
 function levelAgents(agents: Agent[], level: Level, department: string | null): string[] {
   return agents.filter((a) => a.active && a.groups.includes(levelGroup(level)) && (!department || a.departments.includes(department))).map((a) => a.email);

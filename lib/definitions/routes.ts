@@ -30,6 +30,9 @@ export const routes: readonly RouteDefinition[] = [
   { name: 'AttachmentLink', method: 'GET', path: '/tickets/{id}/attachments', entry: 'api/attachment-link.ts', auth: 'agent', table: 'none' },
   { name: 'CustomerTickets', method: 'GET', path: '/customers/{email}/tickets', entry: 'api/customer-tickets.ts', auth: 'agent', table: 'read' },
   { name: 'ListDepartments', method: 'GET', path: '/departments', entry: 'api/list-departments.ts', auth: 'agent', table: 'read' },
+  // Customers never sign in: these answer signed, expiring links from our mail.
+  { name: 'SurveyRating', method: 'GET', path: '/survey/{token}', entry: 'public/survey-rating.ts', auth: 'public', table: 'readwrite' },
+  { name: 'SurveyComment', method: 'POST', path: '/survey/comment', entry: 'public/survey-comment.ts', auth: 'public', table: 'readwrite' },
 ];
 
 /** Groups from `cognito:groups` that make a caller an agent. */

@@ -1,0 +1,102 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 as Result } from 'aws-lambda';
+import { config } from '#shared/config';
+import { signingSecret } from '#shared/signing-secret';
+import { policy } from '#shared/policy';
+import { logger } from '#shared/logger';
+import { ticketStore, type CounterUpdate } from '#adapters/ticket-store';
+import { keys } from '#adapters/keys';
+import { verifyLink } from '#core/signed-link';
+import { COMMENT_MAX_LENGTH, linkProblemPage, pageHeaders, pageLanguage, surveyCommentSavedPage, surveyThanksPage, type LinkProblem, type PageLanguage } from '#core/customer-pages';
+import { recordRating, type Rating } from '#core/lifecycle';
+import { RuleViolationError } from '#core/errors';
+import type { Ticket } from '#core/ticket';
+import { lifecycle } from '#shared/lifecycle';
+
+/**
+ * The survey's answers, from the customer's browser: the shared logic of the
+ * one-click rating (GET /survey/{token}) and the comment form (POST
+ * /survey/comment). Customers get pages, never JSON or a stack trace: a bad,
+ * tampered or expired link is a clear page with a 4xx status.
+ */
+const store = ticketStore(config.tableName);
+const secret = await signingSecret();
+const deskName = process.env.DESK_NAME ?? 'Help desk';
+const MAX_FORM_BYTES = 16 * 1024;
+
+const page = (statusCode: number, body: string): Result => ({ statusCode, headers: { ...pageHeaders }, body });
+const problem = (statusCode: number, lang: PageLanguage, kind: LinkProblem) => page(statusCode, linkProblemPage({ lang, deskName: deskName, problem: kind }));
+
+export type SurveyLink = { ok: true; ticketId: string; rating: Rating } | { ok: false; response: Result };
+
+/** Checks a survey link; what is wrong with it is already a page. */
+export function readSurveyLink(token: string | undefined, lang: PageLanguage): SurveyLink {
+  const check = verifyLink(token ?? '', 'survey', secret, Math.floor(Date.now() / 1000));
+  if (!check.ok) return { ok: false, response: check.reason === 'expired' ? problem(410, lang, 'expired') : problem(400, lang, 'invalid') };
+  const rating = Number(check.claims.data?.r);
+  if (![1, 2, 3, 4, 5].includes(rating)) return { ok: false, response: problem(400, lang, 'invalid') };
+  return { ok: true, ticketId: check.claims.ticketId, rating: rating as Rating };
+}
+
+/**
+ * Records a rating (and a comment): one per ticket, a later answer replaces
+ * it. The monthly CSAT counters move in the same transaction, so the report
+ * never counts a rating twice or misses one.
+ */
+export async function answerSurvey(link: { ticketId: string; rating: Rating }, comment: string | undefined, acceptLanguage: string | undefined, token: string): Promise<Result> {
+  const fallback = pageLanguage(null, acceptLanguage);
+  const now = new Date().toISOString();
+  let before: Ticket | undefined;
+  try {
+    const done = await store.applyChange(link.ticketId, (t) => {
+      before = t;
+      const rating = comment === undefined ? link.rating : (t.survey?.rating ?? link.rating);
+      // The same click again changes nothing.
+      if (t.survey && t.survey.rating === rating && (comment === undefined || comment === t.survey.comment)) return undefined;
+      const change = recordRating(t, rating, comment, now, policy);
+      return { ...change, counters: [csatCounters(t.survey!.sentAt, rating, change.previous)] };
+    });
+    const ticket = done?.ticket ?? before!;
+    const lang = pageLanguage(ticket.language, acceptLanguage);
+    if (done) await lifecycle.signal(ticket.id);
+    if (comment !== undefined) return page(200, surveyCommentSavedPage({ lang, deskName: deskName, ticketNumber: ticket.number }));
+    return page(
+      200,
+      surveyThanksPage({
+        lang,
+        deskName: deskName,
+        ticketNumber: ticket.number,
+        rating: ticket.survey!.rating ?? link.rating,
+        updated: Boolean(done?.previous),
+        commentAction: '/survey/comment',
+        token,
+        comment: ticket.survey?.comment ?? null,
+      }),
+    );
+  } catch (err) {
+    if (err instanceof RuleViolationError) return problem(410, before ? pageLanguage(before.language, acceptLanguage) : fallback, 'closed');
+    if ((err as Error).name === 'NotFoundError') return problem(404, fallback, 'invalid');
+    logger.error('Survey answer failed', { error: (err as Error).name });
+    throw err;
+  }
+}
+
+function csatCounters(sentAt: string, rating: Rating, previous: Rating | null): CounterUpdate {
+  // Counted in the month the survey went out, so a changed answer moves within the same month.
+  const add: Record<string, number> = { [`r${rating}`]: 1, sum: rating - (previous ?? 0), count: previous ? 0 : 1 };
+  if (previous) add[`r${previous}`] = (add[`r${previous}`] ?? 0) - 1;
+  return { key: keys.report('csat', sentAt.slice(0, 7)), add };
+}
+
+/** Reads the comment form (urlencoded, maybe base64 from API Gateway); undefined when it is not one. */
+export function readCommentForm(event: APIGatewayProxyEventV2): { token: string; comment: string } | undefined {
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(text) > MAX_FORM_BYTES) return undefined;
+  const form = new URLSearchParams(text);
+  const token = form.get('token');
+  const comment = (form.get('comment') ?? '').replace(/\r\n?/g, '\n').trim();
+  if (!token || comment.length > COMMENT_MAX_LENGTH) return undefined;
+  return { token, comment };
+}
+
+export const pages = { problem, page };
