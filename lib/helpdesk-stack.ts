@@ -12,6 +12,11 @@ import { InboundMail, mailEnvironment } from './constructs/inbound-mail.ts';
 import { MailResources } from './constructs/mail-resources.ts';
 import { OutboundMail } from './constructs/outbound-mail.ts';
 import { ReplyTokenSecret } from './constructs/reply-token-secret.ts';
+import { TicketLifecycle } from './constructs/ticket-lifecycle.ts';
+import { parsePolicy } from '../functions/core/policy.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './paths.ts';
 import type { RouteDefinition } from './definitions/routes.ts';
 import { buckets } from './definitions/resources.ts';
 
@@ -30,6 +35,7 @@ export class HelpdeskStack extends Stack {
   /** Absent when no support domain is configured. */
   readonly outboundMail?: OutboundMail;
   readonly inboundMail: InboundMail;
+  readonly lifecycle: TicketLifecycle;
 
   constructor(scope: Construct, id: string, props: HelpdeskStackProps) {
     super(scope, id, props);
@@ -105,10 +111,48 @@ export class HelpdeskStack extends Stack {
 
     this.inboundMail = new InboundMail(this, 'InboundMail', { ...mailEnv, table: this.data.table, mail: this.mail });
 
+    // The policy is bundled into every function; a bad edit fails here, at synth, with every problem named.
+    parsePolicy(JSON.parse(readFileSync(join(repoRoot, 'config', 'policy.json'), 'utf8')));
+    this.lifecycle = new TicketLifecycle(this, 'Lifecycle', {
+      stage: config.stage,
+      table: this.data.table,
+      publicUrl: this.httpApi.api.apiEndpoint,
+      mailEnvironment: outbound !== undefined ? mailEnvironment(mailEnv) : {},
+      ...(outbound !== undefined && {
+        grantMail: (role) => {
+          outbound.grantSend(role);
+          this.replyTokenSecret.grantGetValue(role);
+        },
+      }),
+    });
+    // Who drives the lifecycle: creating starts it; changes wake it; closing by hand stops it.
+    const drivers: [ApiFunction | undefined, ('start' | 'wake' | 'stop')[]][] = [
+      [this.httpApi.functions.get('CreateTicket'), ['start']],
+      [this.httpApi.functions.get('UpdateTicket'), ['wake', 'stop']],
+      [this.httpApi.functions.get('AddMessage'), ['wake']],
+      [this.httpApi.functions.get('SurveyRating'), ['wake']],
+      [this.httpApi.functions.get('SurveyComment'), ['wake']],
+      [this.inboundMail.handler, ['start', 'wake']],
+    ];
+    for (const [fn, actions] of drivers) {
+      if (!fn) continue;
+      fn.fn.addEnvironment('STATE_MACHINE_ARN', this.lifecycle.arns.stateMachineArn);
+      this.lifecycle.grantDrive(fn.role, actions);
+    }
+    // Survey pages verify links signed with the same secret and show the desk's name.
+    for (const name of ['SurveyRating', 'SurveyComment']) {
+      const fn = this.httpApi.functions.get(name);
+      if (!fn) continue;
+      fn.fn.addEnvironment('REPLY_TOKEN_SECRET_ARN', this.replyTokenSecret.secret.secretArn);
+      if (config.deskName !== undefined) fn.fn.addEnvironment('DESK_NAME', config.deskName);
+      this.replyTokenSecret.grantGetValue(fn.role);
+    }
+
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'StateMachineArn', { value: this.lifecycle.stateMachine.stateMachineArn, description: 'The ticket lifecycle (one execution per ticket)' });
 
     if (outbound !== undefined && config.supportDomain !== undefined) {
       // DNS records to create at the support domain's DNS host (SES does not manage that zone).

@@ -45,7 +45,7 @@ export interface RouteExtension {
  * What each kind of route may do to the table. TransactWriteItems is authorised
  * through the Put/Update/ConditionCheck actions of its items.
  */
-const tableActions: Record<Exclude<RouteDefinition['table'], 'none'>, readonly string[]> = {
+export const tableActions: Record<Exclude<RouteDefinition['table'], 'none'>, readonly string[]> = {
   read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   readwrite: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
 } as const;
