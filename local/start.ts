@@ -5,9 +5,11 @@
  *
  *   npm start                      keep data in .helpdesk/ across restarts
  *   npm start -- --fresh           wipe local data first
- *   npm start -- --port 4310       API port (other services use the next five)
+ *   npm start -- --port 4310       API port (other services use the next six)
  *   npm start -- --ports auto      free ports chosen by the OS (tests use this)
  *   npm start -- --home DIR        keep state in DIR instead of .helpdesk/
+ *   npm start -- --time-scale 3600 SLA time runs 3600× faster: an SLA hour in a second
+ *   npm start -- --policy FILE     policy overrides over config/policy.json for this run
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -29,11 +31,13 @@ import { authRequestHandler } from './auth-server.ts';
 import { createInitiateAuth, loadOrCreateKeys, type LocalUser } from './issuer.ts';
 import { checkJava, stopChild, localCredentials, MissingJavaError, provisionTable, REGION, startDynamo, startMessaging, startSes } from './services.ts';
 import { makeDemoUsers } from './seed.ts';
+import { startLocalStepFunctions } from './step-functions.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const POOL_ID = 'local_pool';
 const SUPPORT_ADDRESS = 'support@helpdesk.local';
 const CLIENT_ID = 'local-dashboard-client';
+const STATE_MACHINE_ARN = `arn:aws:states:us-east-1:000000000000:stateMachine:helpdesk-local-ticket-lifecycle`;
 
 const { values: args } = parseArgs({
   options: {
@@ -43,6 +47,8 @@ const { values: args } = parseArgs({
     ports: { type: 'string' },
     'token-ttl': { type: 'string', default: '3600' },
     quiet: { type: 'boolean', default: false },
+    'time-scale': { type: 'string', default: '1' },
+    policy: { type: 'string' },
   },
   strict: true,
 });
@@ -69,10 +75,10 @@ process.on('SIGTERM', () => void stopAll(0));
 async function ports() {
   // Port 0 everywhere: each server binds a free port itself and reports it. Picking
   // free ports up front and binding later races with other processes (parallel tests).
-  if (args.ports === 'auto') return { api: 0, auth: 0, dynamo: 0, messaging: 0, ses: 0, smtp: 0 };
+  if (args.ports === 'auto') return { api: 0, auth: 0, dynamo: 0, messaging: 0, ses: 0, smtp: 0, stepFunctions: 0 };
   const base = Number(args.port);
   if (!Number.isInteger(base) || base < 1 || base > 65530) throw new Error(`--port must be a port number, not "${args.port}"`);
-  return { api: base, auth: base + 1, dynamo: base + 2, messaging: base + 3, ses: base + 4, smtp: base + 5 };
+  return { api: base, auth: base + 1, dynamo: base + 2, messaging: base + 3, ses: base + 4, smtp: base + 5, stepFunctions: base + 6 };
 }
 
 /** Listens on loopback and resolves with the port bound (port 0 picks one). */
@@ -94,6 +100,14 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 async function main() {
   const ttlSeconds = Number(args['token-ttl']);
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > 86_400) throw new Error(`--token-ttl must be whole seconds between 60 and 86400, not "${args['token-ttl']}"`);
+  const timeScale = Number(args['time-scale']);
+  if (!Number.isFinite(timeScale) || timeScale < 1 || timeScale > 1_000_000) throw new Error(`--time-scale must be a number from 1 to 1000000, not "${args['time-scale']}"`);
+  // A policy file for this run (tests use short windows), checked now rather than at the first ticket.
+  const policyOverrides = args.policy ? JSON.stringify(JSON.parse(await readFile(resolve(args.policy), 'utf8'))) : undefined;
+  if (policyOverrides) {
+    const { parsePolicy } = await import('../functions/core/policy.ts');
+    parsePolicy(JSON.parse(policyOverrides), args.policy);
+  }
   checkJava();
   if (args.fresh) await rm(home, { recursive: true, force: true });
   await mkdir(join(home, 'dynamodb'), { recursive: true });
@@ -118,6 +132,21 @@ async function main() {
   const outboxUrl = `http://127.0.0.1:${ses.port}`;
   const tableState = await provisionTable(dynamo.client, table.localName);
 
+  // The ticket lifecycle runs the same ASL file as AWS. Its functions load on first
+  // use: they read PUBLIC_URL, known only once the API listens below.
+  const lazy = (entry: string) => {
+    let loaded: Promise<{ handler: (event: unknown, context: unknown) => Promise<unknown> }> | undefined;
+    return async (event: unknown, context: unknown) => (await (loaded ??= import(pathToFileURL(join(root, 'functions', entry)).href))).handler(event, context);
+  };
+  const stepFunctions = await startLocalStepFunctions(p.stepFunctions, {
+    definition: await readFile(join(root, 'state-machines', 'ticket-lifecycle.asl.json'), 'utf8'),
+    substitutions: { LifecycleFunctionArn: 'Lifecycle', AwaitSignalFunctionArn: 'AwaitSignal' },
+    functions: { Lifecycle: lazy('workflow/lifecycle.ts'), AwaitSignal: lazy('workflow/await-signal.ts') },
+    stateMachineArn: STATE_MACHINE_ARN,
+    log: args.quiet ? undefined : (l) => console.log(`[lifecycle] ${l}`),
+  });
+  stoppers.push(() => stepFunctions.stop());
+
   // The handlers read these at load time, exactly as a Lambda reads its environment.
   Object.assign(process.env, {
     AWS_REGION: REGION,
@@ -128,6 +157,12 @@ async function main() {
     AWS_ENDPOINT_URL_SNS: messagingUrl,
     AWS_ENDPOINT_URL_S3: messagingUrl,
     AWS_ENDPOINT_URL_SESV2: outboxUrl,
+    AWS_ENDPOINT_URL_SFN: stepFunctions.url,
+    STATE_MACHINE_ARN,
+    TIME_SCALE: String(timeScale),
+    ...(policyOverrides ? { POLICY_OVERRIDES: policyOverrides } : {}),
+    // Metrics are CloudWatch's business; locally they would only flood the terminal.
+    POWERTOOLS_METRICS_DISABLED: 'true',
     TABLE_NAME: table.localName,
     MAIL_BUCKET: buckets.mail.localName,
     SUPPORT_ADDRESSES: SUPPORT_ADDRESS,
@@ -167,6 +202,8 @@ async function main() {
   });
   api.keepAliveTimeout = 30_000;
   const apiUrl = `http://127.0.0.1:${await listen(api, p.api)}`;
+  // Survey links in mail point at the API's public routes.
+  process.env.PUBLIC_URL = apiUrl;
   stoppers.push(() => new Promise((r) => (api.closeAllConnections(), api.close(r))));
 
   // Inbound mail: SMTP gateway → raw MIME in S3 + SES-shaped notification → SNS → SQS → poller → handler.
@@ -194,6 +231,8 @@ async function main() {
   // Stopped first (stoppers run in reverse): no mail is accepted while the rest shuts down.
   stoppers.push(() => smtp.stop());
 
+  const resumed = await resumeLifecycles();
+
   const endpoints = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -202,7 +241,9 @@ async function main() {
     outboxUrl,
     auth: { url: authUrl, issuer, userPoolId: POOL_ID, clientId: CLIENT_ID, jwksUrl: `${issuer}/.well-known/jwks.json` },
     agents: users.map((u) => ({ email: u.email, password: u.password, groups: u.groups })),
-    services: { dynamodb: dynamo.endpoint, sqs: messagingUrl, sns: messagingUrl, s3: messagingUrl, ses: outboxUrl },
+    services: { dynamodb: dynamo.endpoint, sqs: messagingUrl, sns: messagingUrl, s3: messagingUrl, ses: outboxUrl, stepfunctions: stepFunctions.url },
+    stateMachineArn: STATE_MACHINE_ARN,
+    timeScale,
     tableName: table.localName,
     smtpPort: smtp.port,
     supportAddress: SUPPORT_ADDRESS,
@@ -220,6 +261,7 @@ async function main() {
       `  Sign-in      ${authUrl}  (Cognito InitiateAuth, USER_PASSWORD_AUTH)`,
       `  SMTP         127.0.0.1:${smtp.port}  mail to ${SUPPORT_ADDRESS} (or ${SUPPORT_ADDRESS.replace('@', '+anything@')}) becomes a ticket`,
       `  DynamoDB     ${dynamo.endpoint}  table "${table.localName}" (${tableState === 'created' ? 'new' : 'kept, with its data'})`,
+      `  Lifecycle    ${stepFunctions.url}  Step Functions${timeScale > 1 ? `, SLA time ×${timeScale} (24×7)` : ''}${resumed ? `, ${resumed} open ticket(s) resumed` : ''}`,
       `  Data         ${home}`,
       '',
       'Agents (passwords are per install, kept in endpoints.json):',
@@ -236,6 +278,27 @@ async function main() {
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * Executions live in memory here; the state they need lives on the tickets.
+ * After a restart every ticket not yet closed starts again, and its first step
+ * finds its place (triage done, level, deadlines, pending, survey) on the ticket.
+ */
+async function resumeLifecycles(): Promise<number> {
+  const { ticketStore } = await import('../functions/adapters/ticket-store.ts');
+  const { lifecycleClient } = await import('../functions/adapters/lifecycle-client.ts');
+  const store = ticketStore(table.localName);
+  const lifecycle = lifecycleClient(table.localName, STATE_MACHINE_ARN);
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await store.listTickets({ status: ['new', 'open', 'pending', 'on_hold', 'resolved'], limit: 100, ...(cursor ? { cursor } : {}) });
+    await Promise.all(page.items.map((t) => lifecycle.start(t.id)));
+    count += page.items.length;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return count;
 }
 
 main().catch(async (err) => {

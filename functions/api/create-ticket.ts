@@ -6,6 +6,7 @@ import { agentRoute, HttpError, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
 import { createTicketBody } from '#core/schemas';
 import { openTicket } from '#core/ticket';
+import { triageNew } from '#core/lifecycle';
 import { RuleViolationError } from '#core/errors';
 
 const store = ticketStore(config.tableName);
@@ -28,7 +29,8 @@ export const handler = agentRoute({ body: createTicketBody }, async ({ body, pri
   }
 
   const number = await store.nextTicketNumber();
-  const { ticket, message, event } = openTicket(body, number, principal, new Date().toISOString(), policy);
+  const triaged = await triageNew({ subject: body.subject, body: body.body, requesterEmail: body.requester.email }, policy, (id) => store.knownDepartment(id));
+  const { ticket, message, event } = openTicket(body, number, principal, new Date().toISOString(), policy, undefined, triaged);
   const result = await store.createTicket(ticket, message, event, idempotency);
   if ('inFlight' in result) throw inFlight();
   // Random 80-bit ids do not collide in practice; if one ever did, say so rather than answer 201.

@@ -1,6 +1,6 @@
 import type { Policy } from './policy.ts';
-import { settleClocks, type Actor, type AuditEvent, type FieldChange, type Level, type Ticket } from './ticket.ts';
-import type { TriageResult } from './triage.ts';
+import { settleClocks, triageRecord, type Actor, type AuditEvent, type FieldChange, type Level, type Ticket } from './ticket.ts';
+import { triage, type TriageResult } from './triage.ts';
 import { RuleViolationError } from './errors.ts';
 import { levelDeadline } from './sla.ts';
 
@@ -82,7 +82,7 @@ function finish(before: Ticket, next: Ticket, now: string, policy: Policy, actio
  * stays; triage fills the rest. A ticket too unclear to route keeps no
  * department, which puts it in the level-1 dispatch queue for a person.
  */
-export function applyTriage(ticket: Ticket, result: TriageResult, now: string, policy: Policy, assignee: string | null = null): LifecycleChange {
+export function applyTriage(ticket: Ticket, result: TriageResult, now: string, policy: Policy): LifecycleChange {
   const next: Ticket = { ...ticket };
   const extra: FieldChange[] = [];
   const set = <K extends keyof Ticket>(field: K, value: Ticket[K]) => {
@@ -94,17 +94,13 @@ export function applyTriage(ticket: Ticket, result: TriageResult, now: string, p
   if (!preset.has('category') && result.category) set('category', result.category);
   if (!preset.has('department') && !result.dispatch && result.department) set('department', result.department);
   if (!preset.has('priority')) set('priority', result.priority);
-  if (assignee && !ticket.assignee) set('assignee', assignee);
-  set('triage', {
-    at: now,
-    category: result.category,
-    department: result.department,
-    priority: result.priority,
-    confidence: result.confidence,
-    signals: result.signals.slice(0, 20),
-    dispatch: result.dispatch,
-  });
+  set('triage', triageRecord(result, now));
   return finish(ticket, next, now, policy, 'ticket.triaged', extra);
+}
+
+/** Round-robin: the ticket goes to the agent whose turn it is. */
+export function assign(ticket: Ticket, assignee: string, now: string, policy: Policy): LifecycleChange {
+  return finish(ticket, { ...ticket, assignee }, now, policy, 'ticket.updated', [{ field: 'assignee', before: ticket.assignee, after: assignee }]);
 }
 
 /**
@@ -176,6 +172,20 @@ export function recordRating(ticket: Ticket, rating: Rating, comment: string | n
   const next: Ticket = { ...ticket, survey: nextSurvey };
   const extra = [{ field: 'survey', before: { rating: survey.rating }, after: { rating, comment: nextSurvey.comment !== survey.comment ? 'updated' : undefined } }];
   return { ...finish(ticket, next, now, policy, 'survey.rated', extra), previous: survey.rating };
+}
+
+/**
+ * Triage for a ticket about to be opened. A department the rules name but the
+ * desk does not have (yet) is dropped: the ticket then goes to dispatch.
+ */
+export async function triageNew(
+  input: { subject: string; body: string; requesterEmail: string },
+  policy: Policy,
+  knownDepartment: (id: string) => Promise<boolean>,
+): Promise<TriageResult> {
+  const result = triage(input, policy.triage);
+  if (result.department && !(await knownDepartment(result.department))) return { ...result, department: null, dispatch: true };
+  return result;
 }
 
 /** Next agent in turn among those who can take the ticket; `turn` is an ever-growing counter. */

@@ -94,3 +94,26 @@ export function parsePolicy(raw: unknown, source = 'config/policy.json'): Policy
     triage: o.triage ?? defaultPolicy.triage,
   };
 }
+
+/**
+ * Local mode's `--time-scale N`: every SLA duration is N times shorter, so an
+ * SLA hour passes in a second at 3600. Clocks run 24×7 then: a business-hours
+ * calendar would otherwise hold a scaled ticket until Monday. Deadlines stay
+ * real instants, so the API, pauses and restarts stay consistent with the timers.
+ */
+export function scalePolicy(policy: Policy, n: number): Policy {
+  if (!(n >= 1)) throw new Error(`A time scale must be at least 1, not ${n}`);
+  if (n === 1) return policy;
+  const scaled = (minutes: number) => minutes / n;
+  return {
+    ...policy,
+    sla: Object.fromEntries(
+      Object.entries(policy.sla).map(([p, t]) => [p, { firstResponseMinutes: scaled(t.firstResponseMinutes), resolutionMinutes: scaled(t.resolutionMinutes) }]),
+    ) as Policy['sla'],
+    levelBudgetMinutes: { 1: scaled(policy.levelBudgetMinutes[1]), 2: scaled(policy.levelBudgetMinutes[2]), 3: scaled(policy.levelBudgetMinutes[3]) },
+    alwaysOpenPriorities: ['urgent', 'high', 'normal', 'low'],
+    pendingAutoResolveDays: policy.pendingAutoResolveDays / n,
+    surveyDelayHours: policy.surveyDelayHours / n,
+    surveyWindowDays: policy.surveyWindowDays / n,
+  };
+}

@@ -1,6 +1,7 @@
 import { newId } from './ids.ts';
 import { clockFor, deadlinesFor, levelDeadline, resumeDeadline } from './sla.ts';
 import type { Policy } from './policy.ts';
+import type { TriageResult } from './triage.ts';
 import { RuleViolationError } from './errors.ts';
 
 export const statuses = ['new', 'open', 'pending', 'on_hold', 'resolved', 'closed'] as const;
@@ -204,9 +205,10 @@ export interface MailDetails {
 }
 
 /** Builds a ticket, its first message and its creation event. */
-export function openTicket(input: NewTicketInput, number: number, actor: Actor, now: string, policy: Policy, origin?: MailOrigin) {
+export function openTicket(input: NewTicketInput, number: number, actor: Actor, now: string, policy: Policy, origin?: MailOrigin, triaged?: TriageResult) {
   const id = origin?.ticketId ?? newId(Date.parse(now));
-  const priority = input.priority ?? 'normal';
+  // Triage fills what the agent recording the ticket left open; a ticket too unclear to route keeps no department.
+  const priority = input.priority ?? triaged?.priority ?? 'normal';
   const deadlines = deadlinesFor(priority, now, policy);
   const ticket: Ticket = {
     id,
@@ -215,8 +217,8 @@ export function openTicket(input: NewTicketInput, number: number, actor: Actor, 
     status: 'new',
     priority,
     level: 1,
-    department: input.department ?? null,
-    category: input.category ?? null,
+    department: input.department ?? (triaged && !triaged.dispatch ? triaged.department : null) ?? null,
+    category: input.category ?? triaged?.category ?? null,
     tags: normaliseTags(input.tags ?? []),
     assignee: null,
     requester: { ...input.requester, email: normaliseEmail(input.requester.email) },
@@ -237,7 +239,7 @@ export function openTicket(input: NewTicketInput, number: number, actor: Actor, 
     levelDueAt: levelDeadline(1, priority, now, deadlines.resolutionDueAt, policy),
     slaPausedAt: null,
     breaches: [],
-    triage: null,
+    triage: triaged ? triageRecord(triaged, now) : null,
     survey: null,
     presetByAgent: (['priority', 'category', 'department'] as const).filter((f) => input[f] !== undefined),
     lifecycleSeq: 1,
@@ -423,6 +425,10 @@ export function threadWith(thread: string[], id: string): string[] {
   if (thread.includes(id)) return thread;
   const all = [...thread, id];
   return all.length <= MAX_THREAD_IDS ? all : [all[0]!, ...all.slice(-(MAX_THREAD_IDS - 1))];
+}
+
+export function triageRecord(r: TriageResult, at: string): TriageRecord {
+  return { at, category: r.category, department: r.department, priority: r.priority, confidence: r.confidence, signals: r.signals.slice(0, 20), dispatch: r.dispatch };
 }
 
 /** Which deadline the queue should sort on now. Finished and paused tickets have none. */

@@ -611,10 +611,12 @@ export const defaultTriageRules: TriageRules = deepFreeze({
   vipDomains: [],
   // ITIL impact × urgency: only high/high is urgent; low/low is low.
   //             urgency: high      medium    low
+  // Triage raises priority on evidence; it never demotes a request to low for
+  // lack of words (an agent may). Most of what a desk gets is "normal".
   matrix: {
-    high: /*   */ { high: 'urgent', medium: 'high', low: 'normal' },
-    medium: /* */ { high: 'high', medium: 'normal', low: 'low' },
-    low: /*    */ { high: 'normal', medium: 'low', low: 'low' },
+    high: /*   */ { high: 'urgent', medium: 'high', low: 'high' },
+    medium: /* */ { high: 'high', medium: 'normal', low: 'normal' },
+    low: /*    */ { high: 'normal', medium: 'normal', low: 'normal' },
   },
   minConfidence: 0.5,
 });

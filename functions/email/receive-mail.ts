@@ -13,6 +13,7 @@ import { fileKeys, MailTooLargeError } from '#adapters/mail-objects';
 import type { OutgoingMail } from '#adapters/mailer';
 import type { Lifecycle } from '#adapters/lifecycle-client';
 import type { Policy } from '#core/policy';
+import { triageNew } from '#core/lifecycle';
 import { PoisonMessageError, readNotification, type SesNotification } from './notification.ts';
 import { sendOnTicket } from './send-reply.ts';
 
@@ -193,6 +194,8 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
         spam,
         mail: details,
       },
+      // Spam is kept for review, not routed.
+      spam ? undefined : await triageNew({ subject: mail.subject, body, requesterEmail: mail.from.address }, deps.policy, (id) => deps.store.knownDepartment(id)),
     );
     const res = await deps.store.createTicket(opened.ticket, opened.message, opened.event);
     // A concurrent retry of the same delivery created it first.

@@ -5,10 +5,9 @@ import { policy } from '#shared/policy';
 import { config } from '#shared/config';
 import { required } from '#shared/env';
 import { ticketStore, type Agent } from '#adapters/ticket-store';
-import { triage } from '#core/triage';
 import { signLink } from '#core/signed-link';
 import { autoResolvedNotice, escalationNotice, pickLanguage, surveyRequest } from '#core/mail/templates';
-import { applyTriage, autoResolve, breachLevel, close, levelGroup, needsClosing, plan, roundRobinPick, surveyDue, type LifecycleChange, type Phase, type Plan } from '#core/lifecycle';
+import { applyTriage, assign, autoResolve, triageNew, breachLevel, close, levelGroup, needsClosing, plan, roundRobinPick, surveyDue, type LifecycleChange, type Phase, type Plan } from '#core/lifecycle';
 import type { Level, Ticket } from '#core/ticket';
 
 const store = ticketStore(config.tableName);
@@ -70,15 +69,24 @@ export const handler = async (event: unknown): Promise<Plan> => {
   }
 };
 
+/**
+ * Triage normally happens as the ticket is opened (the API and mail answer
+ * with a triaged ticket); this step covers tickets opened without it, and
+ * does what needs the agent list: round-robin assignment.
+ */
 async function triageTicket(ticketId: string, now: string) {
-  const thread = await store.getThread(ticketId);
-  if (!thread || thread.ticket.triage || thread.ticket.spam) return;
-  const opening = thread.messages[0];
-  const result = triage({ subject: thread.ticket.subject, body: opening?.body ?? '', requesterEmail: thread.ticket.requester.email }, policy.triage);
-  const department = thread.ticket.department ?? (result.dispatch ? null : result.department);
-  const assignee = policy.roundRobin && department && !result.dispatch ? await nextAgent(department, thread.ticket.level) : null;
-  await store.applyChange(ticketId, (t) => (t.triage ? undefined : applyTriage(t, result, now, policy, assignee)));
-  if (result.dispatch) metrics.addMetric('TriageDispatched', MetricUnit.Count, 1);
+  const ticket = await store.getTicket(ticketId);
+  if (!ticket || ticket.spam) return;
+  if (!ticket.triage) {
+    const thread = await store.getThread(ticketId);
+    const result = await triageNew({ subject: ticket.subject, body: thread?.messages[0]?.body ?? '', requesterEmail: ticket.requester.email }, policy, (id) => store.knownDepartment(id));
+    await store.applyChange(ticketId, (t) => (t.triage ? undefined : applyTriage(t, result, now, policy)));
+    if (result.dispatch) metrics.addMetric('TriageDispatched', MetricUnit.Count, 1);
+  }
+  const current = (await store.getTicket(ticketId))!;
+  if (!policy.roundRobin || current.assignee || !current.department || current.triage?.dispatch) return;
+  const assignee = await nextAgent(current.department, current.level);
+  if (assignee) await store.applyChange(ticketId, (t) => (t.assignee ? undefined : assign(t, assignee, now, policy)));
 }
 
 async function nextAgent(department: string, level: Level): Promise<string | null> {

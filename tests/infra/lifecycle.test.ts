@@ -38,7 +38,7 @@ function render(value: unknown): string {
 
 describe('ticket lifecycle state machine', () => {
   it('the committed definition passes asl-validator', async () => {
-    const { default: validate } = (await import('asl-validator')) as unknown as { default: (d: unknown) => Promise<{ isValid: boolean; errors: unknown[] }> };
+    const { default: validate } = await import('asl-validator');
     const result = await validate(JSON.parse(readFileSync(lifecycleDefinitionFile, 'utf8')));
     expect(result.errors).toEqual([]);
     expect(result.isValid).toBe(true);

@@ -30,6 +30,7 @@ function fakes(opts: { raw?: Buffer; getRaw?: () => Promise<Buffer>; autoReplies
       return { created: t };
     },
     saveTicket: async (t: Ticket) => void tickets.set(t.id, t),
+    knownDepartment: async (id: string) => ['support', 'it', 'hr', 'finance', 'facilities'].includes(id),
   } as unknown as TicketStore;
   const index = {
     remember: async () => undefined,
