@@ -10,6 +10,8 @@ import { repoRoot } from '../paths.ts';
 import { ApiFunction } from './api-function.ts';
 import { tableActions } from './http-api.ts';
 
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
 /** The one definition file, shared with local mode. */
 export const lifecycleDefinitionFile = join(repoRoot, 'state-machines', 'ticket-lifecycle.asl.json');
 
@@ -108,7 +110,12 @@ export class TicketLifecycle extends Construct {
       [
         {
           id: 'AwsSolutions-IAM5',
-          reason: 'CloudWatch Logs delivery and X-Ray for Step Functions need account-wide actions (logs:*Delivery*, xray:Put*); AWS documents no narrower resource for them.',
+          reason:
+            'Logging and tracing of the state machine: the CloudWatch Logs vended-delivery actions (logs:CreateLogDelivery, GetLogDelivery, ' +
+            'UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and ' +
+            'X-Ray (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) support no resource-level permissions.',
+          // Only that Resource "*" statement: any other wildcard on this role (say, an invoke on <fn>:*) is still reported.
+          appliesTo: ['Resource::*'],
         },
       ],
       true,
@@ -132,7 +139,15 @@ export class TicketLifecycle extends Construct {
           {
             id: 'AwsSolutions-IAM5',
             reason: 'Executions are named after their tickets, made at run time: StopExecution is scoped to this state machine\'s executions.',
-            appliesTo: [{ regex: '/^Resource::arn:aws:states:.*:execution:helpdesk-.*-ticket-lifecycle:\\*$/' }],
+            // This machine's executions only. Partition, region and account are literals when the stack has an
+            // environment (arn:aws:states:us-east-1:…) and pseudo-parameters when it has none (arn:<AWS::Partition>:…).
+            appliesTo: [
+              {
+                regex:
+                  '/^Resource::arn:(?:aws[a-z-]*|<AWS::Partition>):states:(?:[a-z0-9-]+|<AWS::Region>):(?:\\d{12}|<AWS::AccountId>):' +
+                  `execution:${escapeRegex(this.arns.name)}:\\*$/`,
+              },
+            ],
           },
         ],
         true,

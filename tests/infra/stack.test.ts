@@ -25,6 +25,11 @@ const supportDomain = 'helpdesk.example.com';
 const supportAddresses = [`support@${supportDomain}`, `billing@${supportDomain}`];
 /** Description of the inbound-mail function (lib/constructs/inbound-mail.ts). */
 const inboundDescription = 'Inbound mail: SES notification from SQS to ticket';
+/** Description prefixes of the two ticket-lifecycle functions (lib/constructs/ticket-lifecycle.ts). */
+const lifecycleDescription = /^Ticket lifecycle steps: /;
+const awaitSignalDescription = /^Ticket lifecycle waits: /;
+/** The lifecycle state machine's fixed name (helpdesk-<stage>-ticket-lifecycle, stage "dev" from cdk.json). */
+const stateMachineName = 'helpdesk-dev-ticket-lifecycle';
 /** Logical id prefix of the AwsCustomResource provider singleton. */
 const providerIdPrefix = 'AWS679f53fac002430cb0da5b7982bd2287';
 
@@ -77,24 +82,31 @@ function describeResource(value: unknown): string {
   return JSON.stringify(v);
 }
 
-/** A function's name for the tests: its route, InboundMail, or the rule-set activation provider. */
+/** A function's name for the tests: its route, InboundMail, Lifecycle, AwaitSignal, or the rule-set activation provider. */
 function functionName(fnId: string, fn: Json): string {
-  const route = routes.find((r) => fn.Properties.Description === `${r.method} ${r.path}`);
+  const description = (fn.Properties.Description ?? '') as string;
+  const route = routes.find((r) => description === `${r.method} ${r.path}`);
   if (route) return route.name;
-  if (fn.Properties.Description === inboundDescription) return 'InboundMail';
+  if (description === inboundDescription) return 'InboundMail';
+  if (lifecycleDescription.test(description)) return 'Lifecycle';
+  if (awaitSignalDescription.test(description)) return 'AwaitSignal';
   if (fnId.startsWith(providerIdPrefix)) return 'ActivateReceiptRuleSet';
   return fnId;
 }
 
+/** Every function: one per route, the inbound-mail function, the two lifecycle functions, the activation provider. */
+const allFunctionNames = () => [...routes.map((r) => r.name), 'InboundMail', 'Lifecycle', 'AwaitSignal', 'ActivateReceiptRuleSet'].sort();
+
 /** Function logical id → the statements of every policy attached to its role. */
-function functionPolicies(): Map<string, { routeName: string; statements: Json[] }> {
+function functionPolicies(res: Resources = resources): Map<string, { routeName: string; statements: Json[] }> {
+  const ofType = (type: string) => Object.entries(res).filter(([, r]) => r.Type === type);
   const out = new Map<string, { routeName: string; statements: Json[] }>();
   for (const [fnId, fn] of ofType('AWS::Lambda::Function')) {
     const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
     const statements = ofType('AWS::IAM::Policy')
       .filter(([, p]) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[]);
-    const inline = (resources[roleId]!.Properties.Policies ?? []) as Json[];
+    const inline = (res[roleId]!.Properties.Policies ?? []) as Json[];
     statements.push(...inline.flatMap((p) => p.PolicyDocument.Statement as Json[]));
     out.set(fnId, { routeName: functionName(fnId, fn), statements });
   }
@@ -189,9 +201,9 @@ describe('functions', () => {
     for (const route of routes) expect(existsSync(join(functionsDir, route.entry)), route.entry).toBe(true);
   });
 
-  it('has one Lambda per route, the inbound-mail Lambda and the rule-set activation provider, nothing else', () => {
+  it('has one Lambda per route, the inbound-mail Lambda, the two lifecycle Lambdas and the rule-set activation provider, nothing else', () => {
     const names = ofType('AWS::Lambda::Function').map(([id, fn]) => functionName(id, fn));
-    expect(names.sort()).toEqual([...routes.map((r) => r.name), 'InboundMail', 'ActivateReceiptRuleSet'].sort());
+    expect(names.sort()).toEqual(allFunctionNames());
   });
 
   it('every route Lambda is nodejs22.x on arm64 with the pinned defaults', () => {
@@ -217,8 +229,34 @@ describe('functions', () => {
       const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref as string;
       expect(resources[logGroupId]!.Properties.RetentionInDays).toBeGreaterThan(0);
     }
+    // Every function has a role of its own: the routes, InboundMail, Lifecycle, AwaitSignal, ActivateReceiptRuleSet.
     const roles = new Set(ofType('AWS::Lambda::Function').map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0] as string));
-    expect(roles.size).toBe(routes.length + 2);
+    expect(roles.size).toBe(routes.length + 4);
+    expect(roles.size).toBe(ofType('AWS::Lambda::Function').length);
+  });
+
+  it('the lifecycle functions are nodejs22.x on arm64, traced, with only the table, the public URL and (Lifecycle) the mail environment', () => {
+    const [secretId] = ofType('AWS::SecretsManager::Secret')[0]!;
+    const [bucketId] = ofType('AWS::S3::Bucket').find(([, b]) => b.Properties.LoggingConfiguration)!;
+    const [configSetId] = ofType('AWS::SES::ConfigurationSet')[0]!;
+    const [apiId] = ofType('AWS::ApiGatewayV2::Api')[0]!;
+    const byName = (name: string) => ofType('AWS::Lambda::Function').find(([id, fn]) => functionName(id, fn) === name)![1];
+    const base = { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'helpdesk', LOG_LEVEL: 'INFO', TABLE_NAME: { Ref: ofType('AWS::DynamoDB::Table')[0]![0] } };
+    for (const name of ['Lifecycle', 'AwaitSignal']) {
+      expect(byName(name).Properties, name).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+    }
+    expect(byName('Lifecycle').Properties.Timeout).toBe(30);
+    expect(byName('Lifecycle').Properties.Environment.Variables).toEqual({
+      ...base,
+      PUBLIC_URL: { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] },
+      MAIL_BUCKET: { Ref: bucketId },
+      SUPPORT_ADDRESSES: supportAddresses.join(','),
+      FROM_ADDRESS: supportAddresses[0],
+      DEFAULT_LANGUAGE: 'en',
+      REPLY_TOKEN_SECRET_ARN: { Ref: secretId },
+      SES_CONFIGURATION_SET: { Ref: configSetId },
+    });
+    expect(byName('AwaitSignal').Properties.Environment.Variables).toEqual(base);
   });
 
   it('every function has its own log group with retention', () => {
@@ -262,14 +300,19 @@ describe('functions', () => {
     }
   });
 
-  it('only AddMessage among the routes may send mail or read the reply-token secret; only the file routes touch S3, by prefix', () => {
+  it('among the routes and lifecycle functions only AddMessage and Lifecycle may send mail, only they and the survey routes read the reply-token secret; only the file routes touch S3, by prefix', () => {
     for (const { routeName, statements } of functionPolicies().values()) {
-      if (!routes.some((r) => r.name === routeName)) continue;
+      if (!routes.some((r) => r.name === routeName) && !['Lifecycle', 'AwaitSignal'].includes(routeName)) continue;
       const actions = statements.flatMap((s) => asArray(s.Action as string | string[]));
       const mailActions = actions.filter((a) => a.startsWith('ses:') || a.startsWith('secretsmanager:') || a.startsWith('s3:'));
       const s3Resources = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('s3:'))).flatMap((s) => asArray(s.Resource as unknown).map(describeResource));
       if (routeName === 'AddMessage') {
         expect(mailActions.sort(), routeName).toEqual(['s3:GetObject', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'ses:SendRawEmail']);
+      } else if (routeName === 'Lifecycle') {
+        expect(mailActions.sort(), routeName).toEqual(['secretsmanager:GetSecretValue', 'ses:SendEmail', 'ses:SendRawEmail']);
+      } else if (routeName === 'SurveyRating' || routeName === 'SurveyComment') {
+        // They verify signed links; they send nothing.
+        expect(mailActions, routeName).toEqual(['secretsmanager:GetSecretValue']);
       } else if (routeName === 'CreateUpload') {
         expect(mailActions, routeName).toEqual(['s3:PutObject']);
       } else if (routeName === 'AttachmentLink') {
@@ -292,8 +335,42 @@ describe('functions', () => {
         })
         .sort();
     }
-    expect(Object.keys(summary).sort()).toEqual([...routes.map((r) => r.name), 'InboundMail', 'ActivateReceiptRuleSet'].sort());
+    expect(Object.keys(summary).sort()).toEqual(allFunctionNames());
     expect(summary).toMatchSnapshot();
+  });
+});
+
+describe('who drives the ticket lifecycle', () => {
+  const machineArn = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${stateMachineName}`;
+  const executionsArn = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName}:*`;
+
+  it('the ARN given to the functions names the state machine itself', () => {
+    const [[, machine]] = ofType('AWS::StepFunctions::StateMachine') as [[string, Json]];
+    expect(machine.Properties.StateMachineName).toBe(stateMachineName);
+  });
+
+  it('creating starts it, changes wake it, closing by hand stops it; the waits wake it; nothing else touches it', () => {
+    const expected: Record<string, string[]> = {
+      CreateTicket: [`states:StartExecution on ${machineArn}`],
+      UpdateTicket: [`states:SendTaskSuccess on ${machineArn}`, `states:StopExecution on ${executionsArn}`],
+      AddMessage: [`states:SendTaskSuccess on ${machineArn}`],
+      SurveyRating: [`states:SendTaskSuccess on ${machineArn}`],
+      SurveyComment: [`states:SendTaskSuccess on ${machineArn}`],
+      InboundMail: [`states:SendTaskSuccess on ${machineArn}`, `states:StartExecution on ${machineArn}`],
+      AwaitSignal: [`states:SendTaskSuccess on ${machineArn}`],
+    };
+    const drivers = new Set(['CreateTicket', 'UpdateTicket', 'AddMessage', 'SurveyRating', 'SurveyComment', 'InboundMail']);
+    for (const [fnId, { routeName, statements }] of functionPolicies()) {
+      const granted = statements
+        .filter((st) => asArray(st.Action as string | string[]).some((a) => a.startsWith('states:')))
+        .flatMap((st) => asArray(st.Action as string | string[]).map((a) => `${a} on ${asArray(st.Resource as unknown).map(describeResource).join(' ')}`))
+        .sort();
+      expect(granted, routeName).toEqual(expected[routeName] ?? []);
+      // The drivers, and only they, are told the machine's ARN.
+      const vars = (resources[fnId]!.Properties.Environment?.Variables ?? {}) as Json;
+      if (drivers.has(routeName)) expect(describeResource(vars.STATE_MACHINE_ARN), routeName).toBe(machineArn);
+      else expect(vars.STATE_MACHINE_ARN, routeName).toBeUndefined();
+    }
   });
 });
 
@@ -526,7 +603,12 @@ describe('inbound mail (SES → S3 + SNS → SQS → Lambda)', () => {
       DEFAULT_LANGUAGE: 'en',
       REPLY_TOKEN_SECRET_ARN: { Ref: secretId },
       SES_CONFIGURATION_SET: { Ref: configSetId },
+      STATE_MACHINE_ARN: expect.anything() as unknown,
     });
+    // It starts and wakes ticket lifecycles (checked in "who drives the ticket lifecycle").
+    expect(describeResource(fn.Properties.Environment.Variables.STATE_MACHINE_ARN)).toBe(
+      `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${stateMachineName}`,
+    );
   });
 
   it('reads the queue in batches of 10, reporting partial batch failures, with bounded concurrency', () => {
@@ -587,15 +669,24 @@ describe('outbound mail', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSet', { ReputationOptions: { ReputationMetricsEnabled: true } });
   });
 
-  it('AddMessage gets the mail environment and may send through the identity and configuration set', () => {
-    const [, fn] = ofType('AWS::Lambda::Function').find(([id, f]) => functionName(id, f) === 'AddMessage')!;
-    const vars = fn.Properties.Environment.Variables as Json;
-    for (const name of ['MAIL_BUCKET', 'SUPPORT_ADDRESSES', 'FROM_ADDRESS', 'DEFAULT_LANGUAGE', 'REPLY_TOKEN_SECRET_ARN', 'SES_CONFIGURATION_SET']) {
-      expect(vars[name], name).toBeDefined();
+  it('AddMessage and the lifecycle function get the mail environment and may send through the identity and configuration set', () => {
+    for (const name of ['AddMessage', 'Lifecycle']) {
+      const [, fn] = ofType('AWS::Lambda::Function').find(([id, f]) => functionName(id, f) === name)!;
+      const vars = fn.Properties.Environment.Variables as Json;
+      for (const v of ['MAIL_BUCKET', 'SUPPORT_ADDRESSES', 'FROM_ADDRESS', 'DEFAULT_LANGUAGE', 'REPLY_TOKEN_SECRET_ARN', 'SES_CONFIGURATION_SET']) {
+        expect(vars[v], `${name} ${v}`).toBeDefined();
+      }
+      const policies = [...functionPolicies().values()].find((p) => p.routeName === name)!;
+      const send = policies.statements.filter((st) => asArray(st.Action as string[]).some((a) => a.startsWith('ses:')));
+      expect(send, name).toHaveLength(1);
+      expect(asArray(send[0]!.Action as string[]).sort(), name).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      expect(asArray(send[0]!.Resource as unknown).map(describeResource).sort(), name).toEqual(sendResources);
     }
-    const addMessage = [...functionPolicies().values()].find((p) => p.routeName === 'AddMessage')!;
-    const send = addMessage.statements.find((st) => asArray(st.Action as string[]).includes('ses:SendRawEmail'))!;
-    expect(asArray(send.Resource as unknown).map(describeResource).sort()).toEqual(sendResources);
+  });
+
+  it('only AddMessage, the lifecycle function and the inbound function may send mail', () => {
+    const senders = [...functionPolicies().values()].filter((p) => p.statements.some((st) => asArray(st.Action as string[]).some((a) => a.startsWith('ses:Send'))));
+    expect(senders.map((p) => p.routeName).sort()).toEqual(['AddMessage', 'InboundMail', 'Lifecycle']);
   });
 });
 
@@ -619,14 +710,28 @@ describe('reply-token secret', () => {
     }
   });
 
-  it('only the inbound function and AddMessage may read it, with GetSecretValue alone', () => {
-    const readers = [...functionPolicies().values()].filter((p) =>
-      p.statements.some((st) => asArray(st.Action as string[]).some((a) => a.startsWith('secretsmanager:'))),
-    );
-    expect(readers.map((r) => r.routeName).sort()).toEqual(['AddMessage', 'InboundMail']);
+  const secretReaders = (res: Resources) =>
+    [...functionPolicies(res).values()].filter((p) => p.statements.some((st) => asArray(st.Action as string[]).some((a) => a.startsWith('secretsmanager:'))));
+
+  it('only the inbound function, AddMessage, the lifecycle function and the two survey routes may read it, with GetSecretValue alone, on it alone', () => {
+    const readers = secretReaders(resources);
+    expect(readers.map((r) => r.routeName).sort()).toEqual(['AddMessage', 'InboundMail', 'Lifecycle', 'SurveyComment', 'SurveyRating']);
     for (const r of readers) {
-      const actions = r.statements.flatMap((st) => asArray(st.Action as string[])).filter((a) => a.startsWith('secretsmanager:'));
-      expect(actions, r.routeName).toEqual(['secretsmanager:GetSecretValue']);
+      const statements = r.statements.filter((st) => asArray(st.Action as string[]).some((a) => a.startsWith('secretsmanager:')));
+      expect(statements.flatMap((st) => asArray(st.Action as string[])), r.routeName).toEqual(['secretsmanager:GetSecretValue']);
+      expect(statements.flatMap((st) => asArray(st.Resource as unknown).map(describeResource)), r.routeName).toEqual(['<AWS::SecretsManager::Secret>']);
+    }
+  });
+
+  it('with mail off, only the inbound function and the two survey routes may read it', () => {
+    expect(secretReaders(mailOff.resources).map((r) => r.routeName).sort()).toEqual(['InboundMail', 'SurveyComment', 'SurveyRating']);
+  });
+
+  it('the survey routes are told where it is', () => {
+    const [secretId] = ofType('AWS::SecretsManager::Secret')[0]!;
+    for (const name of ['SurveyRating', 'SurveyComment']) {
+      const [, fn] = ofType('AWS::Lambda::Function').find(([id, f]) => functionName(id, f) === name)!;
+      expect(fn.Properties.Environment.Variables.REPLY_TOKEN_SECRET_ARN, name).toEqual({ Ref: secretId });
     }
   });
 });
@@ -652,9 +757,14 @@ describe('mail off (no support domain)', () => {
     expect(String(info[0]!.entry.data)).toContain(contextKeys.supportDomain);
   });
 
-  it('AddMessage gets no mail environment or mail permissions', () => {
-    const [, fn] = offOfType('AWS::Lambda::Function').find(([, f]) => f.Properties.Description === 'POST /tickets/{id}/messages')!;
-    expect(fn.Properties.Environment.Variables.SUPPORT_ADDRESSES).toBeUndefined();
+  it('AddMessage and the lifecycle function get no mail environment or mail permissions', () => {
+    for (const description of ['POST /tickets/{id}/messages', lifecycleDescription] as const) {
+      const [, fn] = offOfType('AWS::Lambda::Function').find(([, f]) =>
+        typeof description === 'string' ? f.Properties.Description === description : description.test(f.Properties.Description ?? ''),
+      )!;
+      const vars = fn.Properties.Environment.Variables as Json;
+      for (const v of ['SUPPORT_ADDRESSES', 'FROM_ADDRESS', 'SES_CONFIGURATION_SET', 'REPLY_TOKEN_SECRET_ARN']) expect(vars[v], `${String(description)} ${v}`).toBeUndefined();
+    }
     expect(JSON.stringify(offOfType('AWS::IAM::Policy'))).not.toContain('ses:Send');
   });
 
