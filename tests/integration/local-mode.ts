@@ -15,6 +15,8 @@ export interface Endpoints {
   tableName: string;
   region: string;
   smtpPort: number;
+  stateMachineArn: string;
+  timeScale: number;
   supportAddress: string;
   home: string;
 }

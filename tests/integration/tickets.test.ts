@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { api, createTicket, newTicketBody, tokenFor } from './client.ts';
+import { brazilCalendar, businessMinutesBetween, isOpen } from '../../functions/core/business-hours.ts';
 
 const L1 = 'l1@helpdesk.local';
 const L2 = 'l2@helpdesk.local';
@@ -29,8 +30,10 @@ describe('POST /tickets', () => {
     expect(Number.isInteger(t.number) && t.number > 0).toBe(true);
     expect(res.headers.get('location')).toBe(`/tickets/${t.id}`);
     expect(res.headers.get('etag')).toBe('"1"');
-    // A high ticket owes a first response within an hour.
-    expect(Date.parse(t.firstResponseDueAt) - Date.parse(t.createdAt)).toBe(60 * 60_000);
+    // A high ticket owes a first response within an hour of the desk's business hours (São Paulo, Mon–Fri 9–18).
+    expect(businessMinutesBetween(t.createdAt, t.firstResponseDueAt, brazilCalendar)).toBeCloseTo(60, 6);
+    expect(isOpen(new Date(Date.parse(t.firstResponseDueAt) - 1).toISOString(), brazilCalendar)).toBe(true);
+    expect(t.levelDueAt > t.createdAt).toBe(true);
     expect(t.dueAt).toBe(t.firstResponseDueAt);
   });
 
