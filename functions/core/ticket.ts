@@ -94,8 +94,9 @@ export interface Ticket {
   /** Set when merged into another ticket (no survey then). */
   mergedInto?: string | null;
   /**
-   * Bumped by every change the lifecycle waits on (status, level, priority,
-   * survey): a timer that fires for an older value knows the ticket moved on.
+   * Bumped by every change that alters the lifecycle's plan (phase, level,
+   * level deadline, survey): a timer that fires for an older value knows the
+   * ticket moved on, and the API wakes the wait only when it changes.
    */
   lifecycleSeq: number;
   version: number;
@@ -438,6 +439,8 @@ function currentDue(t: Ticket): string | null {
 }
 
 const isActive = (s: Status) => s !== 'pending' && s !== 'resolved' && s !== 'closed';
+/** The lifecycle's view of a status: new, open and on hold all wait on an agent. */
+const phaseOf = (t: Ticket) => (t.spam ? 'spam' : isActive(t.status) ? 'working' : t.status);
 
 /**
  * The clock rules every change goes through, so no path can forget one:
@@ -483,7 +486,9 @@ export function settleClocks(before: Ticket, next: Ticket, now: string, policy: 
   if (next.level !== before.level) set('levelDueAt', levelDeadline(next.level, next.priority, now, next.resolutionDueAt, policy));
   set('dueAt', currentDue(next));
 
-  const moved = (['status', 'level', 'priority', 'survey'] as const).some((f) => JSON.stringify(before[f]) !== JSON.stringify(next[f]));
+  // Only what changes the lifecycle's plan wakes it: a first reply (new → open) does not.
+  const moved =
+    phaseOf(before) !== phaseOf(next) || before.level !== next.level || before.levelDueAt !== next.levelDueAt || JSON.stringify(before.survey) !== JSON.stringify(next.survey);
   if (moved) next.lifecycleSeq = (before.lifecycleSeq ?? 0) + 1;
   return changes;
 }

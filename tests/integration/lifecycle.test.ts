@@ -1,0 +1,329 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createTransport } from 'nodemailer';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { startLocalMode, type LocalMode } from './local-mode.ts';
+
+/**
+ * Every path of the ticket lifecycle, against a local mode of its own running
+ * the real ASL file with `--time-scale 3600` (an SLA hour per second) and a
+ * policy with short windows:
+ *   level budgets 5 h / 3 h / 3 h  → 5 s / 3 s / 3 s
+ *   survey delay 5 h               → 5 s (a customer reply in it reopens)
+ *   survey window 0.25 day         → 6 s
+ *   pending auto-resolve 0.5 day   → 12 s
+ * Each test drives its own ticket, so they run concurrently. Async effects are
+ * awaited by polling what the system shows (ticket, outbox), with a timeout.
+ */
+const policy = { levelBudgetMinutes: { 1: 300, 2: 180, 3: 180 }, surveyDelayHours: 5, surveyWindowDays: 0.25, pendingAutoResolveDays: 0.5 };
+
+let local: LocalMode;
+let home: string;
+let sfn: SFNClient;
+const tokens = new Map<string, string>();
+const transitionsByPath: Record<string, number> = {};
+
+async function startDesk(fresh: boolean) {
+  local = await startLocalMode({ home, fresh, extraArgs: ['--time-scale', '3600', '--policy', join(home, '..', `${home.split('/').pop()}-policy.json`)] });
+  sfn = new SFNClient({ endpoint: local.endpoints.services.stepfunctions, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  tokens.clear();
+}
+
+beforeAll(async () => {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  home = await mkdtemp(join(tmpdir(), 'helpdesk-lifecycle-'));
+  await writeFile(join(home, '..', `${home.split('/').pop()}-policy.json`), JSON.stringify(policy));
+  await startDesk(true);
+});
+
+afterAll(async () => {
+  await local?.stop();
+  await rm(home, { recursive: true, force: true });
+  await rm(join(home, '..', `${home.split('/').pop()}-policy.json`), { force: true });
+  // The main Step Functions cost driver: transitions per path (each state entered, retries included).
+  console.log(['State transitions per lifecycle path:', ...Object.entries(transitionsByPath).map(([p, n]) => `  ${String(n).padStart(3)}  ${p}`)].join('\n'));
+});
+
+async function token(email: string): Promise<string> {
+  const cached = tokens.get(email);
+  if (cached) return cached;
+  const agent = local.endpoints.agents.find((a) => a.email === email)!;
+  const res = await fetch(local.endpoints.auth.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
+    body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: local.endpoints.auth.clientId, AuthParameters: { USERNAME: agent.email, PASSWORD: agent.password } }),
+  });
+  const idToken = ((await res.json()) as any).AuthenticationResult.IdToken as string;
+  tokens.set(email, idToken);
+  return idToken;
+}
+
+async function call(method: string, path: string, body?: unknown, as = 'l1@helpdesk.local') {
+  const res = await fetch(local.endpoints.apiUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${await token(as)}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const view = async (id: string) => (await call('GET', `/tickets/${id}`)).body as { ticket: any; events: any[]; messages: any[] };
+
+async function open(subject: string, priority = 'normal') {
+  const requester = `cust-${randomUUID().slice(0, 8)}@example.com`;
+  const res = await call('POST', '/tickets', { requester: { email: requester, name: 'Cliente' }, subject, body: 'Please help', channel: 'phone', priority, department: 'support' });
+  expect(res.status).toBe(201);
+  return { id: res.body.id as string, number: res.body.number as number, requester };
+}
+
+async function patch(id: string, change: Record<string, unknown>, as = 'l1@helpdesk.local') {
+  const current = (await view(id)).ticket;
+  const res = await call('PATCH', `/tickets/${id}`, { ...change, version: current.version }, as);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body;
+}
+
+const reply = (id: string, as = 'l1@helpdesk.local') => call('POST', `/tickets/${id}/messages`, { kind: 'reply', body: 'Here is what to do.' }, as);
+
+interface OutboxMail { destination: { to: string[] }; subject: string; body: { text: string; html: string } }
+async function mailsTo(address: string): Promise<OutboxMail[]> {
+  const { emails } = (await (await fetch(`${local.endpoints.outboxUrl}/store`)).json()) as { emails: OutboxMail[] };
+  return emails.filter((m) => m.destination.to.some((t) => t.includes(address)));
+}
+
+/** The customer answers by mail, as their client would: the ticket's token in the subject. */
+async function customerReplies(t: { number: number; requester: string }, text: string) {
+  const smtp = createTransport({ host: '127.0.0.1', port: local.endpoints.smtpPort, secure: false, ignoreTLS: true });
+  await smtp.sendMail({ from: t.requester, to: local.endpoints.supportAddress, subject: `Re: [#${t.number}] help`, text });
+  smtp.close();
+}
+
+async function transitions(id: string): Promise<number> {
+  const arn = `${local.endpoints.stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
+  const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: arn }));
+  return events.filter((e) => e.type?.endsWith('StateEntered')).length;
+}
+
+const executionArn = (id: string) => `${local.endpoints.stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
+const status = async (id: string) => (await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(id) }))).status;
+
+describe.concurrent('ticket lifecycle paths (--time-scale 3600)', () => {
+  it('resolved at level 1: no breach, survey after the delay, answered with one click, then closed', async () => {
+    const t = await open('Cannot print');
+    expect((await reply(t.id)).status).toBe(201);
+    await patch(t.id, { status: 'resolved' });
+    const resolved = (await view(t.id)).ticket;
+    expect(resolved).toMatchObject({ status: 'resolved', level: 1, breaches: [] });
+
+    const [survey] = await until('the survey mail', async () => (await mailsTo(t.requester)).filter((m) => /How did we do/.test(m.subject)).at(0) && (await mailsTo(t.requester)).filter((m) => /How did we do/.test(m.subject)));
+    const links = [...survey!.body.text.matchAll(/https?:\/\/\S+\/survey\/\S+/g)].map((m) => m[0]);
+    expect(links).toHaveLength(5);
+
+    const rated = await fetch(links[3]!);
+    expect(rated.status).toBe(200);
+    expect(rated.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const page = await rated.text();
+    expect(page).toContain('4');
+    const closed = await until('closed after the rating', async () => ((await view(t.id)).ticket.status === 'closed' ? (await view(t.id)).ticket : undefined));
+    expect(closed.survey).toMatchObject({ rating: 4 });
+
+    // The same click again changes nothing; another click within the window replaces the rating.
+    const versionAfter = closed.version;
+    expect((await fetch(links[3]!)).status).toBe(200);
+    expect((await view(t.id)).ticket.version).toBe(versionAfter);
+    expect((await fetch(links[4]!)).status).toBe(200);
+    expect((await view(t.id)).ticket.survey.rating).toBe(5);
+
+    // The optional comment, from the thank-you page's form.
+    const form = new URLSearchParams({ token: links[4]!.split('/survey/')[1]!, comment: 'Rápido e gentil' });
+    const commented = await fetch(`${local.endpoints.apiUrl}/survey/comment`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    expect(commented.status).toBe(200);
+    expect((await view(t.id)).ticket.survey).toMatchObject({ rating: 5, comment: 'Rápido e gentil' });
+
+    // One rating in the month's CSAT counters: the change from 4 to 5 moved, it did not add.
+    const month = closed.survey.sentAt.slice(0, 7);
+    const ddb = new DynamoDBClient({ endpoint: local.endpoints.services.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const counters = (await ddb.send(new GetItemCommand({ TableName: local.endpoints.tableName, Key: { pk: { S: 'REPORT#csat' }, sk: { S: `MONTH#${month}` } } }))).Item!;
+    expect(Number(counters.r5!.N)).toBeGreaterThanOrEqual(1);
+    expect(Number(counters.count!.N)).toBeGreaterThanOrEqual(1);
+
+    // A tampered link is refused with a page, not a stack trace.
+    const tampered = await fetch(links[2]!.slice(0, -3) + (links[2]!.endsWith('AAA') ? 'BBB' : 'AAA'));
+    expect(tampered.status).toBe(400);
+    expect(await tampered.text()).toMatch(/<main/);
+    expect(await until('the execution to end', async () => ((await status(t.id)) === 'SUCCEEDED' ? true : undefined))).toBe(true);
+    transitionsByPath['resolved at level 1, survey answered'] = await transitions(t.id);
+  });
+
+  it('a level-1 timeout is a breach: audit event, level 2 mailed, ticket in the level-2 queue; then resolved at level 2', async () => {
+    const t = await open('Slow answer');
+    const breached = await until('the level-1 breach', async () => {
+      const v = await view(t.id);
+      return v.ticket.level === 2 ? v : undefined;
+    });
+    expect(breached.ticket.breaches).toEqual([expect.objectContaining({ level: 1 })]);
+    expect(breached.ticket.assignee).toBeNull();
+    expect(breached.events.map((e) => e.action)).toContain('sla.breached');
+    await until('the level-2 agents to be mailed', async () => (await mailsTo('l2@helpdesk.local')).find((m) => m.subject.includes(`#${t.number}`)));
+    const queue = await call('GET', '/tickets?department=support&level=2&limit=100', undefined, 'l2@helpdesk.local');
+    expect(queue.body.items.map((i: any) => i.id)).toContain(t.id);
+
+    await patch(t.id, { status: 'resolved' }, 'l2@helpdesk.local');
+    expect((await view(t.id)).ticket).toMatchObject({ status: 'resolved', level: 2 });
+    transitionsByPath['level-1 timeout, resolved at level 2 (until resolved)'] = await transitions(t.id);
+  });
+
+  it('climbs 1 → 2 → 3 by timeouts; at level 3 a timeout alerts the admins and keeps waiting, without a busy loop', async () => {
+    const started = Date.now();
+    const t = await open('Nobody answers');
+    await until('level 3', async () => ((await view(t.id)).ticket.level === 3 ? true : undefined));
+    const climbSeconds = (Date.now() - started) / 1000;
+    expect(climbSeconds).toBeLessThan(60); // what a person watching --time-scale 3600 sees
+    const firstAlert = await until('a level-3 breach', async () => ((await view(t.id)).ticket.breaches.length >= 3 ? await transitions(t.id) : undefined));
+    await until('the admins to be alerted', async () => (await mailsTo('admin@helpdesk.local')).find((m) => m.subject.includes(`#${t.number}`)));
+    const secondAlert = await until('the next level-3 breach, one budget later', async () => ((await view(t.id)).ticket.breaches.length >= 4 ? await transitions(t.id) : undefined));
+    const v = await view(t.id);
+    expect(v.ticket.level).toBe(3);
+    expect(v.ticket.breaches.slice(2).every((b: any) => b.level === 3)).toBe(true);
+    // One alert per budget: AwaitAgent, LevelBudgetExceeded, Route (the wait in between is one state).
+    expect(secondAlert - firstAlert).toBe(3);
+    transitionsByPath['level 1 → 2 → 3 by timeouts, through the first level-3 alert'] = firstAlert;
+  });
+
+  it('escalated by hand: moves to the next level at once, with that level\'s budget', async () => {
+    const t = await open('Needs a specialist');
+    const before = Date.now();
+    const escalated = await patch(t.id, { level: 2 });
+    expect(escalated).toMatchObject({ level: 2, assignee: null, breaches: [] });
+    // Level 2's budget (3 s here) from now, not level 1's.
+    const due = Date.parse(escalated.levelDueAt) - before;
+    expect(due).toBeGreaterThan(2_000);
+    expect(due).toBeLessThan(4_500);
+    expect((await view(t.id)).events.map((e) => e.action)).toContain('ticket.escalated');
+    // The wait in progress woke and took the new budget: level 3 follows level 2's timeout.
+    await until('the level-2 budget to run out', async () => ((await view(t.id)).ticket.level === 3 ? true : undefined), 20_000);
+    expect((await view(t.id)).ticket.breaches).toEqual([expect.objectContaining({ level: 2 })]);
+  });
+
+  it('pending pauses the SLA clock; the customer\'s reply resumes it with the time that was left', async () => {
+    const t = await open('Waiting on you');
+    const opened = (await view(t.id)).ticket;
+    const pending = await patch(t.id, { status: 'pending' });
+    expect(pending.slaPausedAt).not.toBeNull();
+    const pausedFor = Date.now();
+    // Longer than the whole level-1 budget: a running clock would have breached.
+    await new Promise((r) => setTimeout(r, 6_500));
+    expect((await view(t.id)).ticket).toMatchObject({ status: 'pending', level: 1, breaches: [] });
+
+    await customerReplies(t, 'Here is the information you asked for.');
+    const resumed = await until('the reply to reopen it', async () => {
+      const v = (await view(t.id)).ticket;
+      return v.status === 'open' ? v : undefined;
+    });
+    expect(resumed.slaPausedAt).toBeNull();
+    const shift = Date.parse(resumed.levelDueAt) - Date.parse(opened.levelDueAt);
+    expect(shift).toBeGreaterThan(Date.now() - pausedFor - 2_000);
+    expect(resumed.breaches).toEqual([]);
+    transitionsByPath['pending, then resumed by the customer (until resumed)'] = await transitions(t.id);
+  });
+
+  it('pending too long: resolved automatically, and the customer is told', async () => {
+    const t = await open('Silence');
+    await reply(t.id);
+    await patch(t.id, { status: 'pending' });
+    const v = await until('the automatic resolution', async () => {
+      const x = await view(t.id);
+      return x.ticket.status === 'resolved' ? x : undefined;
+    });
+    expect(v.events.map((e) => e.action)).toContain('ticket.auto_resolved');
+    await until('the customer to be told', async () => (await mailsTo(t.requester)).find((m) => /resolved|resolvido/i.test(m.body.text) && /not heard|Não recebemos/.test(m.body.text)));
+  });
+
+  it('reopened by the customer\'s reply after resolution: back at the level where it was', async () => {
+    const t = await open('It broke again');
+    await patch(t.id, { level: 2 });
+    await reply(t.id, 'l2@helpdesk.local');
+    await patch(t.id, { status: 'resolved' }, 'l2@helpdesk.local');
+    await customerReplies(t, 'It is broken again, sorry.');
+    const reopened = await until('the reopening', async () => {
+      const v = (await view(t.id)).ticket;
+      return v.status === 'open' ? v : undefined;
+    });
+    expect(reopened).toMatchObject({ level: 2, resolvedAt: null, survey: null });
+    expect(await status(t.id)).toBe('RUNNING');
+    // No survey went out for the resolution that did not hold.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await mailsTo(t.requester)).filter((m) => /How did we do/.test(m.subject))).toEqual([]);
+  });
+
+  it('survey unanswered: the ticket closes when the window ends, without a rating', async () => {
+    const t = await open('Quick one');
+    await reply(t.id);
+    await patch(t.id, { status: 'resolved' });
+    await until('the survey mail', async () => (await mailsTo(t.requester)).find((m) => /How did we do/.test(m.subject)));
+    const closed = await until('the window to end', async () => {
+      const v = (await view(t.id)).ticket;
+      return v.status === 'closed' ? v : undefined;
+    });
+    expect(closed.survey).toMatchObject({ rating: null });
+    expect(await until('the execution to end', async () => ((await status(t.id)) === 'SUCCEEDED' ? true : undefined))).toBe(true);
+    transitionsByPath['resolved, survey unanswered, closed'] = await transitions(t.id);
+  });
+
+  it('no survey for a ticket no agent ever answered in public: it just closes', async () => {
+    const t = await open('Never mind');
+    await patch(t.id, { status: 'resolved' });
+    await until('the close', async () => ((await view(t.id)).ticket.status === 'closed' ? true : undefined));
+    expect((await mailsTo(t.requester)).filter((m) => /How did we do/.test(m.subject))).toEqual([]);
+    transitionsByPath['resolved without contact, closed (no survey)'] = await transitions(t.id);
+  });
+
+  it('closing by hand stops the execution', async () => {
+    const t = await open('Done here');
+    await patch(t.id, { status: 'resolved' });
+    await patch(t.id, { status: 'closed' });
+    expect(await until('the execution to stop', async () => ((await status(t.id)) === 'ABORTED' ? true : undefined))).toBe(true);
+  });
+
+  it('a duplicate start is a no-op: one execution per ticket, named after it', async () => {
+    const t = await open('Once only');
+    const input = JSON.stringify({ ticketId: t.id });
+    const again = await sfn.send(new StartExecutionCommand({ stateMachineArn: local.endpoints.stateMachineArn, name: t.id, input }));
+    expect(again.executionArn).toBe(executionArn(t.id));
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: local.endpoints.stateMachineArn, name: t.id, input: '{"ticketId":"other"}' }))).rejects.toMatchObject({
+      name: 'ExecutionAlreadyExists',
+    });
+    const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: local.endpoints.stateMachineArn }));
+    expect(executions.filter((e) => e.name === t.id)).toHaveLength(1);
+  });
+});
+
+describe('after a restart', () => {
+  it('open tickets resume their lifecycle from the state stored on the ticket', async () => {
+    const t = await open('Survives a restart');
+    await patch(t.id, { status: 'on_hold' });
+    expect(await local.stop()).toBe(0);
+    await startDesk(false);
+    // The level-1 budget keeps running from where the ticket says it is.
+    const v = await until('the resumed lifecycle to escalate', async () => {
+      const x = (await view(t.id)).ticket;
+      return x.level === 2 ? x : undefined;
+    });
+    expect(v.breaches).toEqual([expect.objectContaining({ level: 1 })]);
+    expect(await status(t.id)).toBe('RUNNING');
+  });
+});
