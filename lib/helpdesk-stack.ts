@@ -128,7 +128,7 @@ export class HelpdeskStack extends Stack {
     // Who drives the lifecycle: creating starts it; changes wake it; closing by hand stops it.
     const drivers: [ApiFunction | undefined, ('start' | 'wake' | 'stop')[]][] = [
       [this.httpApi.functions.get('CreateTicket'), ['start']],
-      [this.httpApi.functions.get('UpdateTicket'), ['wake', 'stop']],
+      [this.httpApi.functions.get('UpdateTicket'), ['start', 'wake', 'stop']],
       [this.httpApi.functions.get('AddMessage'), ['wake']],
       [this.httpApi.functions.get('SurveyRating'), ['wake']],
       [this.httpApi.functions.get('SurveyComment'), ['wake']],

@@ -243,24 +243,26 @@ export function ticketStore(tableName: string) {
     async listTickets(f: ListFilter) {
       const statusList: StatusBucket[] = f.spam ? [SPAM] : (f.status ?? [...activeStatuses]);
       const residual: Record<string, string | number | null> = {};
+      // `none`: tickets no department holds yet; at level 1 that is the dispatch queue.
+      const department = f.department === 'none' ? null : f.department;
       let indexName: string;
       let partitionAttr: string;
       let parts: string[];
       if (f.requester) {
         [indexName, partitionAttr] = ['requester', 'requesterPk'];
         parts = statusList.map((s) => partitions.requester(f.requester!, s));
-        if (f.department) residual.department = f.department;
+        if (f.department) residual.department = department!;
         if (f.level) residual.level = f.level;
         if (f.assignee) residual.assignee = f.assignee === 'none' ? null : f.assignee;
       } else if (f.assignee) {
         [indexName, partitionAttr] = ['assignee', 'assigneePk'];
         parts = statusList.map((s) => partitions.assignee(f.assignee === 'none' ? null : f.assignee!, s));
-        if (f.department) residual.department = f.department;
+        if (f.department) residual.department = department!;
         if (f.level) residual.level = f.level;
       } else if (f.department) {
         [indexName, partitionAttr] = ['queue', 'queuePk'];
         const lv = f.level ? [f.level] : [...levels];
-        parts = lv.flatMap((l) => statusList.map((s) => partitions.queue(f.department!, l, s)));
+        parts = lv.flatMap((l) => statusList.map((s) => partitions.queue(department!, l, s)));
       } else {
         [indexName, partitionAttr] = ['status', 'statusPk'];
         parts = statusList.map((s) => partitions.status(s));

@@ -31,6 +31,8 @@ export const handler = agentRoute({ params: ticketIdParam, body: updateTicketBod
   if (result.event) await store.saveTicket(result.ticket, expected, result.event);
   // Closed by hand: nothing left to time. Any other lifecycle change wakes the wait in progress.
   if (result.ticket.status === 'closed' && current.status !== 'closed') await lifecycle.stop(current.id, 'Closed by an agent');
+  // Released from the spam view: a real request now, with SLA timers from here.
+  else if (current.spam && !result.ticket.spam) await lifecycle.start(current.id);
   else if (result.ticket.lifecycleSeq !== current.lifecycleSeq) await lifecycle.signal(current.id);
   return json(200, result.ticket, { etag: `"${result.ticket.version}"` });
 });

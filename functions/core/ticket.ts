@@ -84,6 +84,8 @@ export interface Ticket {
   levelDueAt: string | null;
   /** Set while pending on the customer: every SLA clock is paused since then. */
   slaPausedAt: string | null;
+  /** Past pauses (latest 50), so deadlines recomputed later (a new priority) keep their credit. */
+  slaPauses: { from: string; to: string }[];
   /** One entry per level budget that ran out. */
   breaches: { level: Level; at: string }[];
   /** What triage decided, kept for the audit and the dispatch queue; null until triaged. */
@@ -239,6 +241,7 @@ export function openTicket(input: NewTicketInput, number: number, actor: Actor, 
     dueAt: deadlines.firstResponseDueAt,
     levelDueAt: levelDeadline(1, priority, now, deadlines.resolutionDueAt, policy),
     slaPausedAt: null,
+    slaPauses: [],
     breaches: [],
     triage: triaged ? triageRecord(triaged, now) : null,
     survey: null,
@@ -458,12 +461,19 @@ export function settleClocks(before: Ticket, next: Ticket, now: string, policy: 
     next[field] = value;
   };
   const clock = clockFor(next.priority, policy);
+  // A budget set while paused counts from the pause: resuming shifts it by the paused time.
+  const clockNow = () => next.slaPausedAt ?? now;
 
   if (next.priority !== before.priority) {
-    const d = deadlinesFor(next.priority, next.createdAt, policy);
-    set('firstResponseDueAt', d.firstResponseDueAt);
-    set('resolutionDueAt', d.resolutionDueAt);
-    set('levelDueAt', levelDeadline(next.level, next.priority, now, d.resolutionDueAt, policy));
+    // The new targets from the start, with credit for every pause so far.
+    let { firstResponseDueAt, resolutionDueAt } = deadlinesFor(next.priority, next.createdAt, policy);
+    for (const p of next.slaPauses ?? []) {
+      firstResponseDueAt = resumeDeadline(firstResponseDueAt, p.from, p.to, clock);
+      resolutionDueAt = resumeDeadline(resolutionDueAt, p.from, p.to, clock);
+    }
+    set('firstResponseDueAt', firstResponseDueAt);
+    set('resolutionDueAt', resolutionDueAt);
+    set('levelDueAt', levelDeadline(next.level, next.priority, clockNow(), resolutionDueAt, policy));
   }
   if (next.status !== before.status) {
     if (next.status === 'pending') set('slaPausedAt', now);
@@ -473,6 +483,7 @@ export function settleClocks(before: Ticket, next: Ticket, now: string, policy: 
       set('resolutionDueAt', resumeDeadline(next.resolutionDueAt, paused, now, clock));
       if (next.levelDueAt) set('levelDueAt', resumeDeadline(next.levelDueAt, paused, now, clock));
       set('slaPausedAt', null);
+      next.slaPauses = [...(next.slaPauses ?? []), { from: paused, to: now }].slice(-50);
     }
     if (next.status === 'resolved') set('resolvedAt', now);
     if (next.status === 'closed') set('closedAt', now);
@@ -483,7 +494,7 @@ export function settleClocks(before: Ticket, next: Ticket, now: string, policy: 
       set('levelDueAt', levelDeadline(next.level, next.priority, now, next.resolutionDueAt, policy));
     }
   }
-  if (next.level !== before.level) set('levelDueAt', levelDeadline(next.level, next.priority, now, next.resolutionDueAt, policy));
+  if (next.level !== before.level) set('levelDueAt', levelDeadline(next.level, next.priority, clockNow(), next.resolutionDueAt, policy));
   set('dueAt', currentDue(next));
 
   // Only what changes the lifecycle's plan wakes it: a first reply (new → open) does not.

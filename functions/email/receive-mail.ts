@@ -203,7 +203,8 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
   }
   await deps.index.remember(mail.messageId ? [mail.messageId] : [], ticket.id, 'inbound');
   // On every try, not only the first: a retry after a failed start still starts it (a second start is a no-op).
-  await deps.lifecycle.start(ticket.id);
+  // Spam gets no lifecycle until an agent releases it from the spam view.
+  if (!ticket.spam) await deps.lifecycle.start(ticket.id);
 
   const acknowledged = !spam && !automation.automated && (await acknowledge(deps, ticket, mail));
   return { result: 'created', ticketId: ticket.id, acknowledged };

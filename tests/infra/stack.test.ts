@@ -349,10 +349,10 @@ describe('who drives the ticket lifecycle', () => {
     expect(machine.Properties.StateMachineName).toBe(stateMachineName);
   });
 
-  it('creating starts it, changes wake it, closing by hand stops it; the waits wake it; nothing else touches it', () => {
+  it('creating (or releasing from spam) starts it, changes wake it, closing by hand stops it; the waits wake it; nothing else touches it', () => {
     const expected: Record<string, string[]> = {
       CreateTicket: [`states:StartExecution on ${machineArn}`],
-      UpdateTicket: [`states:SendTaskSuccess on ${machineArn}`, `states:StopExecution on ${executionsArn}`],
+      UpdateTicket: [`states:SendTaskSuccess on ${machineArn}`, `states:StartExecution on ${machineArn}`, `states:StopExecution on ${executionsArn}`],
       AddMessage: [`states:SendTaskSuccess on ${machineArn}`],
       SurveyRating: [`states:SendTaskSuccess on ${machineArn}`],
       SurveyComment: [`states:SendTaskSuccess on ${machineArn}`],

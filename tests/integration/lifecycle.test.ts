@@ -299,6 +299,18 @@ describe.concurrent('ticket lifecycle paths (--time-scale 3600)', () => {
     expect(await until('the execution to stop', async () => ((await status(t.id)) === 'ABORTED' ? true : undefined))).toBe(true);
   });
 
+  it('spam gets no lifecycle until an agent releases it; then its SLA timers start', async () => {
+    const requester = `spam-${randomUUID().slice(0, 8)}@example.com`;
+    const smtp = createTransport({ host: '127.0.0.1', port: local.endpoints.smtpPort, secure: false, ignoreTLS: true });
+    await smtp.sendMail({ from: requester, to: local.endpoints.supportAddress, subject: 'Cheap pills', text: 'Buy now', headers: { 'X-Local-Spam-Verdict': 'FAIL' } });
+    smtp.close();
+    const spam = await until('the spam ticket', async () => (await call('GET', `/customers/${encodeURIComponent(requester)}/tickets`)).body.items?.[0]);
+    expect(spam.spam).toBe(true);
+    await expect(sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(spam.id) }))).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+    await patch(spam.id, { spam: false });
+    expect(await until('the lifecycle to start', async () => ((await status(spam.id).catch(() => undefined)) === 'RUNNING' ? true : undefined))).toBe(true);
+  });
+
   it('a duplicate start is a no-op: one execution per ticket, named after it', async () => {
     const t = await open('Once only');
     const input = JSON.stringify({ ticketId: t.id });

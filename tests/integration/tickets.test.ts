@@ -262,3 +262,36 @@ describe('POST /tickets/{id}/messages', () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe('triage as the ticket opens', () => {
+  it('routes a clear request by its words, in Portuguese or English, and records why and how sure', async () => {
+    const pt = await createTicket({ subject: 'Urgente: sistema parado, todos sem acesso', body: 'Não consigo entrar, a senha expirou para todos.' });
+    expect(pt).toMatchObject({ category: 'access', department: 'it', priority: 'urgent' });
+    expect(pt.triage).toMatchObject({ dispatch: false, category: 'access', department: 'it' });
+    expect(pt.triage.confidence).toBeGreaterThanOrEqual(0.5);
+    expect(pt.triage.signals).toEqual(expect.arrayContaining([expect.stringMatching(/^keyword:/), expect.stringMatching(/^urgency:/)]));
+    const en = await createTicket({ subject: 'Invoice charged twice', body: 'My last invoice was charged twice, please refund.' });
+    expect(en).toMatchObject({ category: 'billing', department: 'finance' });
+  });
+
+  it('keeps what the agent set by hand', async () => {
+    const t = await createTicket({ subject: 'Urgente: impressora parada', body: 'A impressora não imprime.', priority: 'low', department: 'facilities' });
+    expect(t).toMatchObject({ priority: 'low', department: 'facilities' });
+    expect(t.presetByAgent).toEqual(expect.arrayContaining(['priority', 'department']));
+  });
+
+  it('sends what it cannot place to the level-1 dispatch queue, where a person routes it', async () => {
+    const token = await tokenFor(L1);
+    const t = await createTicket({ subject: 'Olá', body: 'Podem me ligar?' });
+    expect(t).toMatchObject({ department: null, level: 1 });
+    expect(t.triage).toMatchObject({ dispatch: true });
+    const queue = await api('GET', '/tickets?department=none&level=1&limit=100', { token });
+    expect(queue.status).toBe(200);
+    expect(queue.body.items.map((i: { id: string }) => i.id)).toContain(t.id);
+    // Routed by hand: it leaves the dispatch queue for the department's.
+    const routed = await api('PATCH', `/tickets/${t.id}`, { token, body: { department: 'support', version: t.version } });
+    expect(routed.status).toBe(200);
+    const after = await api('GET', '/tickets?department=none&level=1&limit=100', { token });
+    expect(after.body.items.map((i: { id: string }) => i.id)).not.toContain(t.id);
+  });
+});

@@ -680,32 +680,28 @@ describe('clock rules: lifecycleSeq moves only when the plan changes', () => {
 });
 
 // ---------------------------------------------------------------------------
-// Bugs found while writing these tests: they show the fault and are expected to fail until fixed.
+// Faults these tests found, now fixed: a budget set while paused counts from the pause, and a
+// new priority's deadlines keep the credit of every earlier pause (ticket.slaPauses).
 
-describe('clock rules: known faults', () => {
-  // BUG: a level change (or priority change) while pending computes the fresh level budget from `now`
-  // as if the clock were running, and on resume resumeDeadline adds the business time between
-  // slaPausedAt and that new deadline: the paused time *before* the change is added to the budget.
-  // Here: paused at +0.5 h, escalated at +10.5 h, resumed at +20.5 h → level 2 (4 h) ends 14 h after resume.
-  it.fails('escalating a pending ticket gives the new level its own budget once the clocks resume, not budget + paused time', () => {
+describe('clock rules across pauses', () => {
+  // Paused at +0.5 h, escalated at +10.5 h, resumed at +20.5 h → level 2 (4 h) ends 4 h after resume.
+  it('escalating a pending ticket gives the new level its own budget once the clocks resume, not budget + paused time', () => {
     const paused = patch(reply(open(), at(0.1)), { status: 'pending' }, at(0.5)).ticket;
     const escalated = patch(paused, { level: 2 }, at(10.5)).ticket;
     const resumed = customerMail(escalated, at(20.5)).ticket;
     expect(resumed.levelDueAt).toBe(at(24.5));
   });
 
-  it.fails('changing the priority of a pending ticket restarts the level budget without the paused time', () => {
+  it('changing the priority of a pending ticket restarts the level budget without the paused time', () => {
     const paused = patch(reply(open(), at(0.1)), { status: 'pending' }, at(0.5)).ticket;
     const changed = patch(paused, { priority: 'low' }, at(10.5)).ticket;
     const resumed = customerMail(changed, at(20.5)).ticket;
     expect(resumed.levelDueAt).toBe(at(21.5));
   });
 
-  // BUG: a priority change recomputes firstResponseDueAt/resolutionDueAt from createdAt and forgets
-  // every earlier pause: time spent waiting on the customer counts against the SLA again. Here a
-  // ticket pending 48 h has its (unanswered) first response due at +52 h; lowering it to "low"
-  // moves that deadline to +8 h, already missed.
-  it.fails('a priority change after a pause keeps the credit for the time spent pending', () => {
+  // A ticket pending 48 h has its (unanswered) first response due at +52 h; lowering it to "low"
+  // keeps the 48 h of credit (+56 h), rather than counting the wait against the SLA (+8 h).
+  it('a priority change after a pause keeps the credit for the time spent pending', () => {
     const paused = patch(open(), { status: 'pending' }, at(1)).ticket;
     const resumed = customerMail(paused, at(49)).ticket;
     expect(resumed.firstResponseDueAt).toBe(at(52));
