@@ -142,7 +142,7 @@ export function autoResolve(ticket: Ticket, now: string, policy: Policy): Lifecy
  * tickets no agent ever answered in public are closed without one.
  */
 export function surveyEligible(ticket: Ticket): boolean {
-  return !ticket.spam && !ticket.mergedInto && ticket.firstRespondedAt !== null;
+  return !ticket.spam && !ticket.mergedInto && Boolean(ticket.firstRespondedAt);
 }
 
 /** The survey is due: sent when eligible, otherwise the ticket simply closes. */
@@ -167,7 +167,7 @@ export type Rating = 1 | 2 | 3 | 4 | 5;
 export function recordRating(ticket: Ticket, rating: Rating, comment: string | null | undefined, now: string, policy: Policy): LifecycleChange & { previous: Rating | null } {
   const survey = ticket.survey;
   if (!survey) throw new RuleViolationError('no_survey', 'This ticket has no survey');
-  if (now > survey.expiresAt) throw new RuleViolationError('survey_closed', 'The survey window for this ticket has ended');
+  if (Date.parse(now) > Date.parse(survey.expiresAt)) throw new RuleViolationError('survey_closed', 'The survey window for this ticket has ended');
   const nextSurvey = { ...survey, rating, ratedAt: now, comment: comment === undefined ? survey.comment : comment };
   const next: Ticket = { ...ticket, survey: nextSurvey };
   const extra = [{ field: 'survey', before: { rating: survey.rating }, after: { rating, comment: nextSurvey.comment !== survey.comment ? 'updated' : undefined } }];
@@ -191,6 +191,7 @@ export async function triageNew(
 /** Next agent in turn among those who can take the ticket; `turn` is an ever-growing counter. */
 export function roundRobinPick(candidates: string[], turn: number): string | null {
   if (candidates.length === 0) return null;
+  if (!Number.isSafeInteger(turn)) turn = 0;
   const sorted = [...candidates].sort();
   return sorted[((turn % sorted.length) + sorted.length) % sorted.length]!;
 }
