@@ -12,9 +12,9 @@
  *   fails the whole batch;
  * - after a non-empty batch the next poll starts at once.
  */
-import { randomUUID } from 'node:crypto';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { lambdaContext } from './lambda-context.ts';
 
 export interface SqsPollerOptions {
   sqs: SQSClient;
@@ -81,26 +81,6 @@ export function toSqsRecord(m: Message, queueArn: string, awsRegion: string): SQ
   return record;
 }
 
-function makeContext(functionName: string, region: string, account: string, timeoutSeconds: number): Context {
-  const started = Date.now();
-  const requestId = randomUUID();
-  const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `${day}/[$LATEST]${requestId.replace(/-/g, '')}`,
-    getRemainingTimeInMillis: () => Math.max(0, started + timeoutSeconds * 1000 - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
-
 /**
  * Which records to delete after an invocation: all on success, none when the
  * handler failed or reported a failure Lambda would not accept, otherwise all
@@ -150,7 +130,7 @@ export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
 
   async function invoke(messages: Message[]) {
     const records = messages.map((m) => toSqsRecord(m, opts.queueArn, region));
-    const context = makeContext(opts.functionName, region, account, timeoutSeconds);
+    const context = lambdaContext(opts.functionName, region, account, timeoutSeconds * 1000);
     let outcome: { error: unknown } | { result: SQSBatchResponse | void };
     try {
       outcome = { result: await opts.handler({ Records: records }, context) };

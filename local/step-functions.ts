@@ -2,6 +2,7 @@ import http from 'node:http';
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { lambdaContext } from './lambda-context.ts';
 
 /**
  * The local stand-in for AWS Step Functions: the AWS JSON 1.0 API the SDK
@@ -377,25 +378,6 @@ export async function startLocalStepFunctions(port: number, opts: LocalStepFunct
     return fn && short ? { name: short, fn } : undefined;
   };
 
-  const lambdaContext = (functionName: string, budgetMs: number) => {
-    const started = Date.now();
-    const requestId = randomUUID();
-    return {
-      callbackWaitsForEmptyEventLoop: true,
-      functionName,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:${functionName}`,
-      memoryLimitInMB: '1024',
-      awsRequestId: requestId,
-      logGroupName: `/aws/lambda/${functionName}`,
-      logStreamName: `local/[$LATEST]${requestId.replace(/-/g, '')}`,
-      getRemainingTimeInMillis: () => Math.max(0, started + budgetMs - Date.now()),
-      done: () => {},
-      fail: () => {},
-      succeed: () => {},
-    };
-  };
-
   /** Seconds from a static value or a resolved path: a positive integer, or States.Runtime. */
   const positiveSeconds = (value: unknown, what: string): number => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
@@ -417,7 +399,7 @@ export async function startLocalStepFunctions(port: number, opts: LocalStepFunct
     }
     // Lambda hands the function a serialized copy of its payload; it has no "undefined".
     const event = p.Payload === undefined ? {} : (JSON.parse(JSON.stringify(p.Payload)) as Json);
-    return target.fn(event, lambdaContext(target.name, budgetMs));
+    return target.fn(event, lambdaContext(target.name, region, account, budgetMs));
   };
 
   const resourceOf = (kind: TaskKind) => ({ resourceType: 'lambda', resource: kind === 'callback' ? 'invoke.waitForTaskToken' : 'invoke' });
