@@ -22,8 +22,8 @@ export interface Policy {
   surveyDelayHours: number;
   /** How long the survey links stay valid and the ticket waits for an answer. */
   surveyWindowDays: number;
-  /** Assign new tickets in turn among the active agents of the department and level. */
-  roundRobin: boolean;
+  /** Departments whose new tickets are assigned in turn among their active agents of the ticket's level. */
+  roundRobin: string[];
   triage: TriageRules;
 }
 
@@ -41,7 +41,7 @@ export const defaultPolicy: Policy = {
   pendingAutoResolveDays: 7,
   surveyDelayHours: 24,
   surveyWindowDays: 7,
-  roundRobin: false,
+  roundRobin: [],
   triage: defaultTriageRules,
 };
 
@@ -70,7 +70,7 @@ export const policyOverridesSchema = z.strictObject({
   pendingAutoResolveDays: z.number().positive().max(365).optional(),
   surveyDelayHours: z.number().positive().max(24 * 30).optional(),
   surveyWindowDays: z.number().positive().max(90).optional(),
-  roundRobin: z.boolean().optional(),
+  roundRobin: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/)).max(100).optional(),
   triage: triageRulesSchema.optional(),
 });
 

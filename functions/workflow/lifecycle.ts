@@ -84,7 +84,7 @@ async function triageTicket(ticketId: string, now: string) {
     if (result.dispatch) metrics.addMetric('TriageDispatched', MetricUnit.Count, 1);
   }
   const current = (await store.getTicket(ticketId))!;
-  if (!policy.roundRobin || current.assignee || !current.department || current.triage?.dispatch) return;
+  if (current.assignee || !current.department || !policy.roundRobin.includes(current.department)) return;
   const assignee = await nextAgent(current.department, current.level);
   if (assignee) await store.applyChange(ticketId, (t) => (t.assignee ? undefined : assign(t, assignee, now, policy)));
 }

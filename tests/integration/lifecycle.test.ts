@@ -16,10 +16,11 @@ import { startLocalMode, type LocalMode } from './local-mode.ts';
  *   survey delay 5 h               → 5 s (a customer reply in it reopens)
  *   survey window 0.25 day         → 6 s
  *   pending auto-resolve 0.5 day   → 12 s
+ *   round-robin in IT only (the other tests use customer support)
  * Each test drives its own ticket, so they run concurrently. Async effects are
  * awaited by polling what the system shows (ticket, outbox), with a timeout.
  */
-const policy = { levelBudgetMinutes: { 1: 300, 2: 180, 3: 180 }, surveyDelayHours: 5, surveyWindowDays: 0.25, pendingAutoResolveDays: 0.5 };
+const policy = { levelBudgetMinutes: { 1: 300, 2: 180, 3: 180 }, surveyDelayHours: 5, surveyWindowDays: 0.25, pendingAutoResolveDays: 0.5, roundRobin: ['it'] };
 
 let local: LocalMode;
 let home: string;
@@ -83,9 +84,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
 
 const view = async (id: string) => (await call('GET', `/tickets/${id}`)).body as { ticket: any; events: any[]; messages: any[] };
 
-async function open(subject: string, priority = 'normal') {
+async function open(subject: string, priority = 'normal', department = 'support') {
   const requester = `cust-${randomUUID().slice(0, 8)}@example.com`;
-  const res = await call('POST', '/tickets', { requester: { email: requester, name: 'Cliente' }, subject, body: 'Please help', channel: 'phone', priority, department: 'support' });
+  const res = await call('POST', '/tickets', { requester: { email: requester, name: 'Cliente' }, subject, body: 'Please help', channel: 'phone', priority, department });
   expect(res.status).toBe(201);
   return { id: res.body.id as string, number: res.body.number as number, requester };
 }
@@ -129,7 +130,7 @@ describe.concurrent('ticket lifecycle paths (--time-scale 3600)', () => {
     const resolved = (await view(t.id)).ticket;
     expect(resolved).toMatchObject({ status: 'resolved', level: 1, breaches: [] });
 
-    const [survey] = await until('the survey mail', async () => (await mailsTo(t.requester)).filter((m) => /How did we do/.test(m.subject)).at(0) && (await mailsTo(t.requester)).filter((m) => /How did we do/.test(m.subject)));
+    const survey = await until('the survey mail', async () => (await mailsTo(t.requester)).find((m) => /How did we do/.test(m.subject)));
     const links = [...survey!.body.text.matchAll(/https?:\/\/\S+\/survey\/\S+/g)].map((m) => m[0]);
     expect(links).toHaveLength(5);
 
@@ -274,12 +275,17 @@ describe.concurrent('ticket lifecycle paths (--time-scale 3600)', () => {
     const t = await open('Quick one');
     await reply(t.id);
     await patch(t.id, { status: 'resolved' });
-    await until('the survey mail', async () => (await mailsTo(t.requester)).find((m) => /How did we do/.test(m.subject)));
+    const survey = await until('the survey mail', async () => (await mailsTo(t.requester)).find((m) => /How did we do/.test(m.subject)));
     const closed = await until('the window to end', async () => {
       const v = (await view(t.id)).ticket;
       return v.status === 'closed' ? v : undefined;
     });
     expect(closed.survey).toMatchObject({ rating: null });
+    // Its links expired with the window: a clear page, no rating.
+    const late = await fetch(survey.body.text.match(/https?:\/\/\S+\/survey\/\S+/)![0]);
+    expect(late.status).toBe(410);
+    expect(await late.text()).toMatch(/<main/);
+    expect((await view(t.id)).ticket.survey.rating).toBeNull();
     expect(await until('the execution to end', async () => ((await status(t.id)) === 'SUCCEEDED' ? true : undefined))).toBe(true);
     transitionsByPath['resolved, survey unanswered, closed'] = await transitions(t.id);
   });
@@ -290,6 +296,15 @@ describe.concurrent('ticket lifecycle paths (--time-scale 3600)', () => {
     await until('the close', async () => ((await view(t.id)).ticket.status === 'closed' ? true : undefined));
     expect((await mailsTo(t.requester)).filter((m) => /How did we do/.test(m.subject))).toEqual([]);
     transitionsByPath['resolved without contact, closed (no survey)'] = await transitions(t.id);
+  });
+
+  it('round-robin (IT here): the lifecycle assigns a new ticket to the agent whose turn it is', async () => {
+    const t = await open('Laptop will not boot', 'normal', 'it');
+    const assigned = await until('the assignment', async () => (await view(t.id)).ticket.assignee ?? undefined);
+    expect(assigned).toBe('l1@helpdesk.local'); // the one level-1 agent of IT in the seed
+    const other = await open('Printer jam', 'normal', 'support');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await view(other.id)).ticket.assignee).toBeNull();
   });
 
   it('closing by hand stops the execution', async () => {

@@ -40,7 +40,7 @@ describe('defaultPolicy', () => {
       pendingAutoResolveDays: 7,
       surveyDelayHours: 24,
       surveyWindowDays: 7,
-      roundRobin: false,
+      roundRobin: [],
     });
     expect(defaultPolicy.triage).toBe(defaultTriageRules);
   });
@@ -75,10 +75,10 @@ describe('parsePolicy', () => {
   it('replaces scalar settings, the calendar and the triage rules wholesale', () => {
     const calendar: Calendar = { timezone: 'Europe/Lisbon', week: { mon: [['08:00', '12:00'], ['13:00', '17:00']] }, holidays: ['12-25', '2026-06-13'] };
     const triage = { ...defaultTriageRules, vipDomains: ['bigcorp.com'] };
-    const p = parsePolicy({ calendar, triage, alwaysOpenPriorities: ['urgent', 'high'], pendingAutoResolveDays: 3, surveyDelayHours: 2, surveyWindowDays: 14, roundRobin: true });
+    const p = parsePolicy({ calendar, triage, alwaysOpenPriorities: ['urgent', 'high'], pendingAutoResolveDays: 3, surveyDelayHours: 2, surveyWindowDays: 14, roundRobin: ['it'] });
     expect(p.calendar).toEqual(calendar);
     expect(p.triage.vipDomains).toEqual(['bigcorp.com']);
-    expect(p).toMatchObject({ alwaysOpenPriorities: ['urgent', 'high'], pendingAutoResolveDays: 3, surveyDelayHours: 2, surveyWindowDays: 14, roundRobin: true });
+    expect(p).toMatchObject({ alwaysOpenPriorities: ['urgent', 'high'], pendingAutoResolveDays: 3, surveyDelayHours: 2, surveyWindowDays: 14, roundRobin: ['it'] });
     expect(p.sla).toEqual(defaultPolicy.sla);
   });
 
