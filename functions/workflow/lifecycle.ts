@@ -9,6 +9,7 @@ import { signLink } from '#core/signed-link';
 import { autoResolvedNotice, escalationNotice, pickLanguage, surveyRequest } from '#core/mail/templates';
 import { applyTriage, assign, autoResolve, triageNew, breachLevel, close, levelGroup, needsClosing, plan, roundRobinPick, surveyDue, type LifecycleChange, type Phase, type Plan } from '#core/lifecycle';
 import type { Level, Ticket } from '#core/ticket';
+import { NotFoundError } from '#core/errors';
 
 const store = ticketStore(config.tableName);
 /** Where customer links point: the public routes of the HTTP API. */
@@ -54,9 +55,10 @@ export const handler = async (event: unknown): Promise<Plan> => {
     if ('seq' in input) {
       const timer = timers[input.action]!;
       // A timer for an older state of the ticket (it moved on while the timer ran) changes nothing.
-      const done = await store.applyChange(input.ticketId, (t) =>
-        (t.lifecycleSeq ?? 0) === input.seq && plan(t, policy, now).phase === timer.phase ? timer.act(t, now) : undefined,
-      );
+      const done = await store
+        .applyChange(input.ticketId, (t) => ((t.lifecycleSeq ?? 0) === input.seq && plan(t, policy, now).phase === timer.phase ? timer.act(t, now) : undefined))
+        // Gone (erased) while the timer ran: the plan below ends the execution.
+        .catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err)));
       if (done) await announce(done);
     }
     let ticket = await store.getTicket(input.ticketId);
@@ -124,8 +126,9 @@ async function announce(change: LifecycleChange) {
       await outbound.send({
         from: `${mailConfig.deskName} <${mailConfig.fromAddress}>`,
         to: to.slice(0, 50),
-        // Internal: an agent's answer should not become a ticket.
-        replyTo: `${mailConfig.deskName} <${mailConfig.fromAddress}>`,
+        // Internal: an agent's answer must not reach the support address and become a ticket;
+        // no receipt rule takes no-reply@, so an answer bounces back to the agent instead.
+        replyTo: `no-reply@${mailConfig.fromAddress.split('@')[1]}`,
         messageId: `sla-${t.id}-${t.version}@${mailConfig.fromAddress.split('@')[1]}`,
         automatic: 'auto-generated',
         ...content,
