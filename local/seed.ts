@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Agent, Department, TicketStore } from '../functions/adapters/ticket-store.ts';
+import type { Agent, CannedResponse, Department, TicketStore } from '../functions/adapters/ticket-store.ts';
 import type { LocalUser } from './issuer.ts';
 
 /** Demo desks: internal ones beside external customer support. */
@@ -18,6 +18,42 @@ const demoAgents = [
   { email: 'l3@helpdesk.local', name: 'Leo Level Three', groups: ['agents-l3'] },
 ];
 
+/** Ready-made replies for the composer, in both languages the desk speaks. */
+export const demoCannedResponses: CannedResponse[] = [
+  {
+    id: 'greeting-details',
+    title: { en: 'Greeting: ask for details', 'pt-BR': 'Saudação: pedir detalhes' },
+    body: {
+      en: 'Hello,\n\nThank you for contacting us. So that we can help you quickly, could you tell us:\n\n- what you were trying to do when the problem happened;\n- the exact error message, or a screenshot;\n- since when it happens, and whether it happens every time.\n\nAs soon as we have these details we will continue with your request.\n\nKind regards,',
+      'pt-BR': 'Olá,\n\nObrigado por entrar em contato. Para podermos ajudar mais rápido, você poderia nos informar:\n\n- o que estava tentando fazer quando o problema aconteceu;\n- a mensagem de erro exata, ou uma captura de tela;\n- desde quando acontece e se acontece todas as vezes.\n\nAssim que recebermos essas informações, daremos continuidade ao seu chamado.\n\nAtenciosamente,',
+    },
+  },
+  {
+    id: 'password-reset',
+    title: { en: 'Password reset steps', 'pt-BR': 'Como redefinir a senha' },
+    body: {
+      en: 'Hello,\n\nYou can reset your password yourself:\n\n1. Open the sign-in page and choose "Forgot password".\n2. Enter your work email address.\n3. Open the link we email you within 15 minutes (check the spam folder too).\n4. Choose a new password of at least 12 characters, different from the last ones you used.\n\nIf the link does not arrive or your account is locked, reply to this message and we will unlock it for you.\n\nKind regards,',
+      'pt-BR': 'Olá,\n\nVocê mesmo pode redefinir sua senha:\n\n1. Abra a página de acesso e clique em "Esqueci minha senha".\n2. Informe seu e-mail corporativo.\n3. Abra o link que enviaremos por e-mail em até 15 minutos (confira também a caixa de spam).\n4. Escolha uma nova senha com pelo menos 12 caracteres, diferente das últimas que você usou.\n\nSe o link não chegar ou sua conta estiver bloqueada, responda esta mensagem e nós a desbloquearemos.\n\nAtenciosamente,',
+    },
+  },
+  {
+    id: 'escalated',
+    title: { en: 'We escalated this', 'pt-BR': 'Chamado escalado' },
+    body: {
+      en: 'Hello,\n\nThank you for your patience. We have passed your request on to our specialist team, who are now looking into it. You do not need to do anything for now: we will write to you as soon as we have news or need more information.\n\nKind regards,',
+      'pt-BR': 'Olá,\n\nObrigado pela paciência. Encaminhamos seu chamado para a nossa equipe especializada, que já está analisando o caso. Por enquanto você não precisa fazer nada: escreveremos assim que tivermos novidades ou precisarmos de mais informações.\n\nAtenciosamente,',
+    },
+  },
+  {
+    id: 'closing',
+    title: { en: 'Closing: problem solved', 'pt-BR': 'Encerramento: problema resolvido' },
+    body: {
+      en: 'Hello,\n\nWe are glad the problem is solved, so we are resolving this ticket. If anything else comes up, just reply to this message and we will pick it up again.\n\nIn a day you will receive a short survey about this service: your answer helps us improve.\n\nKind regards,',
+      'pt-BR': 'Olá,\n\nFicamos felizes que o problema foi resolvido, por isso estamos encerrando este chamado. Se precisar de algo mais, basta responder esta mensagem que retomaremos o atendimento.\n\nEm um dia você receberá uma breve pesquisa sobre este atendimento: sua resposta nos ajuda a melhorar.\n\nAtenciosamente,',
+    },
+  },
+];
+
 /** Passwords are made per install, never written in code; they live in the local data folder. */
 export function makeDemoUsers(existing: LocalUser[] | undefined): LocalUser[] {
   return demoAgents.map((a) => {
@@ -30,4 +66,5 @@ export async function seed(store: TicketStore): Promise<void> {
   await Promise.all(demoDepartments.map((d) => store.putDepartment(d)));
   const agents: Agent[] = demoAgents.map((a) => ({ ...a, departments: demoDepartments.map((d) => d.id), active: true }));
   await Promise.all(agents.map((a) => store.putAgent(a)));
+  await Promise.all(demoCannedResponses.map((r) => store.putCannedResponse(r, true)));
 }

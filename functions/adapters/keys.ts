@@ -15,7 +15,23 @@ export const keys = {
   agent: (email: string) => ({ pk: 'AGENTS', sk: `AGENT#${email}` }),
   /** Report counters maintained at write time, one item per report and month: reports never scan. */
   report: (report: string, month: string) => ({ pk: `REPORT#${report}`, sk: `MONTH#${month}` }),
+  /**
+   * Tickets opened per day and category, one partition per month. Each day and
+   * category is spread over a few shard items, so simultaneous creates seldom
+   * touch the same item in their transactions; a report sums the shards.
+   */
+  reportVolume: (day: string, category: string, shard: number) => ({ pk: `REPORT#volume#${day.slice(0, 7)}`, sk: `DAY#${day}#${category}#${shard}` }),
+  /** Opened tickets per normalized subject line, one partition per month (a report reads the whole month). */
+  reportSubject: (month: string, subject: string) => ({ pk: `REPORT#subjects#${month}`, sk: subject }),
+  /** Resolutions per day, priority and level: fields `met` and `breached`. */
+  reportSla: (day: string, priority: string, level: number) => ({ pk: `REPORT#sla#${day.slice(0, 7)}`, sk: `DAY#${day}#${priority}#L${level}` }),
+  /** Subject search: one item per normalized word of a ticket's subject, newest first by sort key. */
+  searchWord: (word: string, createdAt: string, ticketId: string) => ({ pk: `SEARCH#${word}`, sk: `${createdAt}#${ticketId}` }),
+  cannedResponse: (id: string) => ({ pk: 'CANNED', sk: `RESP#${id}` }),
 };
+
+/** Shards per day and category of the volume counters. */
+export const VOLUME_SHARDS = 4;
 
 const NO_DEPARTMENT = '~none';
 const UNASSIGNED = '~none';

@@ -1,10 +1,12 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { conditionFailed, dynamo, onlyContention, putIf, transactWrite } from './dynamo.ts';
-import { keys, partitions, SPAM, storageAttributes, ticketIndexKeys, type StatusBucket } from './keys.ts';
+import { keys, partitions, SPAM, storageAttributes, ticketIndexKeys, VOLUME_SHARDS, type StatusBucket } from './keys.ts';
 import { pagedQuery } from './page-query.ts';
 import { NotFoundError, VersionConflictError } from '#core/errors';
 import { TicketNumbers } from '#core/ticket-numbers';
-import { activeStatuses, levels, type AuditEvent, type Message, type Status, type Ticket } from '#core/ticket';
+import { activeStatuses, levels, type AuditEvent, type Level, type Message, type Priority, type Status, type Ticket } from '#core/ticket';
+import { matchIndexed, searchWords, type IndexedSubject } from '#core/search-terms';
+import { creationCounts, monthsOf, type ReportCount, type ReportCounters } from '#core/report';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -27,6 +29,12 @@ export interface Department {
   kind: 'internal' | 'external';
 }
 
+export interface CannedResponse {
+  id: string;
+  title: { en: string; 'pt-BR': string };
+  body: { en: string; 'pt-BR': string };
+}
+
 export interface Agent {
   email: string;
   name: string;
@@ -36,6 +44,9 @@ export interface Agent {
 }
 
 const DEPARTMENT_CACHE_MS = 30_000;
+/** Newest index entries read per word of a subject search. */
+const SEARCH_READ_PER_WORD = 200;
+const BATCH_GET_ATTEMPTS = 5;
 const CHANGE_ATTEMPTS = 8;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 let departmentCache: { at: number; ids: Set<string> } | undefined;
@@ -88,6 +99,47 @@ export function ticketStore(tableName: string) {
     return res.Item ? toTicket(res.Item) : undefined;
   }
 
+  /** Every item of one partition (optionally a sort-key range), page by page. */
+  async function queryAll(q: { pk: string; between?: [string, string] }): Promise<Record<string, any>[]> {
+    const items: Record<string, any>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const input: QueryCommandInput = {
+        TableName: tableName,
+        KeyConditionExpression: q.between ? 'pk = :pk AND sk BETWEEN :a AND :b' : 'pk = :pk',
+        ExpressionAttributeValues: q.between ? { ':pk': q.pk, ':a': q.between[0], ':b': q.between[1] } : { ':pk': q.pk },
+        ExclusiveStartKey: start,
+      };
+      const res = await dynamo.send(new QueryCommand(input));
+      items.push(...(res.Items ?? []));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /** How many tickets hold one status at one level: a COUNT Query on the status index partition. */
+  async function countStatus(status: Status, level: Level): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await dynamo.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'status',
+          KeyConditionExpression: 'statusPk = :p',
+          FilterExpression: '#level = :l',
+          ExpressionAttributeNames: { '#level': 'level' },
+          ExpressionAttributeValues: { ':p': partitions.status(status), ':l': level },
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += res.Count ?? 0;
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
   return {
     getTicket,
 
@@ -102,20 +154,21 @@ export function ticketStore(tableName: string) {
     },
 
     /**
-     * Writes a new ticket in one conditional PutItem: the item carries its
-     * opening message and creation event, so a create is atomic without a
-     * transaction. With an idempotency key, the key's record joins it in a
-     * transaction; `{ replayOf }` means a concurrent request took the key first,
-     * `{ inFlight }` that it holds the key but its record cannot be read yet,
-     * and `{ alreadyExists }` that a ticket with this id was written before.
+     * Writes a new ticket in one transaction: the conditional put of the ticket
+     * item (which carries its opening message and creation event), one search
+     * item per subject word, and the report counters it moves, so a ticket is
+     * never found or counted without existing, nor counted twice. With an
+     * idempotency key, the key's record joins it. `{ replayOf }` means a
+     * concurrent request took the key first, `{ inFlight }` that it holds the
+     * key but its record cannot be read yet, and `{ alreadyExists }` that a
+     * ticket with this id was written before.
      */
     async createTicket(ticket: Ticket, message: Message, event: AuditEvent, idempotency?: { caller: string; key: string; requestHash: string }) {
       const put = { TableName: tableName, Item: { ...ticketItem(ticket), openingMessage: message, createdEvent: event }, ConditionExpression: 'attribute_not_exists(pk)' };
-      // Ids made from a mail's delivery repeat on redelivery: the ticket is then already there.
-      if (!idempotency) return (await putIf(put)) ? { created: ticket } : { alreadyExists: true as const };
-      const items: TransactItem[] = [
-        { Put: put },
-        {
+      // The ticket first and the key's record second: the error handling below reads their positions.
+      const items: TransactItem[] = [{ Put: put }];
+      if (idempotency) {
+        items.push({
           Put: {
             TableName: tableName,
             Item: {
@@ -130,17 +183,39 @@ export function ticketStore(tableName: string) {
             // The same boundary findIdempotent uses: a record it ignores may be overwritten.
             ExpressionAttributeValues: { ':now': nowSeconds() },
           },
-        },
-      ];
+        });
+      }
+      for (const word of searchWords(ticket.subject)) {
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...keys.searchWord(word, ticket.createdAt, ticket.id),
+              type: 'search',
+              id: ticket.id,
+              number: ticket.number,
+              subject: ticket.subject,
+              status: ticket.status,
+              priority: ticket.priority,
+              requesterEmail: ticket.requester.email,
+              createdAt: ticket.createdAt,
+            },
+          },
+        });
+      }
+      for (const c of reportCounters(creationCounts(ticket))) items.push(counterAdd(c));
       try {
         await transactWrite(items);
         return { created: ticket };
       } catch (err) {
-        if (conditionFailed(err)?.some((f) => f.index === 1) || onlyContention(err)) {
+        const failed = conditionFailed(err);
+        if (idempotency && (failed?.some((f) => f.index === 1) || onlyContention(err))) {
           // Another request holds the key; if its record is not readable yet, it is still in flight.
           const replayOf = await this.findIdempotent(idempotency.caller, idempotency.key);
           return replayOf ? { replayOf } : { inFlight: true as const };
         }
+        // Ids made from a mail's delivery repeat on redelivery: the ticket is then already there.
+        if (!idempotency && failed?.some((f) => f.index === 0)) return { alreadyExists: true as const };
         throw err;
       }
     },
@@ -354,6 +429,99 @@ export function ticketStore(tableName: string) {
       return Boolean(res.Item);
     },
 
+    /**
+     * Tickets whose subject holds every word (already normalized), newest
+     * first: each word's newest index entries (one Query each), matched on the
+     * subjects they carry, then the tickets themselves, so what is shown is
+     * their current state, not the one indexed.
+     */
+    async searchSubjects(words: string[], limit: number): Promise<Ticket[]> {
+      const lists = await Promise.all(
+        words.map(async (word) => {
+          const res = await dynamo.send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': keys.searchWord(word, '', '').pk },
+              ScanIndexForward: false,
+              Limit: SEARCH_READ_PER_WORD,
+              ProjectionExpression: 'id, subject, createdAt',
+            }),
+          );
+          return (res.Items ?? []) as IndexedSubject[];
+        }),
+      );
+      if (lists.some((l) => l.length === 0)) return [];
+      return this.getTickets(matchIndexed(lists, words, limit));
+    },
+
+    /** Tickets by id (BatchGetItem, at most 100), in the order asked; ids with no ticket are left out. */
+    async getTickets(ids: string[]): Promise<Ticket[]> {
+      if (ids.length === 0) return [];
+      if (ids.length > 100) throw new Error('getTickets reads at most 100 tickets at once');
+      const found = new Map<string, Ticket>();
+      let pending: Record<string, unknown>[] | undefined = ids.map((id) => keys.ticket(id));
+      for (let attempt = 1; pending?.length; attempt++) {
+        if (attempt > BATCH_GET_ATTEMPTS) throw new Error('BatchGetItem left keys unprocessed');
+        if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
+        const res: BatchGetCommandOutput = await dynamo.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+        for (const item of res.Responses?.[tableName] ?? []) found.set(item.id as string, toTicket(item));
+        pending = res.UnprocessedKeys?.[tableName]?.Keys;
+      }
+      return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
+    },
+
+    /**
+     * The report counters of a range: a Query per month partition of each
+     * counter kind (the range's days from the day-keyed ones), and a COUNT
+     * Query per active status and level for the backlog. Never a Scan.
+     */
+    async readReportCounters(range: { from: string; to: string }): Promise<ReportCounters> {
+      const months = monthsOf(range);
+      const days = (kind: 'volume' | 'sla', month: string) => ({
+        pk: `REPORT#${kind}#${month}`,
+        // Day-keyed sort keys: DAY#yyyy-mm-dd#...; '~' sorts after every character they use.
+        between: [`DAY#${range.from}`, `DAY#${range.to}#~`] as [string, string],
+      });
+      const [volume, subjects, sla, csat, backlog] = await Promise.all([
+        Promise.all(months.map((m) => queryAll(days('volume', m)))).then((pages) =>
+          pages.flat().map((i) => {
+            const [, day, ...rest] = String(i.sk).split('#');
+            rest.pop(); // the shard
+            return { day: day!, category: rest.join('#'), count: Number(i.count ?? 0) };
+          }),
+        ),
+        Promise.all(months.map((m) => queryAll({ pk: keys.reportSubject(m, '').pk }))).then((pages) =>
+          pages.flat().map((i) => ({ subject: String(i.sk), count: Number(i.count ?? 0) })),
+        ),
+        Promise.all(months.map((m) => queryAll(days('sla', m)))).then((pages) =>
+          pages.flat().map((i) => {
+            const [, day, priority, level] = String(i.sk).split('#');
+            return { day: day!, priority: priority as Priority, level: Number(level!.slice(1)) as Level, met: Number(i.met ?? 0), breached: Number(i.breached ?? 0) };
+          }),
+        ),
+        queryAll({ pk: keys.report('csat', '').pk, between: [keys.report('csat', months[0]!).sk, keys.report('csat', months[months.length - 1]!).sk] }).then((items) =>
+          items.map(({ pk: _pk, sk: _sk, ...fields }) => fields as Record<string, number>),
+        ),
+        Promise.all(
+          levels.flatMap((level) => activeStatuses.map(async (status) => ({ level, status, count: await countStatus(status, level) }))),
+        ),
+      ]);
+      return { volume, subjects, sla, csat, backlog };
+    },
+
+    async listCannedResponses(): Promise<CannedResponse[]> {
+      const items = await queryAll({ pk: keys.cannedResponse('').pk });
+      return items.map((i) => ({ id: i.id, title: i.title, body: i.body }) as CannedResponse);
+    },
+
+    /** Writes a canned response; `onlyIfNew` keeps one that exists (seeding never overwrites an edited reply). */
+    async putCannedResponse(r: CannedResponse, onlyIfNew = false) {
+      const item = { ...keys.cannedResponse(r.id), type: 'canned', id: r.id, title: r.title, body: r.body };
+      if (onlyIfNew) await putIf({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' });
+      else await dynamo.send(new PutCommand({ TableName: tableName, Item: item }));
+    },
+
     async listDepartments(): Promise<Department[]> {
       const res = await dynamo.send(
         new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'DEPARTMENTS' } }),
@@ -373,6 +541,20 @@ export type TicketStore = ReturnType<typeof ticketStore>;
 export interface CounterUpdate {
   key: { pk: string; sk: string };
   add: Record<string, number>;
+}
+
+/** The counter items the report changes of a write move (see functions/core/report.ts). */
+export function reportCounters(counts: ReportCount[]): CounterUpdate[] {
+  return counts.map((c): CounterUpdate => {
+    switch (c.report) {
+      case 'volume':
+        return { key: keys.reportVolume(c.day, c.category, Math.floor(Math.random() * VOLUME_SHARDS)), add: { count: c.by } };
+      case 'subjects':
+        return { key: keys.reportSubject(c.month, c.subject), add: { count: c.by } };
+      case 'sla':
+        return { key: keys.reportSla(c.day, c.priority, c.level), add: { [c.met ? 'met' : 'breached']: 1 } };
+    }
+  });
 }
 
 function strip(item: Record<string, unknown>): Record<string, unknown> {

@@ -2,9 +2,10 @@ import { config } from '#shared/config';
 import { policy } from '#shared/policy';
 import { lifecycle } from '#shared/lifecycle';
 import { agentRoute, expectedVersion, json } from '#shared/http';
-import { ticketStore } from '#adapters/ticket-store';
+import { reportCounters, ticketStore } from '#adapters/ticket-store';
 import { ticketIdParam, updateTicketBody } from '#core/schemas';
 import { updateTicket } from '#core/ticket';
+import { changeCounts } from '#core/report';
 import { ID_PATTERN } from '#core/ids';
 import { NotFoundError, RuleViolationError, VersionConflictError } from '#core/errors';
 
@@ -28,7 +29,8 @@ export const handler = agentRoute({ params: ticketIdParam, body: updateTicketBod
   }
 
   const result = updateTicket(current, patch, principal, new Date().toISOString(), policy);
-  if (result.event) await store.saveTicket(result.ticket, expected, result.event);
+  // Report counters the change moves (a resolution's SLA, a release from spam) go in the same write.
+  if (result.event) await store.saveTicket(result.ticket, expected, result.event, undefined, reportCounters(changeCounts(current, result.ticket)));
   // Closed by hand: nothing left to time. Any other lifecycle change wakes the wait in progress.
   if (result.ticket.status === 'closed' && current.status !== 'closed') await lifecycle.stop(current.id, 'Closed by an agent');
   // Released from the spam view: a real request now, with SLA timers from here.

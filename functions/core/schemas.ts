@@ -98,3 +98,18 @@ export const historyQuery = z.strictObject(pageQuery);
 
 export const ticketIdParam = z.strictObject({ id: z.string().max(64) });
 export const emailParam = z.strictObject({ email });
+
+/** GET /search: `q` is a ticket number (`#123`), a requester's email, or subject words (see search-terms.ts). */
+export const searchQuery = z.strictObject({
+  q: z.string().max(200, 'at most 200 characters'),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date such as 2026-11-22');
+
+/** GET /reports: a range of days (both included; the last 30 by default), as JSON or CSV. */
+export const reportQuery = z.strictObject({
+  from: day.optional(),
+  to: day.optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+});

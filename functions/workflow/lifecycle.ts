@@ -4,11 +4,12 @@ import { logger } from '#shared/logger';
 import { policy } from '#shared/policy';
 import { config } from '#shared/config';
 import { required } from '#shared/env';
-import { ticketStore, type Agent } from '#adapters/ticket-store';
+import { reportCounters, ticketStore, type Agent } from '#adapters/ticket-store';
 import { signLink } from '#core/signed-link';
 import { autoResolvedNotice, escalationNotice, pickLanguage, surveyRequest } from '#core/mail/templates';
 import { applyTriage, assign, autoResolve, triageNew, breachLevel, close, levelGroup, needsClosing, plan, roundRobinPick, surveyDue, type LifecycleChange, type Phase, type Plan } from '#core/lifecycle';
 import type { Level, Ticket } from '#core/ticket';
+import { changeCounts } from '#core/report';
 import { NotFoundError } from '#core/errors';
 
 const store = ticketStore(config.tableName);
@@ -34,6 +35,9 @@ const lifecycleEvent = z.discriminatedUnion('action', [
   z.object({ action: z.enum(['level-timeout', 'pending-timeout', 'survey-due', 'survey-timeout']), ticketId: z.string().min(1).max(64), seq: z.number().int().nonnegative() }),
 ]);
 
+/** A lifecycle change with the report counters it moves (an automatic resolution's SLA), written with it. */
+const withCounters = (before: Ticket, change: LifecycleChange) => ({ ...change, counters: reportCounters(changeCounts(before, change.ticket)) });
+
 /** Each timer belongs to one phase; it acts only if the ticket is still where the timer left it. */
 const timers: Record<string, { phase: Phase; act: (t: Ticket, now: string) => LifecycleChange }> = {
   'level-timeout': { phase: 'working', act: (t, now) => breachLevel(t, now, policy) },
@@ -56,7 +60,7 @@ export const handler = async (event: unknown): Promise<Plan> => {
       const timer = timers[input.action]!;
       // A timer for an older state of the ticket (it moved on while the timer ran) changes nothing.
       const done = await store
-        .applyChange(input.ticketId, (t) => ((t.lifecycleSeq ?? 0) === input.seq && plan(t, policy, now).phase === timer.phase ? timer.act(t, now) : undefined))
+        .applyChange(input.ticketId, (t) => ((t.lifecycleSeq ?? 0) === input.seq && plan(t, policy, now).phase === timer.phase ? withCounters(t, timer.act(t, now)) : undefined))
         // Gone (erased) while the timer ran: the plan below ends the execution.
         .catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err)));
       if (done) await announce(done);

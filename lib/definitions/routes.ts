@@ -30,6 +30,10 @@ export const routes: readonly RouteDefinition[] = [
   { name: 'AttachmentLink', method: 'GET', path: '/tickets/{id}/attachments', entry: 'api/attachment-link.ts', auth: 'agent', table: 'none' },
   { name: 'CustomerTickets', method: 'GET', path: '/customers/{email}/tickets', entry: 'api/customer-tickets.ts', auth: 'agent', table: 'read' },
   { name: 'ListDepartments', method: 'GET', path: '/departments', entry: 'api/list-departments.ts', auth: 'agent', table: 'read' },
+  { name: 'Search', method: 'GET', path: '/search', entry: 'api/search.ts', auth: 'agent', table: 'read' },
+  { name: 'Reports', method: 'GET', path: '/reports', entry: 'api/reports.ts', auth: 'agent', table: 'read' },
+  { name: 'ListAgents', method: 'GET', path: '/agents', entry: 'api/list-agents.ts', auth: 'agent', table: 'read' },
+  { name: 'ListCannedResponses', method: 'GET', path: '/canned-responses', entry: 'api/list-canned-responses.ts', auth: 'agent', table: 'read' },
   // Customers never sign in: these answer signed, expiring links from our mail.
   { name: 'SurveyRating', method: 'GET', path: '/survey/{token}', entry: 'public/survey-rating.ts', auth: 'public', table: 'readwrite' },
   { name: 'SurveyComment', method: 'POST', path: '/survey/comment', entry: 'public/survey-comment.ts', auth: 'public', table: 'readwrite' },

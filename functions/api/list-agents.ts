@@ -1,0 +1,14 @@
+import { config } from '#shared/config';
+import { agentRoute, json } from '#shared/http';
+import { ticketStore } from '#adapters/ticket-store';
+
+const store = ticketStore(config.tableName);
+
+/** GET /agents: who tickets can be assigned to, with their groups and departments. */
+export const handler = agentRoute({}, async () => {
+  const agents = await store.listAgents();
+  const items = agents
+    .map(({ email, name, groups, departments, active }) => ({ email, name, groups: groups ?? [], departments: departments ?? [], active: Boolean(active) }))
+    .sort((a, b) => (a.email < b.email ? -1 : 1));
+  return json(200, { items });
+});
