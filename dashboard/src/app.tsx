@@ -1,0 +1,215 @@
+import type { ComponentType } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { AppConfig } from './config.ts';
+import { getSession, onSessionChange, refreshSession, signOut, type Session } from './auth.ts';
+import { api, cached, clearCache } from './api.ts';
+import { getLanguage, languageNames, languages, setLanguage, t, type Language } from './i18n/index.ts';
+import { AppContext, type AppState } from './context.ts';
+import { Link, match, navigate, useLocation } from './router.tsx';
+import { installShortcutListener, useShortcuts } from './hooks.ts';
+import { SignIn } from './pages/sign-in.tsx';
+import { Queue } from './pages/queue.tsx';
+import { Search } from './pages/search.tsx';
+import { HelpDialog } from './components/help-dialog.tsx';
+import { Loading, ErrorState } from './components/common.tsx';
+import type { Department } from './types.ts';
+
+export const LANGUAGE_KEY = 'helpdesk.language';
+
+/** Pages outside the first bundle load on first visit (the reports page and its charts, the ticket view and DOMPurify). */
+function lazyPage<P extends object>(load: () => Promise<{ default: ComponentType<P> }>) {
+  let loaded: ComponentType<P> | undefined;
+  let pending: Promise<unknown> | undefined;
+  return function LazyPage(props: P) {
+    const [, bump] = useState(0);
+    const [error, setError] = useState<unknown>();
+    useEffect(() => {
+      if (loaded) return;
+      pending ??= load().then((m) => (loaded = m.default));
+      pending.then(
+        () => bump((n) => n + 1),
+        (err: unknown) => {
+          pending = undefined;
+          setError(err);
+        },
+      );
+    }, []);
+    if (error) return <ErrorState error={error} onRetry={() => location.reload()} />;
+    if (!loaded) return <Loading />;
+    const Page = loaded;
+    return <Page {...props} />;
+  };
+}
+
+const TicketPage = lazyPage<{ id: string }>(() => import('./pages/ticket.tsx'));
+const ReportsPage = lazyPage<object>(() => import('./pages/reports.tsx'));
+
+export function App({ config }: { config: AppConfig }) {
+  const [session, setSession] = useState<Session | null>(getSession());
+  const [lang, setLang] = useState<Language>(getLanguage());
+
+  useEffect(
+    () =>
+      onSessionChange(() => {
+        const s = getSession();
+        if (!s) clearCache();
+        setSession(s);
+      }),
+    [],
+  );
+
+  // Renew the ID token a minute before it runs out; an expired session goes back to sign-in.
+  useEffect(() => {
+    if (!session) return;
+    const wait = Math.max(0, session.expiresAt - Date.now() - 60_000);
+    const id = setTimeout(() => void refreshSession(), Math.min(wait, 2 ** 31 - 1));
+    return () => clearTimeout(id);
+  }, [session]);
+
+  const changeLanguage = (l: Language) => {
+    setLanguage(l);
+    document.documentElement.lang = l;
+    try {
+      localStorage.setItem(LANGUAGE_KEY, l);
+    } catch {
+      // Not remembered across visits; this visit still switches.
+    }
+    setLang(l);
+  };
+
+  if (!session) return <SignIn lang={lang} onLanguage={changeLanguage} />;
+  return <Shell config={config} session={session} lang={lang} onLanguage={changeLanguage} />;
+}
+
+function Shell({ config, session, lang, onLanguage }: { config: AppConfig; session: Session; lang: Language; onLanguage: (l: Language) => void }) {
+  const loc = useLocation();
+  const [departments, setDepartments] = useState<Department[]>([]);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const mainRef = useRef<HTMLElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const firstRender = useRef(true);
+
+  useEffect(() => installShortcutListener(), []);
+  useEffect(() => {
+    cached('departments', api.departments).then(
+      (d) => setDepartments(d.items),
+      () => setDepartments([]),
+    );
+  }, []);
+  // Moving to another page moves focus to it, so screen readers announce the new content.
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    mainRef.current?.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }, [loc.path]);
+
+  useShortcuts('global', {
+    search: () => {
+      searchRef.current?.focus();
+      searchRef.current?.select();
+    },
+    help: () => setHelpOpen(true),
+  });
+
+  const state: AppState = { config, session, lang, departments };
+  const ticket = match('/tickets/:id', loc.path);
+  let page;
+  let section: 'queues' | 'search' | 'reports' | undefined;
+  if (loc.path === '/' || loc.path === '/queues') {
+    page = <Queue />;
+    section = 'queues';
+  } else if (ticket) {
+    page = <TicketPage id={ticket.id!} key={ticket.id} />;
+    section = 'queues';
+  } else if (loc.path === '/search') {
+    page = <Search key={loc.query.get('q') ?? ''} />;
+    section = 'search';
+  } else if (loc.path === '/reports') {
+    page = <ReportsPage />;
+    section = 'reports';
+  } else {
+    page = (
+      <div class="page">
+        <h1>{t('notFound.title')}</h1>
+        <p>
+          <Link href="/">{t('notFound.back')}</Link>
+        </p>
+      </div>
+    );
+  }
+
+  const q = loc.path === '/search' ? (loc.query.get('q') ?? '') : undefined;
+
+  return (
+    <AppContext.Provider value={state}>
+      <a class="skip-link" href="#main">
+        {t('shell.skip')}
+      </a>
+      <header class="topbar">
+        <Link href="/" class="brand">
+          {t('shell.brand')}
+        </Link>
+        <nav aria-label={t('shell.nav')}>
+          <ul>
+            <li>
+              <Link href="/" aria-current={section === 'queues' ? 'page' : undefined}>
+                {t('shell.queues')}
+              </Link>
+            </li>
+            <li>
+              <Link href="/reports" aria-current={section === 'reports' ? 'page' : undefined}>
+                {t('shell.reports')}
+              </Link>
+            </li>
+          </ul>
+        </nav>
+        <form
+          role="search"
+          class="topbar-search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const value = searchRef.current?.value.trim() ?? '';
+            if (value) navigate(`/search?q=${encodeURIComponent(value)}`);
+          }}
+        >
+          <label for="global-search" class="visually-hidden">
+            {t('search.label')}
+          </label>
+          <input id="global-search" ref={searchRef} type="search" name="q" key={q ?? ''} defaultValue={q} placeholder={t('search.placeholder')} autocomplete="off" />
+          <button type="submit" class="btn btn-small">
+            {t('search.submit')}
+          </button>
+        </form>
+        <div class="topbar-tools">
+          <label class="visually-hidden" for="language">
+            {t('shell.language')}
+          </label>
+          <select id="language" value={lang} onChange={(e) => onLanguage((e.currentTarget as HTMLSelectElement).value as Language)}>
+            {languages.map((l) => (
+              <option value={l} key={l}>
+                {languageNames[l]}
+              </option>
+            ))}
+          </select>
+          <button type="button" class="btn btn-small btn-ghost" onClick={() => setHelpOpen(true)} aria-label={t('help.open')} title={t('help.open')}>
+            ?
+          </button>
+          <span class="who" title={session.groups.join(', ')}>
+            <span class="visually-hidden">{t('shell.signedInAs')} </span>
+            {session.email}
+          </span>
+          <button type="button" class="btn btn-small" onClick={() => signOut('user')}>
+            {t('shell.signOut')}
+          </button>
+        </div>
+      </header>
+      <main id="main" ref={mainRef} tabIndex={-1}>
+        {page}
+      </main>
+      <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+    </AppContext.Provider>
+  );
+}

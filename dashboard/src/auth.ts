@@ -1,0 +1,176 @@
+import { authEndpoint, type AppConfig } from './config.ts';
+import { idClaims } from './jwt.ts';
+
+/**
+ * Sign-in against Cognito's InitiateAuth (JSON 1.1): USER_PASSWORD_AUTH with
+ * the form's email and password, REFRESH_TOKEN_AUTH before the ID token runs
+ * out. Local mode's issuer speaks the same protocol. The session lives in this
+ * tab only (sessionStorage): closing the tab ends it, and sign-out clears it.
+ */
+export interface Session {
+  idToken: string;
+  refreshToken?: string;
+  email: string;
+  name?: string;
+  groups: string[];
+  /** ID token expiry, ms since the epoch. */
+  expiresAt: number;
+}
+
+export type SignOutReason = 'user' | 'expired';
+
+export class AuthError extends Error {
+  constructor(
+    readonly code: 'invalid_credentials' | 'new_password_required' | 'unsupported_challenge' | 'too_many_attempts' | 'network' | 'unknown',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const STORAGE_KEY = 'helpdesk.session';
+let config: AppConfig | undefined;
+let session: Session | null = null;
+let lastReason: SignOutReason | undefined;
+const listeners = new Set<() => void>();
+
+export function configureAuth(c: AppConfig) {
+  config = c;
+  session = load();
+}
+
+function load(): Session | null {
+  try {
+    const raw = sessionStorage.getItem(STORAGE_KEY);
+    if (!raw) return null;
+    const s = JSON.parse(raw) as Session;
+    if (typeof s.idToken !== 'string' || typeof s.expiresAt !== 'number') return null;
+    // An ID token past its time is only worth keeping if a refresh token can renew it.
+    if (s.expiresAt <= Date.now() && !s.refreshToken) return null;
+    return s;
+  } catch {
+    return null;
+  }
+}
+
+function store(s: Session | null) {
+  session = s;
+  try {
+    if (s) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(s));
+    else sessionStorage.removeItem(STORAGE_KEY);
+  } catch {
+    // Storage may be off (private mode): the session then lives in memory only.
+  }
+  for (const l of listeners) l();
+}
+
+export const getSession = () => session;
+/** Why the last session ended, once: the sign-in page explains an expiry. */
+export function takeSignOutReason(): SignOutReason | undefined {
+  const r = lastReason;
+  lastReason = undefined;
+  return r;
+}
+export function onSessionChange(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+async function initiateAuth(body: Record<string, unknown>): Promise<Record<string, any>> {
+  if (!config) throw new AuthError('unknown', 'not configured');
+  let res: Response;
+  try {
+    res = await fetch(authEndpoint(config), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
+      body: JSON.stringify({ ClientId: config.auth.clientId, ...body }),
+    });
+  } catch {
+    throw new AuthError('network', 'The sign-in service could not be reached');
+  }
+  const data = (await res.json().catch(() => ({}))) as Record<string, any>;
+  if (!res.ok) {
+    const type = String(data.__type ?? '').split('#').pop();
+    if (type === 'NotAuthorizedException' || type === 'UserNotFoundException') throw new AuthError('invalid_credentials', String(data.message ?? type));
+    if (type === 'TooManyRequestsException' || type === 'LimitExceededException') throw new AuthError('too_many_attempts', String(data.message ?? type));
+    throw new AuthError('unknown', String(data.message ?? `sign-in answered ${res.status}`));
+  }
+  return data;
+}
+
+function sessionFrom(result: Record<string, any>, previous?: Session): Session {
+  const idToken = String(result.IdToken ?? '');
+  const claims = idClaims(idToken);
+  return {
+    idToken,
+    refreshToken: typeof result.RefreshToken === 'string' ? result.RefreshToken : previous?.refreshToken,
+    email: claims.email,
+    ...(claims.name ? { name: claims.name } : {}),
+    groups: claims.groups,
+    expiresAt: claims.expiresAt || Date.now() + Number(result.ExpiresIn ?? 3600) * 1000,
+  };
+}
+
+export async function signIn(email: string, password: string): Promise<Session> {
+  const data = await initiateAuth({ AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email.trim().toLowerCase(), PASSWORD: password } });
+  if (data.ChallengeName) {
+    throw new AuthError(data.ChallengeName === 'NEW_PASSWORD_REQUIRED' ? 'new_password_required' : 'unsupported_challenge', String(data.ChallengeName));
+  }
+  if (!data.AuthenticationResult?.IdToken) throw new AuthError('unknown', 'no token in the answer');
+  const s = sessionFrom(data.AuthenticationResult);
+  lastReason = undefined;
+  store(s);
+  return s;
+}
+
+let refreshing: Promise<Session | null> | undefined;
+
+/** A fresh ID token from the refresh token; null (and signed out as expired) when that fails. */
+export function refreshSession(): Promise<Session | null> {
+  refreshing ??= (async () => {
+    const current = session;
+    if (!current?.refreshToken) {
+      if (current) signOut('expired');
+      return null;
+    }
+    try {
+      const data = await initiateAuth({ AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: current.refreshToken } });
+      if (!data.AuthenticationResult?.IdToken) throw new AuthError('unknown', 'no token');
+      const s = sessionFrom(data.AuthenticationResult, current);
+      // Signed out (or in as someone else) meanwhile: that wins.
+      if (session?.refreshToken !== current.refreshToken) return session;
+      store(s);
+      return s;
+    } catch (err) {
+      // A network blip keeps the session: the next call tries again.
+      if (err instanceof AuthError && err.code === 'network' && current.expiresAt > Date.now()) return current;
+      if (session?.refreshToken === current.refreshToken) signOut('expired');
+      return null;
+    }
+  })().finally(() => {
+    refreshing = undefined;
+  });
+  return refreshing;
+}
+
+/** A token good for at least another 30 s, refreshed first if needed; null when the session is over. */
+export async function validToken(): Promise<string | null> {
+  const s = session;
+  if (!s) return null;
+  if (s.expiresAt - Date.now() > 30_000) return s.idToken;
+  return (await refreshSession())?.idToken ?? null;
+}
+
+export function signOut(reason: SignOutReason = 'user') {
+  const ending = session;
+  lastReason = reason;
+  store(null);
+  // Revoke the refresh token where the service supports it (Cognito); best effort.
+  if (reason === 'user' && ending?.refreshToken && config && authEndpoint(config).includes('cognito-idp.')) {
+    void fetch(authEndpoint(config), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.RevokeToken' },
+      body: JSON.stringify({ ClientId: config.auth.clientId, Token: ending.refreshToken }),
+    }).catch(() => undefined);
+  }
+}

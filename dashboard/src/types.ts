@@ -1,0 +1,126 @@
+/**
+ * The API's shapes as the dashboard reads them (see README "The API in brief").
+ * Declared here rather than imported from functions/, so the browser bundle
+ * never pulls server code.
+ */
+export const statuses = ['new', 'open', 'pending', 'on_hold', 'resolved', 'closed'] as const;
+export type Status = (typeof statuses)[number];
+export const activeStatuses: readonly Status[] = ['new', 'open', 'pending', 'on_hold'];
+
+export const priorities = ['urgent', 'high', 'normal', 'low'] as const;
+export type Priority = (typeof priorities)[number];
+
+export type Level = 1 | 2 | 3;
+
+/** Legal status changes, as functions/core/ticket.ts allows them (the API is the judge). */
+export const transitions: Record<Status, readonly Status[]> = {
+  new: ['open', 'pending', 'on_hold', 'resolved'],
+  open: ['pending', 'on_hold', 'resolved'],
+  pending: ['open', 'on_hold', 'resolved'],
+  on_hold: ['open', 'pending', 'resolved'],
+  resolved: ['open', 'closed'],
+  closed: [],
+};
+
+/** Categories triage knows by default; agents may type any other. */
+export const knownCategories = ['access', 'hardware', 'network', 'software', 'security', 'payroll', 'benefits', 'billing', 'expenses', 'facilities', 'product'];
+
+export interface Ticket {
+  id: string;
+  number: number;
+  subject: string;
+  status: Status;
+  priority: Priority;
+  level: Level;
+  department: string | null;
+  category: string | null;
+  tags: string[];
+  assignee: string | null;
+  requester: { email: string; name?: string };
+  channel?: string;
+  language?: string | null;
+  spam?: boolean;
+  createdAt: string;
+  updatedAt?: string;
+  firstResponseDueAt: string;
+  resolutionDueAt: string;
+  firstRespondedAt?: string | null;
+  resolvedAt?: string | null;
+  levelDueAt: string | null;
+  dueAt: string | null;
+  slaPausedAt: string | null;
+  breaches: { level: Level; at: string }[];
+  triage?: { confidence: number; dispatch: boolean; category?: string | null; department?: string | null; priority?: Priority; signals?: string[] } | null;
+  survey?: { rating: number | null; comment?: string | null; sentAt?: string; ratedAt?: string | null } | null;
+  version: number;
+}
+
+export interface FileRef {
+  filename: string;
+  contentType: string;
+  size: number;
+  key: string;
+  inline?: boolean;
+  contentId?: string;
+}
+
+export interface Message {
+  id: string;
+  kind: 'customer' | 'reply' | 'note';
+  public: boolean;
+  body: string;
+  author: { type: 'agent' | 'customer'; email: string; name?: string };
+  createdAt: string;
+  mail?: { html: string | null; fullText: string; attachments: FileRef[]; truncated?: boolean; verdicts?: Record<string, string> };
+  attachments?: FileRef[];
+}
+
+export interface AuditEvent {
+  version: number;
+  at: string;
+  actor: { email: string; sub?: string };
+  action: string;
+  changes: { field: string; before: unknown; after: unknown }[];
+}
+
+export interface Thread {
+  ticket: Ticket;
+  messages: Message[];
+  events: AuditEvent[];
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+export interface Department {
+  id: string;
+  name: Record<string, string>;
+  kind: 'internal' | 'external';
+}
+
+export interface Agent {
+  email: string;
+  name?: string;
+  groups?: string[];
+  departments?: string[];
+  active?: boolean;
+}
+
+export interface CannedResponse {
+  id: string;
+  title: Record<string, string>;
+  body: Record<string, string>;
+}
+
+export interface Report {
+  from: string;
+  to: string;
+  volume: { day: string; category: string | null; count: number }[];
+  topCategories: { category: string | null; count: number }[];
+  topSubjects: { subject: string; count: number }[];
+  sla: { priority: Priority; level: Level; met: number; breached: number }[];
+  backlog: { level: Level; status: Status; count: number }[];
+  csat: { count: number; average: number | null; distribution: Record<string, number> };
+}
