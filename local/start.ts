@@ -5,7 +5,7 @@
  *
  *   npm start                      keep data in .helpdesk/ across restarts
  *   npm start -- --fresh           wipe local data first
- *   npm start -- --port 4310       API port (other services use the next six)
+ *   npm start -- --port 4310       API port (other services use the next seven; the dashboard is +7)
  *   npm start -- --ports auto      free ports chosen by the OS (tests use this)
  *   npm start -- --home DIR        keep state in DIR instead of .helpdesk/
  *   npm start -- --time-scale 3600 SLA time runs 3600× faster: an SLA hour in a second
@@ -32,6 +32,7 @@ import { createInitiateAuth, loadOrCreateKeys, type LocalUser } from './issuer.t
 import { checkJava, stopChild, localCredentials, MissingJavaError, provisionTable, REGION, startDynamo, startMessaging, startSes } from './services.ts';
 import { makeDemoUsers } from './seed.ts';
 import { startLocalStepFunctions } from './step-functions.ts';
+import { dashboardRequestHandler, ensureDashboardBuilt, localDashboardConfig } from './dashboard-server.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const POOL_ID = 'local_pool';
@@ -75,10 +76,10 @@ process.on('SIGTERM', () => void stopAll(0));
 async function ports() {
   // Port 0 everywhere: each server binds a free port itself and reports it. Picking
   // free ports up front and binding later races with other processes (parallel tests).
-  if (args.ports === 'auto') return { api: 0, auth: 0, dynamo: 0, messaging: 0, ses: 0, smtp: 0, stepFunctions: 0 };
+  if (args.ports === 'auto') return { api: 0, auth: 0, dynamo: 0, messaging: 0, ses: 0, smtp: 0, stepFunctions: 0, dashboard: 0 };
   const base = Number(args.port);
   if (!Number.isInteger(base) || base < 1 || base > 65530) throw new Error(`--port must be a port number, not "${args.port}"`);
-  return { api: base, auth: base + 1, dynamo: base + 2, messaging: base + 3, ses: base + 4, smtp: base + 5, stepFunctions: base + 6 };
+  return { api: base, auth: base + 1, dynamo: base + 2, messaging: base + 3, ses: base + 4, smtp: base + 5, stepFunctions: base + 6, dashboard: base + 7 };
 }
 
 /** Listens on loopback and resolves with the port bound (port 0 picks one). */
@@ -112,6 +113,11 @@ async function main() {
   if (args.fresh) await rm(home, { recursive: true, force: true });
   await mkdir(join(home, 'dynamodb'), { recursive: true });
   const p = await ports();
+  // The dashboard builds (only when dist is missing or stale) while the services start.
+  const dashboardBuild = ensureDashboardBuilt({ log: args.quiet ? undefined : (l) => console.log(`[dashboard] ${l}`) }).then(
+    () => undefined,
+    (err: Error) => err,
+  );
 
   const usersFile = join(home, 'users.json');
   const users: LocalUser[] = makeDemoUsers(existsSync(usersFile) ? JSON.parse(await readFile(usersFile, 'utf8')) : undefined);
@@ -233,11 +239,24 @@ async function main() {
 
   const resumed = await resumeLifecycles();
 
+  // The agent dashboard, as CloudFront would serve it, with a config.json for this instance.
+  const dashboardBuildError = await dashboardBuild;
+  if (dashboardBuildError) console.warn(`\n[dashboard] build failed, so the dashboard answers 503 until \`npm run build:dashboard\` succeeds:\n${dashboardBuildError.message}\n`);
+  const dashboardServer = createServer(
+    dashboardRequestHandler({
+      distDir: join(root, 'dashboard', 'dist'),
+      config: localDashboardConfig({ apiUrl, authUrl, clientId: CLIENT_ID, region: REGION, defaultLanguage: process.env.DEFAULT_LANGUAGE }),
+    }),
+  );
+  stoppers.push(() => new Promise((r) => (dashboardServer.closeAllConnections(), dashboardServer.close(r))));
+  const dashboardUrl = `http://127.0.0.1:${await listen(dashboardServer, p.dashboard)}`;
+
   const endpoints = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
     region: REGION,
     apiUrl,
+    dashboardUrl,
     outboxUrl,
     auth: { url: authUrl, issuer, userPoolId: POOL_ID, clientId: CLIENT_ID, jwksUrl: `${issuer}/.well-known/jwks.json` },
     agents: users.map((u) => ({ email: u.email, password: u.password, groups: u.groups })),
@@ -256,6 +275,7 @@ async function main() {
     [
       '',
       'Help desk running in local mode',
+      `  Dashboard    ${dashboardUrl}  (sign in as an agent below)`,
       `  API          ${apiUrl}`,
       `  Outbox (SES) ${outboxUrl}  (mail the help desk sends)`,
       `  Sign-in      ${authUrl}  (Cognito InitiateAuth, USER_PASSWORD_AUTH)`,

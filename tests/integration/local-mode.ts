@@ -8,6 +8,7 @@ export const repoRoot = resolve(import.meta.dirname, '../..');
 export interface Endpoints {
   pid: number;
   apiUrl: string;
+  dashboardUrl: string;
   outboxUrl: string;
   auth: { url: string; issuer: string; clientId: string; userPoolId: string; jwksUrl: string };
   agents: { email: string; password: string; groups: string[] }[];
