@@ -106,6 +106,17 @@ export class HelpdeskStack extends Stack {
             }
           },
         },
+        // Customer pages: the web form shows the desk's name; the ticket it opens is acknowledged by mail once mail is on.
+        HelpForm: { environment: { ...(config.deskName !== undefined && { DESK_NAME: config.deskName }) } },
+        SubmitTicket: {
+          environment: { ...(config.deskName !== undefined && { DESK_NAME: config.deskName }), ...(outbound !== undefined ? mailEnvironment(mailEnv) : {}) },
+          grant: (fn) => {
+            if (outbound !== undefined) {
+              outbound.grantSend(fn.role);
+              this.replyTokenSecret.grantGetValue(fn.role);
+            }
+          },
+        },
       },
     });
 
@@ -132,6 +143,8 @@ export class HelpdeskStack extends Stack {
       [this.httpApi.functions.get('AddMessage'), ['wake']],
       [this.httpApi.functions.get('SurveyRating'), ['wake']],
       [this.httpApi.functions.get('SurveyComment'), ['wake']],
+      [this.httpApi.functions.get('SubmitTicket'), ['start']],
+      [this.httpApi.functions.get('StatusReply'), ['wake']],
       [this.inboundMail.handler, ['start', 'wake']],
     ];
     for (const [fn, actions] of drivers) {
@@ -139,14 +152,17 @@ export class HelpdeskStack extends Stack {
       fn.fn.addEnvironment('STATE_MACHINE_ARN', this.lifecycle.arns.stateMachineArn);
       this.lifecycle.grantDrive(fn.role, actions);
     }
-    // Survey pages verify links signed with the same secret and show the desk's name.
-    for (const name of ['SurveyRating', 'SurveyComment']) {
+    // Survey and status pages verify links signed with the same secret and show the desk's name.
+    for (const name of ['SurveyRating', 'SurveyComment', 'TicketStatus', 'StatusReply']) {
       const fn = this.httpApi.functions.get(name);
       if (!fn) continue;
       fn.fn.addEnvironment('REPLY_TOKEN_SECRET_ARN', this.replyTokenSecret.secret.secretArn);
       if (config.deskName !== undefined) fn.fn.addEnvironment('DESK_NAME', config.deskName);
       this.replyTokenSecret.grantGetValue(fn.role);
     }
+    // Acknowledgements (mail and web form) carry the signed link to the ticket's status page.
+    this.inboundMail.handler.fn.addEnvironment('PUBLIC_URL', this.httpApi.api.apiEndpoint);
+    this.httpApi.functions.get('SubmitTicket')?.fn.addEnvironment('PUBLIC_URL', this.httpApi.api.apiEndpoint);
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });

@@ -1,9 +1,14 @@
 import { escapeHtml, pickLanguage } from './mail/templates.ts';
+import { signLink } from './signed-link.ts';
+import { formLimits, type FieldError, type HelpFormField, type HelpFormValues } from './customer-forms.ts';
+import type { Status } from './ticket.ts';
 
 /**
- * The small pages a customer sees after clicking a link in our mail: the
- * survey's thank-you page with a comment form, the comment-saved page, and a
- * polite page for a link that is expired, damaged or past its survey window.
+ * The small pages a customer sees: after clicking a link in our mail, the
+ * survey's thank-you page with a comment form, the comment-saved page, the
+ * ticket status page with its reply box, and a polite page for a link that is
+ * expired, damaged or past its survey window; and the web form that opens a
+ * ticket, its thank-you page and the pages for a request we cannot take.
  * English and Brazilian Portuguese.
  *
  * Each page is one self-contained document: no script, no external asset,
@@ -160,6 +165,376 @@ export function linkProblemPage(p: LinkProblemInput): string {
   return page(p.lang, p.deskName, title, blocks);
 }
 
+// ---------------------------------------------------------------------------
+// The web form that opens a ticket, and the ticket status page.
+
+/** How long the status link in our mails works. */
+export const STATUS_LINK_DAYS = 90;
+
+/**
+ * The signed link to a ticket's status page, `<publicUrl>/status/<token>`,
+ * valid for STATUS_LINK_DAYS. Whoever holds it may read the public
+ * conversation and reply, as the requester.
+ */
+export function statusUrl(publicUrl: string, ticketId: string, secret: string, nowSeconds: number): string {
+  const token = signLink({ purpose: 'status', ticketId, exp: Math.floor(nowSeconds) + STATUS_LINK_DAYS * 86_400 }, secret);
+  return `${publicUrl.replace(/\/+$/, '')}/status/${token}`;
+}
+
+export interface HelpFormPageInput {
+  lang: PageLanguage;
+  deskName: string;
+  /** The form's POST URL: a path on this site (`/help`) or an http(s) URL. */
+  action: string;
+  /** What the customer typed, shown again after an error. */
+  values?: Partial<HelpFormValues>;
+  errors?: Partial<Record<HelpFormField | 'form', FieldError>>;
+}
+
+export interface HelpThanksInput {
+  lang: PageLanguage;
+  deskName: string;
+  ticketNumber: number;
+}
+
+export type CustomerProblem = 'too_large' | 'unsupported_type' | 'bad_form' | 'throttled' | 'ticket_closed' | 'not_found';
+
+export interface CustomerProblemInput {
+  lang: PageLanguage;
+  deskName: string;
+  problem: CustomerProblem;
+  /** Where to start again (the web form), when there is one. */
+  helpUrl?: string;
+}
+
+export interface StatusMessage {
+  /** `you`: the requester; `participant`: someone else on the conversation; `team`: a public reply of ours. */
+  from: 'you' | 'participant' | 'team';
+  /** A participant's name or address. */
+  name?: string;
+  /** Plain text. */
+  body: string;
+  /** ISO instant. */
+  at: string;
+}
+
+export interface StatusPageInput {
+  lang: PageLanguage;
+  deskName: string;
+  ticketNumber: number;
+  subject: string;
+  status: Status;
+  /** The public conversation only: never internal notes. Any order; shown oldest first. */
+  messages: StatusMessage[];
+  /** The signed status token, sent back with a reply. */
+  token: string;
+  /** The reply form's POST URL: a path on this site (`/status/reply`) or an http(s) URL. */
+  replyAction: string;
+  /** IANA time zone for the dates shown (the desk's calendar). */
+  timeZone?: string;
+  /** A reply the customer typed, shown again after an error. */
+  reply?: string;
+  replyError?: FieldError;
+}
+
+/** The most messages, characters per message, and characters in all, that one status page shows. */
+export const STATUS_PAGE_LIMITS = { messages: 100, bodyChars: 20_000, totalChars: 1_000_000 } as const;
+
+const webStrings = {
+  en: {
+    formTitle: 'Contact support',
+    formIntro: 'Tell us what you need and we will answer by email. Fields marked “required” must be filled in.',
+    otherLanguage: 'Português',
+    name: 'Your name',
+    nameHint: `Optional. Up to ${formLimits.name} characters.`,
+    email: 'Your email address (required)',
+    emailHint: 'We send our answers here.',
+    subject: 'Subject (required)',
+    subjectHint: `A few words about the problem, up to ${formLimits.subject} characters.`,
+    message: 'How can we help? (required)',
+    messageHint: `Up to ${formLimits.message.toLocaleString('en')} characters.`,
+    honeypot: 'Leave this field empty',
+    send: 'Send request',
+    summaryTitle: 'Please check the form',
+    errors: {
+      required: 'Please fill this in.',
+      too_long: (max: number) => `Please keep this to ${max.toLocaleString('en')} characters or fewer.`,
+      invalid_email: 'Please enter an email address such as maria@example.com.',
+      our_address: 'Please enter your own email address: this one is ours.',
+      invalid: 'This does not look right; please check it.',
+    },
+    formError: 'The form did not arrive as it was sent. Please check it and send it again.',
+    thanksTitle: 'Thank you, we have received your request',
+    thanksNumber: (n: string) => `Your ticket number is #${n}.`,
+    thanksText: 'We will answer by email. Our confirmation email has a link where you can follow your ticket and add to it. If it does not arrive in a few minutes, please check your spam folder.',
+    ticketTitle: (n: string) => `Ticket #${n}`,
+    subjectLabel: 'Subject',
+    statusLabel: 'Status',
+    statuses: {
+      new: 'Received: waiting for our team',
+      open: 'In progress',
+      pending: 'Waiting for your reply',
+      on_hold: 'On hold',
+      resolved: 'Resolved',
+      closed: 'Closed',
+    } satisfies Record<Status, string>,
+    conversation: 'Conversation',
+    noMessages: 'There are no messages yet.',
+    earlierHidden: (n: number) => `${n} earlier ${n === 1 ? 'message is' : 'messages are'} not shown here; you will find them in your email.`,
+    shortened: '(Shortened here: the full text is in your email.)',
+    you: 'You',
+    team: 'Support team',
+    wrote: 'wrote on',
+    replyTitle: 'Add a reply',
+    replyLabel: 'Your message',
+    replyHint: `Up to ${formLimits.message.toLocaleString('en')} characters. Our team will see it at once.`,
+    resolvedHint: 'Is the problem back, or not solved after all? Reply here and we will reopen the ticket.',
+    sendReply: 'Send reply',
+    closedText: 'This ticket is closed, so it takes no more replies here. If you need more help, reply to our last email: that opens a follow-up ticket.',
+    tooLargeTitle: 'That was too much text',
+    tooLargeText: `The form can carry up to ${formLimits.message.toLocaleString('en')} characters of text. Please go back, shorten your message and send it again.`,
+    unsupportedTitle: 'We could not read that request',
+    unsupportedText: 'This address only takes the form on our pages. Please go back and send the form again.',
+    badFormTitle: 'We could not read that request',
+    badFormText: 'The form did not arrive as it was sent. Please go back and send it again.',
+    throttledTitle: 'Too many requests',
+    throttledText: 'We have received several requests from you in the last hour, so we are not taking more through this form right now. Please try again in an hour, or reply to one of our emails.',
+    closedTitle: 'This ticket is closed',
+    notFoundTitle: 'We could not find this ticket',
+    notFoundText: 'The ticket this link belongs to no longer exists. If you still need help, please write to us again.',
+    startAgain: 'Open the contact form',
+  },
+  'pt-BR': {
+    formTitle: 'Fale com o suporte',
+    formIntro: 'Conte do que você precisa e responderemos por e-mail. Os campos marcados como “obrigatório” devem ser preenchidos.',
+    otherLanguage: 'English',
+    name: 'Seu nome',
+    nameHint: `Opcional. Até ${formLimits.name} caracteres.`,
+    email: 'Seu e-mail (obrigatório)',
+    emailHint: 'Enviaremos nossas respostas para este endereço.',
+    subject: 'Assunto (obrigatório)',
+    subjectHint: `Algumas palavras sobre o problema, até ${formLimits.subject} caracteres.`,
+    message: 'Como podemos ajudar? (obrigatório)',
+    messageHint: `Até ${formLimits.message.toLocaleString('pt-BR')} caracteres.`,
+    honeypot: 'Deixe este campo em branco',
+    send: 'Enviar solicitação',
+    summaryTitle: 'Confira o formulário',
+    errors: {
+      required: 'Preencha este campo.',
+      too_long: (max: number) => `Use no máximo ${max.toLocaleString('pt-BR')} caracteres.`,
+      invalid_email: 'Informe um e-mail como maria@exemplo.com.br.',
+      our_address: 'Informe o seu próprio e-mail: este endereço é nosso.',
+      invalid: 'Este valor não parece correto; confira, por favor.',
+    },
+    formError: 'O formulário não chegou como foi enviado. Confira os dados e envie novamente.',
+    thanksTitle: 'Obrigado! Recebemos sua solicitação',
+    thanksNumber: (n: string) => `O número do seu chamado é #${n}.`,
+    thanksText: 'Responderemos por e-mail. Nosso e-mail de confirmação traz um link para você acompanhar o chamado e complementá-lo. Se ele não chegar em alguns minutos, confira a pasta de spam.',
+    ticketTitle: (n: string) => `Chamado #${n}`,
+    subjectLabel: 'Assunto',
+    statusLabel: 'Situação',
+    statuses: {
+      new: 'Recebido: aguardando nossa equipe',
+      open: 'Em andamento',
+      pending: 'Aguardando sua resposta',
+      on_hold: 'Em espera',
+      resolved: 'Resolvido',
+      closed: 'Encerrado',
+    } satisfies Record<Status, string>,
+    conversation: 'Conversa',
+    noMessages: 'Ainda não há mensagens.',
+    earlierHidden: (n: number) => (n === 1 ? '1 mensagem anterior não aparece aqui; ela está no seu e-mail.' : `${n} mensagens anteriores não aparecem aqui; elas estão no seu e-mail.`),
+    shortened: '(Texto encurtado aqui: a versão completa está no seu e-mail.)',
+    you: 'Você',
+    team: 'Equipe de suporte',
+    wrote: 'escreveu em',
+    replyTitle: 'Responder',
+    replyLabel: 'Sua mensagem',
+    replyHint: `Até ${formLimits.message.toLocaleString('pt-BR')} caracteres. Nossa equipe verá na hora.`,
+    resolvedHint: 'O problema voltou ou não foi resolvido? Responda aqui e reabriremos o chamado.',
+    sendReply: 'Enviar resposta',
+    closedText: 'Este chamado foi encerrado e não recebe mais respostas por aqui. Se precisar de mais ajuda, responda ao nosso último e-mail: isso abre um novo chamado de continuação.',
+    tooLargeTitle: 'O texto ficou grande demais',
+    tooLargeText: `O formulário aceita até ${formLimits.message.toLocaleString('pt-BR')} caracteres de texto. Volte, encurte sua mensagem e envie novamente.`,
+    unsupportedTitle: 'Não conseguimos ler esta solicitação',
+    unsupportedText: 'Este endereço só aceita o formulário das nossas páginas. Volte e envie o formulário novamente.',
+    badFormTitle: 'Não conseguimos ler esta solicitação',
+    badFormText: 'O formulário não chegou como foi enviado. Volte e envie novamente.',
+    throttledTitle: 'Solicitações demais',
+    throttledText: 'Recebemos várias solicitações suas na última hora, por isso não estamos aceitando outras por este formulário agora. Tente novamente daqui a uma hora ou responda a um dos nossos e-mails.',
+    closedTitle: 'Este chamado foi encerrado',
+    notFoundTitle: 'Não encontramos este chamado',
+    notFoundText: 'O chamado deste link não existe mais. Se ainda precisar de ajuda, escreva para nós novamente.',
+    startAgain: 'Abrir o formulário de contato',
+  },
+} satisfies Record<PageLanguage, unknown>;
+
+const fieldLimits: Record<HelpFormField | 'message', number> = { name: formLimits.name, email: formLimits.email, subject: formLimits.subject, message: formLimits.message };
+
+function errorText(lang: PageLanguage, error: FieldError, max: number): string {
+  const e = webStrings[lang].errors;
+  return error === 'too_long' ? e.too_long(max) : e[error];
+}
+
+/** The web form that opens a ticket: labelled fields with hints and limits, errors next to their fields, and a honeypot. */
+export function helpFormPage(p: HelpFormPageInput): string {
+  const s = webStrings[p.lang];
+  const action = formAction(p.action);
+  const values = p.values ?? {};
+  const errors = p.errors ?? {};
+  const other: PageLanguage = p.lang === 'en' ? 'pt-BR' : 'en';
+  const fields: { name: HelpFormField; label: string; hint: string; type: 'text' | 'email' | 'textarea'; required: boolean; autocomplete?: string }[] = [
+    { name: 'name', label: s.name, hint: s.nameHint, type: 'text', required: false, autocomplete: 'name' },
+    { name: 'email', label: s.email, hint: s.emailHint, type: 'email', required: true, autocomplete: 'email' },
+    { name: 'subject', label: s.subject, hint: s.subjectHint, type: 'text', required: true, autocomplete: 'off' },
+    { name: 'message', label: s.message, hint: s.messageHint, type: 'textarea', required: true },
+  ];
+  const wrong = fields.filter((f) => errors[f.name]);
+  const blocks: string[] = [];
+  if (wrong.length || errors.form) {
+    blocks.push(
+      '<div class="summary" id="problems">',
+      `<h2>${escapeHtml(s.summaryTitle)}</h2>`,
+      ...(errors.form ? [`<p>${escapeHtml(s.formError)}</p>`] : []),
+      ...(wrong.length ? ['<ul>', ...wrong.map((f) => `<li><a href="#${f.name}">${escapeHtml(`${f.label}: ${errorText(p.lang, errors[f.name]!, fieldLimits[f.name])}`)}</a></li>`), '</ul>'] : []),
+      '</div>',
+    );
+  }
+  blocks.push(`<p class="note">${escapeHtml(s.formIntro)}</p>`, `<form method="post" action="${escapeHtml(action)}">`, `<input type="hidden" name="lang" value="${p.lang}">`);
+  for (const f of fields) {
+    const error = errors[f.name];
+    const describedBy = [`${f.name}-hint`, ...(error ? [`${f.name}-error`] : [])].join(' ');
+    const common = `id="${f.name}" name="${f.name}" maxlength="${fieldLimits[f.name]}" aria-describedby="${describedBy}"${f.required ? ' required' : ''}${error ? ' aria-invalid="true"' : ''}`;
+    const value = escapeHtml(values[f.name] ?? '');
+    blocks.push(
+      '<div class="field">',
+      `<label for="${f.name}">${escapeHtml(f.label)}</label>`,
+      `<p id="${f.name}-hint" class="note">${escapeHtml(f.hint)}</p>`,
+      ...(error ? [`<p id="${f.name}-error" class="error">${escapeHtml(errorText(p.lang, error, fieldLimits[f.name]))}</p>`] : []),
+      f.type === 'textarea'
+        ? `<textarea ${common} rows="8">${value}</textarea>`
+        : `<input type="${f.type}" ${common} autocomplete="${f.autocomplete}" value="${value}">`,
+      '</div>',
+    );
+  }
+  blocks.push(
+    // People never see or reach this field; robots that fill every field give themselves away.
+    '<div class="hp" aria-hidden="true">',
+    `<label for="website">${escapeHtml(s.honeypot)}</label>`,
+    '<input type="text" id="website" name="website" tabindex="-1" autocomplete="off" value="">',
+    '</div>',
+    `<button type="submit">${escapeHtml(s.send)}</button>`,
+    '</form>',
+  );
+  const switcher = `<p class="lang"><a href="${escapeHtml(`${action}?lang=${other}`)}" hreflang="${other}" lang="${other}">${escapeHtml(s.otherLanguage)}</a></p>`;
+  return page(p.lang, p.deskName, s.formTitle, blocks, [switcher]);
+}
+
+/** After the web form: the ticket number, and what happens next. */
+export function helpThanksPage(p: HelpThanksInput): string {
+  const s = webStrings[p.lang];
+  return page(p.lang, p.deskName, s.thanksTitle, [`<p><strong>${escapeHtml(s.thanksNumber(ticketNumber(p.ticketNumber)))}</strong></p>`, `<p>${escapeHtml(s.thanksText)}</p>`]);
+}
+
+/** A request we cannot take (too big, not a form, too many, a closed or missing ticket), said plainly. */
+export function customerProblemPage(p: CustomerProblemInput): string {
+  const s = webStrings[p.lang];
+  const texts: Record<CustomerProblem, [title: string, text: string]> = {
+    too_large: [s.tooLargeTitle, s.tooLargeText],
+    unsupported_type: [s.unsupportedTitle, s.unsupportedText],
+    bad_form: [s.badFormTitle, s.badFormText],
+    throttled: [s.throttledTitle, s.throttledText],
+    ticket_closed: [s.closedTitle, s.closedText],
+    not_found: [s.notFoundTitle, s.notFoundText],
+  };
+  const [title, text] = texts[p.problem];
+  const blocks = [`<p>${escapeHtml(text)}</p>`];
+  if (p.helpUrl !== undefined) blocks.push(`<p><a href="${escapeHtml(formAction(p.helpUrl))}">${escapeHtml(s.startAgain)}</a></p>`);
+  return page(p.lang, p.deskName, title, blocks);
+}
+
+/**
+ * The ticket status page: number, subject, status in words, the public
+ * conversation (oldest first, newest last; text only, escaped, line breaks
+ * kept), and a reply box unless the ticket is closed.
+ */
+export function statusPage(p: StatusPageInput): string {
+  const s = webStrings[p.lang];
+  const n = ticketNumber(p.ticketNumber);
+  const action = formAction(p.replyAction);
+  const when = dateFormatter(p.lang, p.timeZone);
+  const sorted = [...p.messages].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  // The newest messages that fit: a page stays small whatever the ticket holds.
+  const shown: StatusMessage[] = [];
+  let budget: number = STATUS_PAGE_LIMITS.totalChars;
+  for (let i = sorted.length - 1; i >= 0 && shown.length < STATUS_PAGE_LIMITS.messages; i--) {
+    const size = Math.min(sorted[i]!.body.length, STATUS_PAGE_LIMITS.bodyChars);
+    if (size > budget && shown.length > 0) break;
+    budget -= size;
+    shown.unshift(sorted[i]!);
+  }
+  const hidden = sorted.length - shown.length;
+
+  const blocks = [
+    '<dl>',
+    `<dt>${escapeHtml(s.subjectLabel)}</dt><dd>${escapeHtml(oneLine(p.subject))}</dd>`,
+    `<dt>${escapeHtml(s.statusLabel)}</dt><dd><strong>${escapeHtml(s.statuses[p.status] ?? p.status)}</strong></dd>`,
+    '</dl>',
+    `<h2>${escapeHtml(s.conversation)}</h2>`,
+  ];
+  if (hidden > 0) blocks.push(`<p class="note">${escapeHtml(s.earlierHidden(hidden))}</p>`);
+  if (shown.length === 0) blocks.push(`<p class="note">${escapeHtml(s.noMessages)}</p>`);
+  else {
+    blocks.push('<ol class="conversation">');
+    for (const m of shown) {
+      const who = m.from === 'team' ? s.team : m.from === 'you' ? s.you : oneLine(m.name ?? '') || s.you;
+      const clipped = m.body.length > STATUS_PAGE_LIMITS.bodyChars;
+      const body = (clipped ? m.body.slice(0, STATUS_PAGE_LIMITS.bodyChars) : m.body).replace(/\r\n?/g, '\n').trim();
+      blocks.push(
+        `<li class="${m.from === 'team' ? 'team' : 'customer'}">`,
+        `<p class="who"><strong>${escapeHtml(who)}</strong> ${escapeHtml(s.wrote)} <time datetime="${escapeHtml(m.at)}">${escapeHtml(when(m.at))}</time></p>`,
+        `<div class="body">${escapeHtml(body).replace(/\n/g, '<br>\n')}</div>`,
+        ...(clipped ? [`<p class="note">${escapeHtml(s.shortened)}</p>`] : []),
+        '</li>',
+      );
+    }
+    blocks.push('</ol>');
+  }
+
+  if (p.status === 'closed') {
+    blocks.push(`<p class="note">${escapeHtml(s.closedText)}</p>`);
+  } else {
+    const error = p.replyError;
+    const describedBy = ['reply-hint', ...(error ? ['reply-error'] : [])].join(' ');
+    blocks.push(
+      `<form method="post" action="${escapeHtml(action)}">`,
+      `<h2>${escapeHtml(s.replyTitle)}</h2>`,
+      ...(p.status === 'resolved' ? [`<p class="note">${escapeHtml(s.resolvedHint)}</p>`] : []),
+      `<input type="hidden" name="token" value="${escapeHtml(p.token)}">`,
+      `<label for="reply">${escapeHtml(s.replyLabel)}</label>`,
+      `<p id="reply-hint" class="note">${escapeHtml(s.replyHint)}</p>`,
+      ...(error ? [`<p id="reply-error" class="error">${escapeHtml(errorText(p.lang, error, formLimits.message))}</p>`] : []),
+      `<textarea id="reply" name="message" rows="6" maxlength="${formLimits.message}" required aria-describedby="${describedBy}"${error ? ' aria-invalid="true"' : ''}>${escapeHtml(p.reply ?? '')}</textarea>`,
+      `<button type="submit">${escapeHtml(s.sendReply)}</button>`,
+      '</form>',
+    );
+  }
+  return page(p.lang, p.deskName, s.ticketTitle(n), blocks);
+}
+
+function dateFormatter(lang: PageLanguage, timeZone: string | undefined): (iso: string) => string {
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: timeZone ?? 'UTC' });
+  } catch {
+    format = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+  }
+  return (iso) => {
+    const t = Date.parse(iso);
+    return Number.isFinite(t) ? format.format(t) : '';
+  };
+}
+
 /** Readable on a phone, high contrast, with a visible focus outline on every control. */
 const STYLE = [
   ':root{color-scheme:light}',
@@ -171,15 +546,34 @@ const STYLE = [
   '.stars{margin:0;font-size:2rem;letter-spacing:.15em;color:#b35c00}',
   '.note{color:#4a4f57;font-size:.95rem}',
   'label{display:block;font-weight:600}',
-  '#comment-hint{margin:.25rem 0 .5rem}',
+  '#comment-hint,#reply-hint{margin:.25rem 0 .5rem}',
   'textarea{box-sizing:border-box;display:block;width:100%;min-height:8rem;padding:.5rem;font:inherit;border:1px solid #6b7079;border-radius:4px}',
   'button{margin-top:.75rem;padding:.6rem 1.2rem;font:inherit;font-weight:600;color:#fff;background:#1a56b0;border:0;border-radius:4px;cursor:pointer}',
   'button:hover{background:#144a99}',
-  'a:focus,button:focus,textarea:focus{outline:3px solid #1a56b0;outline-offset:2px}',
+  'input[type=text],input[type=email]{box-sizing:border-box;display:block;width:100%;padding:.5rem;font:inherit;border:1px solid #6b7079;border-radius:4px}',
+  '.field{margin:0 0 1rem}',
+  '.field .note{margin:.1rem 0 .35rem}',
+  '.error{margin:.1rem 0 .35rem;color:#a4161a;font-weight:600}',
+  '[aria-invalid=true]{border:2px solid #a4161a}',
+  '.summary{margin:0 0 1rem;padding:.75rem 1rem;border:2px solid #a4161a;border-radius:4px}',
+  '.summary h2{margin:0 0 .25rem}',
+  '.hp{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}',
+  '.lang{margin:0 0 .5rem;font-size:.9rem;text-align:right}',
+  'a{color:#1a56b0}',
+  'dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0 0 1rem}',
+  'dt{font-weight:600}',
+  'dd{margin:0;overflow-wrap:anywhere}',
+  '.conversation{list-style:none;margin:0;padding:0}',
+  '.conversation li{margin:0 0 .75rem;padding:.6rem .8rem;border-left:4px solid #6b7079;background:#f8f9fa;border-radius:4px}',
+  '.conversation li.team{border-left-color:#1a56b0;background:#eef3fb}',
+  '.who{margin:0 0 .25rem;font-size:.9rem;color:#4a4f57}',
+  '.who strong{color:#1d1f23}',
+  '.body{overflow-wrap:anywhere}',
+  'a:focus,button:focus,textarea:focus,input:focus{outline:3px solid #1a56b0;outline-offset:2px}',
   'button:focus{outline-color:#0b2e63}',
 ].join('');
 
-function page(lang: PageLanguage, deskName: string, title: string, blocks: string[]): string {
+function page(lang: PageLanguage, deskName: string, title: string, blocks: string[], top: string[] = []): string {
   const desk = oneLine(deskName);
   return [
     '<!doctype html>',
@@ -193,6 +587,7 @@ function page(lang: PageLanguage, deskName: string, title: string, blocks: strin
     '</head>',
     '<body>',
     '<main>',
+    ...top,
     ...(desk ? [`<p class="desk">${escapeHtml(desk)}</p>`] : []),
     `<h1>${escapeHtml(title)}</h1>`,
     ...blocks,

@@ -407,6 +407,36 @@ export function addCustomerMail(ticket: Ticket, input: { id: string; from: Perso
   return { ticket: next, message, event };
 }
 
+/**
+ * The requester's message from the ticket status page (the signed link in our
+ * mail): the same effects as their mail — waiting on them, or resolved, brings
+ * the ticket back to work. A closed ticket takes no more messages: a reply by
+ * mail opens a follow-up instead.
+ */
+export function addCustomerMessage(ticket: Ticket, input: { body: string; at: string }, actor: Actor, policy: Policy) {
+  if (ticket.status === 'closed') {
+    throw new RuleViolationError('ticket_closed', 'A closed ticket takes no more messages; a reply by mail opens a follow-up ticket');
+  }
+  const message: Message = {
+    id: newId(Date.parse(input.at)),
+    ticketId: ticket.id,
+    kind: 'customer',
+    public: true,
+    body: input.body,
+    author: { type: 'customer', email: ticket.requester.email, ...(ticket.requester.name ? { name: ticket.requester.name } : {}) },
+    createdAt: input.at,
+  };
+  const next: Ticket = { ...ticket, updatedAt: input.at, version: ticket.version + 1 };
+  const changes: FieldChange[] = [{ field: 'messages', before: null, after: { id: message.id, kind: 'customer', from: message.author.email } }];
+  if (ticket.status === 'pending' || ticket.status === 'resolved') {
+    next.status = 'open';
+    changes.push({ field: 'status', before: ticket.status, after: 'open' });
+  }
+  changes.push(...settleClocks(ticket, next, input.at, policy));
+  const event: AuditEvent = { ticketId: ticket.id, version: next.version, at: input.at, actor, action: 'message.added', changes };
+  return { ticket: next, message, event };
+}
+
 /** A delivery failure report (bounce) for mail we sent: recorded on the trail, status unchanged. */
 export function recordBounce(ticket: Ticket, bounce: { recipient?: string; status?: string; action?: string }, at: string, actor: Actor) {
   const next: Ticket = { ...ticket, updatedAt: at, version: ticket.version + 1 };

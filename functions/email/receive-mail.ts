@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { parseMail, UnparseableMailError, type ParsedMail } from '#core/parse-mail';
 import { idFromSeed } from '#core/ids';
 import { addCustomerMail, openTicket, recordBounce, type Actor, type MailDetails, type Ticket } from '#core/ticket';
-import { automationVerdict, autoReplyBreaker } from '#core/mail/loop-detection';
+import { automationVerdict } from '#core/mail/loop-detection';
 import { decideThread } from '#core/mail/threading';
 import { visibleText } from '#core/mail/quote-strip';
 import { readReplyToken } from '#core/mail/reply-token';
-import { acknowledgement, pickLanguage, type Language } from '#core/mail/templates';
+import type { Language } from '#core/mail/templates';
 import type { TicketStore } from '#adapters/ticket-store';
 import type { MailIndex } from '#adapters/mail-index';
 import { fileKeys, MailTooLargeError } from '#adapters/mail-objects';
@@ -15,7 +15,7 @@ import type { Lifecycle } from '#adapters/lifecycle-client';
 import type { Policy } from '#core/policy';
 import { triageNew } from '#core/lifecycle';
 import { PoisonMessageError, readNotification, type SesNotification } from './notification.ts';
-import { sendOnTicket } from './send-reply.ts';
+import { sendAcknowledgement } from './acknowledgement.ts';
 
 /**
  * One inbound mail, from the queue message to a ticket. Safe to run twice, or
@@ -39,6 +39,8 @@ export interface ReceiveDeps {
     replyTokenSecret: string;
     defaultLanguage: Language;
     autoReplyCap: number;
+    /** Where customer links point (`PUBLIC_URL`); without it the acknowledgement carries no status link. */
+    publicUrl?: string | undefined;
   };
   onQuarantine?(reason: string): void;
   policy: Policy;
@@ -269,33 +271,7 @@ export function clipBytes(s: string, max: number): string {
   return s.slice(0, end);
 }
 
-/** One acknowledgement per ticket, capped per sender per hour so two robots cannot ping-pong. */
+/** The acknowledgement of a mail: threaded under the customer's mail. */
 async function acknowledge(deps: ReceiveDeps, ticket: Ticket, mail: ParsedMail): Promise<boolean> {
-  if (!(await deps.index.claimOnce(ticket.id, 'ack'))) return false;
-  const sent = await deps.index.countAutoReply(ticket.requester.email);
-  if (!autoReplyBreaker(sent - 1, deps.config.autoReplyCap)) return false;
-  const language = pickLanguage(ticket.language ?? undefined, deps.config.defaultLanguage);
-  const content = acknowledgement({ language, ticketNumber: ticket.number, subject: ticket.subject, requesterName: ticket.requester.name });
-  try {
-    await sendOnTicket(
-      ticket,
-      `ack:${ticket.id}`,
-      Date.now(),
-      {
-        to: [ticket.requester.email],
-        subject: content.subject,
-        text: content.text,
-        html: content.html,
-        inReplyTo: mail.messageId ?? undefined,
-        references: [...mail.references, ...(mail.messageId ? [mail.messageId] : [])].slice(-20),
-        automatic: 'auto-replied',
-        language,
-      },
-      deps,
-    );
-    return true;
-  } catch (err) {
-    await deps.index.releaseClaim(ticket.id, 'ack');
-    throw err;
-  }
+  return sendAcknowledgement(ticket, { inReplyTo: mail.messageId ?? undefined, references: [...mail.references, ...(mail.messageId ? [mail.messageId] : [])].slice(-20) }, deps);
 }

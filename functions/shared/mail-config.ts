@@ -26,4 +26,29 @@ export const mailConfig = {
   maxMailBytes: 40 * 1024 * 1024,
   autoReplyCap: Number(process.env.AUTO_REPLY_CAP ?? 5),
   configurationSet: process.env.SES_CONFIGURATION_SET || undefined,
+  /**
+   * The public base URL of the customer pages (`PUBLIC_URL`), for the status
+   * link in acknowledgements; optional: without it no link is sent. Read on
+   * use, not at load: local mode learns it only once its API listens, after
+   * some functions loaded this module.
+   */
+  get publicUrl(): string | undefined {
+    return readPublicUrl(process.env.PUBLIC_URL);
+  },
 };
+
+/** An http(s) base URL without a trailing slash, or undefined when unset; anything else stops the function. */
+function readPublicUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an http(s) URL, not "${value}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`PUBLIC_URL must be an http(s) URL, not "${value}"`);
+  return url.href.replace(/\/+$/, '');
+}
+
+// Checked at load too, when it is already known (in AWS), so a bad value fails fast.
+readPublicUrl(process.env.PUBLIC_URL);

@@ -37,6 +37,11 @@ export const routes: readonly RouteDefinition[] = [
   // Customers never sign in: these answer signed, expiring links from our mail.
   { name: 'SurveyRating', method: 'GET', path: '/survey/{token}', entry: 'public/survey-rating.ts', auth: 'public', table: 'readwrite' },
   { name: 'SurveyComment', method: 'POST', path: '/survey/comment', entry: 'public/survey-comment.ts', auth: 'public', table: 'readwrite' },
+  // The web form that opens a ticket (throttled, with a honeypot), and the ticket status page behind the signed link in our mail.
+  { name: 'HelpForm', method: 'GET', path: '/help', entry: 'public/help-form.ts', auth: 'public', table: 'none' },
+  { name: 'SubmitTicket', method: 'POST', path: '/help', entry: 'public/submit-ticket.ts', auth: 'public', table: 'readwrite' },
+  { name: 'TicketStatus', method: 'GET', path: '/status/{token}', entry: 'public/ticket-status.ts', auth: 'public', table: 'read' },
+  { name: 'StatusReply', method: 'POST', path: '/status/reply', entry: 'public/status-reply.ts', auth: 'public', table: 'readwrite' },
 ];
 
 /** Groups from `cognito:groups` that make a caller an agent. */

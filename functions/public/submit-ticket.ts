@@ -1,0 +1,135 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 as Result } from 'aws-lambda';
+import { config } from '#shared/config';
+import { policy } from '#shared/policy';
+import { lifecycle } from '#shared/lifecycle';
+import { logger } from '#shared/logger';
+import { ticketStore } from '#adapters/ticket-store';
+import { webFormGuard } from '#adapters/web-form-guard';
+import { checkHelpForm, readForm, submissionFingerprint, type HelpForm } from '#core/customer-forms';
+import { helpFormPage, helpThanksPage, type PageLanguage } from '#core/customer-pages';
+import { openTicket, type Actor, type Ticket } from '#core/ticket';
+import { triageNew } from '#core/lifecycle';
+import { browserLanguage, deskName, formProblemStatus, HELP_PATH, html, problemPage } from './customer-page.ts';
+
+/**
+ * POST /help: the web form opens a ticket, exactly as an agent's POST /tickets
+ * does (triage, the policy's deadlines, the lifecycle), with channel `web`, and
+ * the customer gets the acknowledgement mail with the status link.
+ *
+ * In order: a body that is not a small URL-encoded form is a 4xx page; a
+ * filled honeypot gets the thank-you page and nothing else; invalid fields
+ * get the form again with the errors and the values kept (400); the same
+ * submission again within 10 minutes gets the first one's thank-you page;
+ * more than 5 submissions an hour per address or per source IP get a 429 page.
+ */
+const store = ticketStore(config.tableName);
+const guard = webFormGuard(config.tableName);
+const supportAddresses = (process.env.SUPPORT_ADDRESSES ?? '')
+  .split(',')
+  .map((a) => a.trim().toLowerCase())
+  .filter(Boolean);
+// Mail is off until the stack is given a support domain: tickets then open without an acknowledgement.
+const acknowledge = supportAddresses.length ? await loadAcknowledgement() : undefined;
+
+/** Submissions per clock hour, per email address and per source IP. */
+export const HOURLY_LIMIT = 5;
+/** How long the same submission is answered with the first one's ticket. */
+export const DUPLICATE_WINDOW_SECONDS = 10 * 60;
+
+/** The web form opens tickets on behalf of no agent: the audit trail names the channel. */
+const webActor: Actor = { sub: 'system:web-form', email: 'web' };
+
+async function loadAcknowledgement() {
+  const [{ mailConfig }, { mailIndex }, { mailer }, { sendAcknowledgement }] = await Promise.all([
+    import('#shared/mail-config'),
+    import('#adapters/mail-index'),
+    import('#adapters/mailer'),
+    import('../email/acknowledgement.ts'),
+  ]);
+  const deps = { index: mailIndex(config.tableName), send: mailer(undefined, mailConfig.configurationSet).send, config: mailConfig };
+  return (ticket: Ticket) => sendAcknowledgement(ticket, { references: [] }, deps);
+}
+
+export const handler = async (event: APIGatewayProxyEventV2): Promise<Result> => {
+  let lang = browserLanguage(event);
+  const raw = readForm(event.body, event.isBase64Encoded, event.headers?.['content-type']);
+  if (!raw.ok) return problemPage(formProblemStatus[raw.problem], lang, raw.problem, HELP_PATH);
+
+  const check = checkHelpForm(raw.fields, supportAddresses);
+  // The language the form was shown in, sent back with it.
+  lang = (check.ok ? check.form.lang : check.lang) ?? lang;
+  // A robot learns nothing: the page a person would get, with a number that is not a ticket.
+  if (check.honeypot) {
+    logger.info('Web form honeypot filled; no ticket opened');
+    return thanks(lang, await guard.plausibleTicketNumber());
+  }
+  if (!check.ok) return html(400, helpFormPage({ lang, deskName, action: HELP_PATH, values: check.values, errors: check.errors }));
+  const form = check.form;
+
+  // A double click, a refresh or a retry: the first ticket's answer, and no second ticket.
+  const fingerprint = submissionFingerprint(form);
+  const earlier = await guard.earlier(fingerprint);
+  if (earlier) return again(lang, earlier);
+
+  const sourceIp = event.requestContext?.http?.sourceIp || 'unknown';
+  if (!(await guard.allow([`email:${form.email}`, `ip:${sourceIp}`], HOURLY_LIMIT))) {
+    logger.warn('Web form throttled');
+    const retryAfter = 3600 - (Math.floor(Date.now() / 1000) % 3600);
+    return problemPage(429, lang, 'throttled', undefined, { 'retry-after': String(retryAfter) });
+  }
+
+  const number = await store.nextTicketNumber();
+  const opened = await open(form, number, lang);
+  const claim = await guard.claim(fingerprint, { ticketNumber: number, ticketId: opened.ticket.id }, DUPLICATE_WINDOW_SECONDS);
+  // The same submission, sent at the same moment, got there first (this number is skipped).
+  if (!claim.claimed && claim.earlier) return again(lang, claim.earlier);
+
+  try {
+    const created = await store.createTicket(opened.ticket, opened.message, opened.event);
+    // Random 80-bit ids do not collide in practice; if one ever did, say so rather than thank.
+    if ('alreadyExists' in created) throw new Error('ticket id collision');
+  } catch (err) {
+    // Not opened: the customer may send the form again.
+    await guard.release(fingerprint, number);
+    throw err;
+  }
+  logger.info('Web form opened a ticket', { ticketId: opened.ticket.id });
+  // If this fails the customer sees an error and sends again: the duplicate path starts it (a second start is a no-op).
+  await lifecycle.start(opened.ticket.id);
+  await sendAcknowledgement(opened.ticket);
+  return thanks(lang, opened.ticket.number);
+};
+
+async function open(form: HelpForm, number: number, lang: PageLanguage) {
+  const requester = { email: form.email, ...(form.name ? { name: form.name } : {}) };
+  const triaged = await triageNew({ subject: form.subject, body: form.message, requesterEmail: form.email }, policy, (id) => store.knownDepartment(id));
+  const opened = openTicket({ requester, subject: form.subject, body: form.message, channel: 'web' }, number, webActor, new Date().toISOString(), policy, undefined, triaged);
+  // The language the customer read the form in: our mails and pages for this ticket use it.
+  return { ...opened, ticket: { ...opened.ticket, language: lang } };
+}
+
+/**
+ * The answer to a repeated submission. If the first request stopped after
+ * storing its ticket (before its lifecycle started or its mail went out),
+ * this one finishes the job: both steps happen once whoever runs them.
+ */
+async function again(lang: PageLanguage, earlier: { ticketNumber: number; ticketId?: string | undefined }): Promise<Result> {
+  const ticket = earlier.ticketId ? await store.getTicket(earlier.ticketId) : undefined;
+  if (ticket) {
+    await lifecycle.start(ticket.id);
+    await sendAcknowledgement(ticket);
+  }
+  return thanks(lang, earlier.ticketNumber);
+}
+
+/** The ticket is open whatever happens to the mail: a failed send is logged, and the claim released so a retry can send it. */
+async function sendAcknowledgement(ticket: Ticket) {
+  if (!acknowledge) return;
+  try {
+    await acknowledge(ticket);
+  } catch (err) {
+    logger.error('Web form ticket opened but not acknowledged', { ticketId: ticket.id, error: (err as Error).name });
+  }
+}
+
+const thanks = (lang: PageLanguage, ticketNumber: number) => html(200, helpThanksPage({ lang, deskName, ticketNumber }));
