@@ -26,7 +26,11 @@ export interface HelpdeskConfig {
   readonly supportAddresses?: readonly string[];
   /** Display name on outgoing mail; the mail code defaults to "Help desk". */
   readonly deskName?: string;
-  /** Browser origins allowed by CORS; `['*']` until the dashboard has a known origin. */
+  /**
+   * Browser origins allowed by CORS besides the dashboard's own CloudFront origin, which the
+   * stack always adds (e.g. a custom domain, or `http://localhost:5173` for a dev server against
+   * this stack). `[]`: the dashboard only. `['*']`: any origin (bearer tokens, no cookies).
+   */
   readonly allowedOrigins: readonly string[];
 }
 
@@ -137,8 +141,10 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): HelpdeskCon
     allowedOrigins = optionalString(rawOrigins)!.split(',').map((o) => o.trim()).filter(Boolean);
   }
   const badOrigins = allowedOrigins.filter((o) => o !== '*' && !ORIGIN.test(o));
-  if (allowedOrigins.length === 0 || badOrigins.length > 0 || (allowedOrigins.includes('*') && allowedOrigins.length > 1)) {
-    problems.push(`${contextKeys.allowedOrigins} must be ["*"] or a list of origins like https://desk.example.com; got ${JSON.stringify(rawOrigins)}`);
+  if (badOrigins.length > 0 || (allowedOrigins.includes('*') && allowedOrigins.length > 1)) {
+    problems.push(
+      `${contextKeys.allowedOrigins} must be ["*"], [] (the dashboard only) or a list of origins like https://desk.example.com; got ${JSON.stringify(rawOrigins)}`,
+    );
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

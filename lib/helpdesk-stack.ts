@@ -7,6 +7,7 @@ import type { ApiFunction } from './constructs/api-function.ts';
 import { contextKeys, type HelpdeskConfig } from './config.ts';
 import { Auth } from './constructs/auth.ts';
 import { Data } from './constructs/data.ts';
+import { DashboardHosting } from './constructs/dashboard-hosting.ts';
 import { HelpdeskHttpApi } from './constructs/http-api.ts';
 import { InboundMail, mailEnvironment } from './constructs/inbound-mail.ts';
 import { MailResources } from './constructs/mail-resources.ts';
@@ -36,6 +37,7 @@ export class HelpdeskStack extends Stack {
   readonly outboundMail?: OutboundMail;
   readonly inboundMail: InboundMail;
   readonly lifecycle: TicketLifecycle;
+  readonly dashboard: DashboardHosting;
 
   constructor(scope: Construct, id: string, props: HelpdeskStackProps) {
     super(scope, id, props);
@@ -163,6 +165,19 @@ export class HelpdeskStack extends Stack {
     // Acknowledgements (mail and web form) carry the signed link to the ticket's status page.
     this.inboundMail.handler.fn.addEnvironment('PUBLIC_URL', this.httpApi.api.apiEndpoint);
     this.httpApi.functions.get('SubmitTicket')?.fn.addEnvironment('PUBLIC_URL', this.httpApi.api.apiEndpoint);
+
+    // The agent app: S3 + CloudFront, with config.json naming this API and app client. Its
+    // origin joins the API's CORS (the API depends on the distribution, never the reverse).
+    this.dashboard = new DashboardHosting(this, 'Dashboard', {
+      apiUrl: this.httpApi.api.apiEndpoint,
+      userPoolClientId: this.auth.client.userPoolClientId,
+      defaultLanguage: config.defaultLanguage,
+      // Agents PUT uploads and GET attachments through presigned URLs from the page.
+      presignedUrlBuckets: [this.mail.bucket],
+      additionalOrigins: config.allowedOrigins,
+    });
+    this.httpApi.allowOrigin(this.dashboard.url);
+    new CfnOutput(this, 'DashboardUrl', { value: this.dashboard.url, description: 'The agent dashboard' });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });

@@ -79,8 +79,11 @@ export class Auth extends Construct {
     this.client = this.userPool.addClient('DashboardClient', {
       // A browser app cannot keep a secret.
       generateSecret: false,
-      authFlows: { userSrp: true },
-      // The dashboard signs in with SRP; no hosted UI or OAuth flows yet.
+      // USER_PASSWORD_AUTH is how the dashboard signs in: the password goes to Cognito inside the
+      // InitiateAuth call, over TLS, and keeping an SRP library out of the browser keeps the
+      // bundle small (the first page has a JavaScript budget). SRP stays for other clients.
+      authFlows: { userSrp: true, userPassword: true },
+      // No hosted UI or OAuth flows yet.
       disableOAuth: true,
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -83,16 +83,20 @@ export class HelpdeskHttpApi extends Construct {
   readonly accessLogs: LogGroup;
   /** Route name → its function. */
   readonly functions = new Map<string, ApiFunction>();
+  /** CORS origins: the configured ones, then those added with allowOrigin. */
+  private readonly corsOrigins: string[];
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
 
+    this.corsOrigins = [...props.config.allowedOrigins];
     this.api = new HttpApi(this, 'Api', {
       description: `Help desk API (${props.config.stage})`,
       // The stage is built below so it can have throttling and access logs.
       createDefaultStage: false,
       corsPreflight: {
-        allowOrigins: [...props.config.allowedOrigins],
+        // Lazy: origins known only after the API exists (the dashboard's) are added with allowOrigin.
+        allowOrigins: Lazy.list({ produce: () => this.corsOrigins }),
         allowMethods: [
           CorsHttpMethod.GET,
           CorsHttpMethod.POST,
@@ -183,5 +187,14 @@ export class HelpdeskHttpApi extends Construct {
       }
       this.functions.set(route.name, fn);
     }
+  }
+
+  /**
+   * Let one more browser origin call the API, e.g. the dashboard's CloudFront URL (a token).
+   * The API then depends on what the origin names, never the other way round, so the origin's
+   * owner must not depend on the API. Nothing to add when the configuration allows any origin.
+   */
+  allowOrigin(origin: string): void {
+    if (!this.corsOrigins.includes('*') && !this.corsOrigins.includes(origin)) this.corsOrigins.push(origin);
   }
 }
