@@ -108,8 +108,10 @@ function Shell({ config, session, lang, onLanguage }: { config: AppConfig; sessi
 
   useShortcuts('global', {
     search: () => {
-      searchRef.current?.focus();
-      searchRef.current?.select();
+      // The top bar's box, or the search page's own (the top bar hides it there).
+      const box = searchRef.current ?? (document.getElementById('search-page-q') as HTMLInputElement | null);
+      box?.focus();
+      box?.select();
     },
     help: () => setHelpOpen(true),
   });
@@ -141,8 +143,6 @@ function Shell({ config, session, lang, onLanguage }: { config: AppConfig; sessi
     );
   }
 
-  const q = loc.path === '/search' ? (loc.query.get('q') ?? '') : undefined;
-
   return (
     <AppContext.Provider value={state}>
       <a class="skip-link" href="#main">
@@ -166,23 +166,25 @@ function Shell({ config, session, lang, onLanguage }: { config: AppConfig; sessi
             </li>
           </ul>
         </nav>
-        <form
-          role="search"
-          class="topbar-search"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const value = searchRef.current?.value.trim() ?? '';
-            if (value) navigate(`/search?q=${encodeURIComponent(value)}`);
-          }}
-        >
-          <label for="global-search" class="visually-hidden">
-            {t('search.label')}
-          </label>
-          <input id="global-search" ref={searchRef} type="search" name="q" key={q ?? ''} defaultValue={q} placeholder={t('search.placeholder')} autocomplete="off" />
-          <button type="submit" class="btn btn-small">
-            {t('search.submit')}
-          </button>
-        </form>
+        {section !== 'search' && (
+          <form
+            role="search"
+            class="topbar-search"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const value = searchRef.current?.value.trim() ?? '';
+              if (value) navigate(`/search?q=${encodeURIComponent(value)}`);
+            }}
+          >
+            <label for="global-search" class="visually-hidden">
+              {t('search.label')}
+            </label>
+            <input id="global-search" ref={searchRef} type="search" name="q" placeholder={t('search.placeholder')} autocomplete="off" />
+            <button type="submit" class="btn btn-small">
+              {t('search.submit')}
+            </button>
+          </form>
+        )}
         <div class="topbar-tools">
           <label class="visually-hidden" for="language">
             {t('shell.language')}

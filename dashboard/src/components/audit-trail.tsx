@@ -12,7 +12,7 @@ export function AuditTrail({ events, lang, departments }: { events: AuditEvent[]
         <summary>
           <h2 id="audit-title">{t('audit.title', { count: events.length })}</h2>
         </summary>
-        <ol class="audit-list">
+        <ul class="audit-list">
           {sorted.map((e) => (
             <li key={`${e.version}-${e.action}-${e.at}`}>
               <div>
@@ -21,16 +21,24 @@ export function AuditTrail({ events, lang, departments }: { events: AuditEvent[]
               </div>
               {e.changes.length > 0 && (
                 <ul class="changes">
-                  {e.changes.map((c, i) => (
-                    <li key={i}>
-                      {tr('field', c.field)}: <span class="before">{value(c.field, c.before, lang, departments)}</span> → <span class="after">{value(c.field, c.after, lang, departments)}</span>
-                    </li>
-                  ))}
+                  {e.changes.map((c, i) => {
+                    const before = value(c.field, c.before, lang, departments);
+                    const after = value(c.field, c.after, lang, departments);
+                    // A field recorded without a change (an empty list stays empty) says nothing.
+                    if (before === after) return null;
+                    return (
+                      <li key={i}>
+                        {tr('field', c.field)}: {before !== '—' && <span class="before">{before}</span>}
+                        {before !== '—' && ' → '}
+                        <span class="after">{after}</span>
+                      </li>
+                    );
+                  })}
                 </ul>
               )}
             </li>
           ))}
-        </ol>
+        </ul>
       </details>
     </section>
   );
@@ -41,6 +49,16 @@ function value(field: string, v: unknown, lang: Language, departments: Departmen
   if (field === 'status' && typeof v === 'string') return tr('status', v);
   if (field === 'priority' && typeof v === 'string') return tr('priority', v);
   if (field === 'department' && typeof v === 'string') return departmentName(departments, v, lang) ?? v;
+  if (field === 'category' && typeof v === 'string') return tr('category', v);
+  if (field === 'channel' && typeof v === 'string') return tr('channel', v);
+  if (field === 'messages' && typeof v === 'object' && 'kind' in v) {
+    const kind = (v as { kind: string }).kind;
+    return kind === 'reply' ? t('conversation.reply') : kind === 'note' ? t('conversation.note') : t('conversation.customer');
+  }
+  if (field === 'requester' && typeof v === 'object' && 'email' in v) {
+    const p = v as { email: string; name?: string };
+    return p.name ? `${p.name} <${p.email}>` : p.email;
+  }
   if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return formatDateTime(v, lang);
   if (Array.isArray(v)) return v.length ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ') : '—';
   if (typeof v === 'object') {

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { niceMax } from '../report-data.ts';
 
 /**
@@ -11,12 +12,39 @@ interface Frame {
   id: string;
   title: string;
   summary: string;
+  /** Drawn at the container's width, so text keeps its size whatever the layout. */
+  width: number;
   children?: ComponentChildren;
 }
 
-function Svg({ id, title, summary, width, height, children }: Frame & { width: number; height: number }) {
+/** Gives a chart the pixel width of its container, following resizes. */
+export function ChartBox({ children }: { children: (width: number) => ComponentChildren }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    setWidth(Math.floor(el.clientWidth));
+    const ro = new ResizeObserver((entries) => {
+      const w = Math.floor(entries[0]?.contentRect.width ?? 0);
+      if (w) setWidth(w);
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
   return (
-    <svg class="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-t ${id}-d`} preserveAspectRatio="xMidYMid meet">
+    <div ref={ref} class="chart-box">
+      {width > 0 && children(width)}
+    </div>
+  );
+}
+
+/** Axis ticks: 0, the maximum, and the middle when it is a whole number. */
+const ticks = (max: number) => (Number.isInteger(max / 2) ? [0, max / 2, max] : [0, max]);
+
+function Svg({ id, title, summary, width, height, children }: Frame & { height: number }) {
+  return (
+    <svg class="chart" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-t ${id}-d`}>
       <title id={`${id}-t`}>{title}</title>
       <desc id={`${id}-d`}>{summary}</desc>
       {children}
@@ -26,8 +54,8 @@ function Svg({ id, title, summary, width, height, children }: Frame & { width: n
 
 /** Vertical stacked bars: one column per x label, one colour per series. */
 export function StackedColumns(props: Frame & { labels: string[]; series: { name: string; values: number[]; color: string }[]; tickLabel?: (label: string, i: number) => string | undefined }) {
-  const W = 720;
-  const H = 260;
+  const W = props.width;
+  const H = 240;
   const pad = { l: 36, r: 8, t: 10, b: 28 };
   const pw = W - pad.l - pad.r;
   const ph = H - pad.t - pad.b;
@@ -36,10 +64,11 @@ export function StackedColumns(props: Frame & { labels: string[]; series: { name
   const max = niceMax(Math.max(0, ...totals));
   const bw = pw / n;
   const y = (v: number) => pad.t + ph - (v / max) * ph;
-  const every = Math.max(1, Math.ceil(n / 10));
+  // Room for a label about every 64 px.
+  const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(pw / 64))));
   return (
-    <Svg {...props} width={W} height={H}>
-      {[0, max / 2, max].map((v) => (
+    <Svg {...props} height={H}>
+      {ticks(max).map((v) => (
         <g key={v}>
           <line x1={pad.l} x2={W - pad.r} y1={y(v)} y2={y(v)} class="grid" />
           <text x={pad.l - 4} y={y(v) + 4} text-anchor="end" class="axis">
@@ -77,18 +106,19 @@ export function StackedColumns(props: Frame & { labels: string[]; series: { name
 
 /** Horizontal bars with their label and value: rankings (top categories, subjects). */
 export function HorizontalBars(props: Frame & { rows: { label: string; value: number; color?: string; valueLabel?: string }[]; max?: number }) {
-  const W = 720;
+  const W = props.width;
   const row = 26;
-  const labelW = 260;
+  const labelW = Math.min(260, Math.round(W * 0.4));
+  const maxChars = Math.max(8, Math.floor((labelW - 12) / 7.5));
   const H = Math.max(row, props.rows.length * row) + 4;
   const max = props.max ?? Math.max(1, ...props.rows.map((r) => r.value));
-  const bw = W - labelW - 70;
+  const bw = Math.max(20, W - labelW - 90);
   return (
-    <Svg {...props} width={W} height={H}>
+    <Svg {...props} height={H}>
       {props.rows.map((r, i) => (
         <g key={`${r.label}-${i}`} transform={`translate(0 ${i * row + 2})`}>
           <text x={labelW - 8} y={row / 2 + 4} text-anchor="end" class="label">
-            {r.label.length > 38 ? `${r.label.slice(0, 37)}…` : r.label}
+            {r.label.length > maxChars ? `${r.label.slice(0, maxChars - 1)}…` : r.label}
           </text>
           <rect x={labelW} y={4} height={row - 8} width={Math.max(r.value ? 2 : 0, (r.value / max) * bw)} fill={r.color ?? palette[0]}>
             <title>{`${r.label}: ${r.valueLabel ?? r.value}`}</title>
@@ -104,14 +134,14 @@ export function HorizontalBars(props: Frame & { rows: { label: string; value: nu
 
 /** 100 % bars split in parts (met / breached), one per row. */
 export function SplitBars(props: Frame & { rows: { label: string; parts: { value: number; color: string; name: string }[]; note: string }[] }) {
-  const W = 720;
+  const W = props.width;
   const row = 26;
-  const labelW = 170;
-  const noteW = 120;
+  const labelW = Math.min(170, Math.round(W * 0.35));
+  const noteW = 100;
   const H = Math.max(row, props.rows.length * row) + 4;
-  const bw = W - labelW - noteW;
+  const bw = Math.max(20, W - labelW - noteW);
   return (
-    <Svg {...props} width={W} height={H}>
+    <Svg {...props} height={H}>
       {props.rows.map((r, i) => {
         const total = r.parts.reduce((s, p) => s + p.value, 0);
         let x = labelW;

@@ -8,7 +8,7 @@ import { navigate, useLocation } from '../router.tsx';
 import { backlogByLevel, csatBars, NONE, OTHER, slaOverall, slaRows, volumeSeries } from '../report-data.ts';
 import type { Report } from '../types.ts';
 import { Empty, ErrorState, errorText, Loading } from '../components/common.tsx';
-import { HorizontalBars, Legend, palette, SplitBars, StackedColumns } from '../components/charts.tsx';
+import { ChartBox, HorizontalBars, Legend, palette, SplitBars, StackedColumns } from '../components/charts.tsx';
 
 const DAY = /^\d{4}-\d\d-\d\d$/;
 
@@ -132,6 +132,8 @@ function ReportView({ report, lang }: { report: Report; lang: Language }) {
   const colored = volume.series.map((s, i) => ({ name: categoryName(s.key), values: s.values, color: s.key === OTHER ? palette[6]! : palette[i % 6]! }));
   const totalVolume = volume.series.reduce((n, s) => n + s.total, 0);
   const sla = slaRows(report);
+  // Only combinations that saw tickets in the period are drawn; the table lists them all.
+  const slaDrawn = sla.filter((r) => r.met + r.breached > 0);
   const overall = slaOverall(report);
   const backlog = backlogByLevel(report);
   const csat = csatBars(report);
@@ -172,7 +174,19 @@ function ReportView({ report, lang }: { report: Report; lang: Language }) {
           <Empty>{t('reports.noData')}</Empty>
         ) : (
           <>
-            <StackedColumns id="chart-volume" title={t('reports.volume')} summary={t('reports.volumeSummary', { count: totalVolume, days: volume.days.length })} labels={volume.days} series={colored} tickLabel={(d) => shortDay(d)} />
+            <ChartBox>
+              {(w) => (
+                <StackedColumns
+                  width={w}
+                  id="chart-volume"
+                  title={t('reports.volume')}
+                  summary={t('reports.volumeSummary', { count: totalVolume, days: volume.days.length })}
+                  labels={volume.days}
+                  series={colored}
+                  tickLabel={(d) => shortDay(d)}
+                />
+              )}
+            </ChartBox>
             <Legend items={colored} />
           </>
         )}
@@ -182,12 +196,17 @@ function ReportView({ report, lang }: { report: Report; lang: Language }) {
         {report.topCategories.length === 0 ? (
           <Empty>{t('reports.noData')}</Empty>
         ) : (
-          <HorizontalBars
-            id="chart-categories"
-            title={t('reports.topCategories')}
-            summary={report.topCategories.map((c) => `${categoryName(c.category ?? NONE)}: ${c.count}`).join('; ')}
-            rows={report.topCategories.map((c) => ({ label: categoryName(c.category ?? NONE), value: c.count }))}
-          />
+          <ChartBox>
+            {(w) => (
+              <HorizontalBars
+                width={w}
+                id="chart-categories"
+                title={t('reports.topCategories')}
+                summary={report.topCategories.map((c) => `${categoryName(c.category ?? NONE)}: ${c.count}`).join('; ')}
+                rows={report.topCategories.map((c) => ({ label: categoryName(c.category ?? NONE), value: c.count }))}
+              />
+            )}
+          </ChartBox>
         )}
       </Panel>
 
@@ -195,12 +214,17 @@ function ReportView({ report, lang }: { report: Report; lang: Language }) {
         {report.topSubjects.length === 0 ? (
           <Empty>{t('reports.noData')}</Empty>
         ) : (
-          <HorizontalBars
-            id="chart-subjects"
-            title={t('reports.topSubjects')}
-            summary={report.topSubjects.map((s) => `${s.subject}: ${s.count}`).join('; ')}
-            rows={report.topSubjects.map((s) => ({ label: s.subject, value: s.count, color: palette[5] }))}
-          />
+          <ChartBox>
+            {(w) => (
+              <HorizontalBars
+                width={w}
+                id="chart-subjects"
+                title={t('reports.topSubjects')}
+                summary={report.topSubjects.map((s) => `${s.subject}: ${s.count}`).join('; ')}
+                rows={report.topSubjects.map((s) => ({ label: s.subject, value: s.count, color: palette[5] }))}
+              />
+            )}
+          </ChartBox>
         )}
       </Panel>
 
@@ -233,23 +257,28 @@ function ReportView({ report, lang }: { report: Report; lang: Language }) {
         }
       >
         {overall !== null && <p class="big-number">{t('reports.withinSla', { share: formatPercent(overall, lang) })}</p>}
-        {sla.length === 0 ? (
-          <Empty>{t('reports.noData')}</Empty>
+        {slaDrawn.length === 0 ? (
+          <Empty>{t('reports.noSla')}</Empty>
         ) : (
           <>
-            <SplitBars
-              id="chart-sla"
-              title={t('reports.sla')}
-              summary={sla.map((r) => `${tr('priority', r.priority)} L${r.level}: ${r.rate === null ? '—' : formatPercent(r.rate, lang)}`).join('; ')}
-              rows={sla.map((r) => ({
-                label: `${tr('priority', r.priority)} · ${t('ticket.levelN', { level: r.level })}`,
-                parts: [
+            <ChartBox>
+              {(w) => (
+                <SplitBars
+                  width={w}
+                  id="chart-sla"
+                  title={t('reports.sla')}
+                  summary={slaDrawn.map((r) => `${tr('priority', r.priority)} L${r.level}: ${r.rate === null ? '—' : formatPercent(r.rate, lang)}`).join('; ')}
+                  rows={slaDrawn.map((r) => ({
+                  label: `${tr('priority', r.priority)} · ${t('ticket.levelN', { level: r.level })}`,
+                  parts: [
                   { name: t('reports.met'), value: r.met, color: palette[2]! },
                   { name: t('reports.breached'), value: r.breached, color: palette[1]! },
-                ],
-                note: r.rate === null ? '—' : `${formatPercent(r.rate, lang)} (${r.met + r.breached})`,
-              }))}
-            />
+                  ],
+                  note: r.rate === null ? '—' : `${formatPercent(r.rate, lang)} (${r.met + r.breached})`,
+                  }))}
+                />
+              )}
+            </ChartBox>
             <Legend
               items={[
                 { name: t('reports.met'), color: palette[2]! },
@@ -290,13 +319,18 @@ function ReportView({ report, lang }: { report: Report; lang: Language }) {
           </table>
         }
       >
-        <StackedColumns
-          id="chart-backlog"
-          title={t('reports.backlog')}
-          summary={backlog.map((b) => `${t('ticket.levelN', { level: b.level })}: ${b.total}`).join('; ')}
-          labels={backlog.map((b) => t('ticket.levelN', { level: b.level }))}
-          series={Object.entries(statusColors).map(([s, color]) => ({ name: tr('status', s), color, values: backlog.map((b) => b.counts[s] ?? 0) }))}
-        />
+        <ChartBox>
+          {(w) => (
+            <StackedColumns
+              width={w}
+              id="chart-backlog"
+              title={t('reports.backlog')}
+              summary={backlog.map((b) => `${t('ticket.levelN', { level: b.level })}: ${b.total}`).join('; ')}
+              labels={backlog.map((b) => t('ticket.levelN', { level: b.level }))}
+              series={Object.entries(statusColors).map(([s, color]) => ({ name: tr('status', s), color, values: backlog.map((b) => b.counts[s] ?? 0) }))}
+            />
+          )}
+        </ChartBox>
         <Legend items={Object.entries(statusColors).map(([s, color]) => ({ name: tr('status', s), color }))} />
       </Panel>
 
@@ -308,12 +342,17 @@ function ReportView({ report, lang }: { report: Report; lang: Language }) {
             <p class="big-number">
               {t('reports.csatAverage', { average: formatNumber(report.csat.average ?? 0, lang, 1), count: report.csat.count })}
             </p>
-            <HorizontalBars
-              id="chart-csat"
-              title={t('reports.csatDistribution')}
-              summary={csat.map((c) => `${c.rating}: ${c.count}`).join('; ')}
-              rows={[...csat].reverse().map((c) => ({ label: `${'★'.repeat(c.rating)} (${c.rating})`, value: c.count, color: c.rating >= 4 ? palette[2] : c.rating === 3 ? palette[4] : palette[1], valueLabel: `${c.count} · ${formatPercent(c.share, lang)}` }))}
-            />
+            <ChartBox>
+              {(w) => (
+                <HorizontalBars
+                  width={w}
+                  id="chart-csat"
+                  title={t('reports.csatDistribution')}
+                  summary={csat.map((c) => `${c.rating}: ${c.count}`).join('; ')}
+                  rows={[...csat].reverse().map((c) => ({ label: `${'★'.repeat(c.rating)} (${c.rating})`, value: c.count, color: c.rating >= 4 ? palette[2] : c.rating === 3 ? palette[4] : palette[1], valueLabel: `${c.count} · ${formatPercent(c.share, lang)}` }))}
+                />
+              )}
+            </ChartBox>
           </>
         )}
       </Panel>

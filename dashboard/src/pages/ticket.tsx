@@ -170,6 +170,12 @@ export default function TicketPage({ id }: { id: string }) {
 
 function ConflictNotice({ conflict, loaded, lang, departments, onReload }: { conflict: Conflict; loaded: Ticket; lang: Language; departments: Department[]; onReload: () => void }) {
   const fields = changedFields(loaded, conflict.current);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The explanation may appear far above the control that was used: bring it to the agent.
+  useEffect(() => {
+    heading.current?.scrollIntoView({ block: 'center' });
+    heading.current?.focus({ preventScroll: true });
+  }, [conflict]);
   const show = (f: keyof Ticket, v: unknown) =>
     v === null || v === undefined ? '—' : f === 'status' ? tr('status', String(v)) : f === 'priority' ? tr('priority', String(v)) : f === 'department' ? (departmentName(departments, String(v), lang) ?? String(v)) : String(v);
   const attempted = Object.entries(conflict.attempted)
@@ -177,7 +183,9 @@ function ConflictNotice({ conflict, loaded, lang, departments, onReload }: { con
     .join(', ');
   return (
     <div class="notice notice-error conflict" role="alert">
-      <h2>{t('conflict.title')}</h2>
+      <h2 ref={heading} tabIndex={-1}>
+        {t('conflict.title')}
+      </h2>
       <p>{t('conflict.explain', { mine: loaded.version, theirs: conflict.current.version })}</p>
       <p>{t('conflict.notSaved', { change: attempted })}</p>
       {fields.length > 0 && (
