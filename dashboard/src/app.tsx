@@ -58,10 +58,12 @@ export function App({ config }: { config: AppConfig }) {
     [],
   );
 
-  // Renew the ID token a minute before it runs out; an expired session goes back to sign-in.
+  // Renew the ID token a minute before it runs out (halfway through for short-lived ones);
+  // a session that cannot be renewed goes back to sign-in.
   useEffect(() => {
     if (!session) return;
-    const wait = Math.max(0, session.expiresAt - Date.now() - 60_000);
+    const left = session.expiresAt - Date.now();
+    const wait = Math.max(0, left - 60_000, left / 2);
     const id = setTimeout(() => void refreshSession(), Math.min(wait, 2 ** 31 - 1));
     return () => clearTimeout(id);
   }, [session]);
