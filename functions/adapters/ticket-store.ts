@@ -430,14 +430,14 @@ export function ticketStore(tableName: string) {
     },
 
     /**
-     * Tickets whose subject holds every word (already normalized), newest
-     * first: each word's newest index entries (one Query each), matched on the
-     * subjects they carry, then the tickets themselves, so what is shown is
-     * their current state, not the one indexed.
+     * Tickets whose subject holds every term (already normalized), newest
+     * first: each indexed word's newest index entries (one Query each), matched
+     * on the subjects they carry, then the tickets themselves, so what is
+     * shown is their current state, not the one indexed.
      */
-    async searchSubjects(words: string[], limit: number): Promise<Ticket[]> {
+    async searchSubjects(q: { words: string[]; indexed: string[] }, limit: number): Promise<Ticket[]> {
       const lists = await Promise.all(
-        words.map(async (word) => {
+        q.indexed.map(async (word) => {
           const res = await dynamo.send(
             new QueryCommand({
               TableName: tableName,
@@ -452,7 +452,7 @@ export function ticketStore(tableName: string) {
         }),
       );
       if (lists.some((l) => l.length === 0)) return [];
-      return this.getTickets(matchIndexed(lists, words, limit));
+      return this.getTickets(matchIndexed(lists, q.words, limit));
     },
 
     /** Tickets by id (BatchGetItem, at most 100), in the order asked; ids with no ticket are left out. */

@@ -17,7 +17,7 @@ export const handler = agentRoute({ query: searchQuery }, async ({ query }) => {
   } else if (q.kind === 'requester') {
     items = (await store.customerHistory(q.email, query.limit)).items;
   } else {
-    items = await store.searchSubjects(q.words, query.limit);
+    items = await store.searchSubjects(q, query.limit);
   }
   return json(200, { items });
 });

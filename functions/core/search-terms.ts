@@ -4,11 +4,13 @@ import { DomainError } from './errors.ts';
  * Subject search, the pure part. A ticket's subject is cut into normalized
  * words when the ticket is created (one index item per word); a search query
  * is cut the same way, so "Impressão" finds "impressao" and "IMPRESSÃO".
+ * Numbers are matched but not indexed: "pedido 4512" reads the index of
+ * "pedido" and keeps the subjects that also hold 4512.
  */
 
 /** Index items per ticket: a create transaction holds at most 100 items, and words share it. */
 export const MAX_INDEXED_WORDS = 20;
-/** Words one search may ask for (each is one Query). */
+/** Words one search may ask for. */
 export const MAX_QUERY_WORDS = 5;
 export const MAX_QUERY_LENGTH = 200;
 /** A word shorter than this is not indexed nor searched. */
@@ -17,15 +19,23 @@ export const MIN_WORD_LENGTH = 2;
 const MAX_WORD_LENGTH = 40;
 
 /**
- * Words so common that they say nothing about a ticket (English and Portuguese).
- * Dropped on both sides, so they never cost an index item nor miss a match.
- * Negations ("not", "não", "nao") stay: "não imprime" is a different problem.
+ * Function words (articles, pronouns, prepositions, conjunctions, auxiliaries)
+ * in English and Portuguese, and mail reply prefixes: they say nothing about a
+ * ticket. Dropped on both sides, so they never cost an index item nor miss a
+ * match. Negations ("not", "cannot", "não", "sem") stay: "não imprime" is a
+ * different problem.
  */
 const STOP_WORDS = new Set([
   // English
-  'an', 'and', 'are', 'as', 'at', 'be', 'by', 'for', 'from', 'in', 'is', 'it', 'its', 'me', 'my', 'of', 'on', 'or', 'our', 'so', 'the', 'to', 'we', 'with',
+  'about', 'after', 'all', 'am', 'an', 'and', 'any', 'are', 'as', 'at', 'be', 'been', 'before', 'but', 'by', 'can', 'could', 'did', 'do', 'does', 'for',
+  'from', 'had', 'has', 'have', 'he', 'her', 'his', 'how', 'if', 'in', 'into', 'is', 'it', 'its', 'me', 'my', 'of', 'on', 'or', 'our', 'she', 'since',
+  'so', 'than', 'that', 'the', 'their', 'them', 'then', 'there', 'these', 'they', 'this', 'those', 'to', 'us', 'was', 'we', 'were', 'what', 'when',
+  'which', 'who', 'why', 'will', 'with', 'would', 'you', 'your',
   // Portuguese (accents already removed)
-  'ao', 'aos', 'as', 'com', 'da', 'das', 'de', 'do', 'dos', 'em', 'na', 'nas', 'no', 'nos', 'os', 'ou', 'para', 'pela', 'pelo', 'por', 'que', 'se', 'um', 'uma',
+  'ao', 'aos', 'apos', 'as', 'ate', 'com', 'como', 'da', 'das', 'de', 'desde', 'do', 'dos', 'ela', 'elas', 'ele', 'eles', 'em', 'essa', 'esse', 'esta',
+  'estao', 'este', 'estou', 'eu', 'foi', 'isso', 'isto', 'ja', 'lhe', 'mas', 'meu', 'meus', 'minha', 'minhas', 'na', 'nas', 'no', 'nos', 'num', 'numa',
+  'os', 'ou', 'para', 'pela', 'pelas', 'pelo', 'pelos', 'por', 'quando', 'que', 'se', 'seu', 'seus', 'sua', 'suas', 'sobre', 'tem', 'um', 'uma',
+  'voce',
   // Reply and forward prefixes of mail subjects
   're', 'fw', 'fwd', 'enc', 'res',
 ]);
@@ -35,29 +45,40 @@ export function foldWord(word: string): string {
   return word.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
 }
 
+const isNumber = (word: string) => /^\p{N}+$/u.test(word);
+
 /**
- * The distinct searchable words of a text, in order of first appearance:
- * letters and digits only, at least two of them, common words left out,
- * at most `max`.
+ * The distinct words of a text that count in a search, in order of first
+ * appearance: letters and digits only, at least two of them, function words
+ * left out.
  */
-export function searchWords(text: string, max = MAX_INDEXED_WORDS): string[] {
-  const out: string[] = [];
+export function searchTerms(text: string): string[] {
+  const out = new Set<string>();
   for (const raw of foldWord(text).split(/[^\p{L}\p{N}]+/u)) {
-    if (out.length >= max) break;
     const word = raw.slice(0, MAX_WORD_LENGTH);
-    if (word.length < MIN_WORD_LENGTH || STOP_WORDS.has(word) || out.includes(word)) continue;
-    out.push(word);
+    if (word.length >= MIN_WORD_LENGTH && !STOP_WORDS.has(word)) out.add(word);
   }
-  return out;
+  return [...out];
 }
 
-/** Whether a subject holds every one of the (already normalized) words. */
-export function subjectMatches(subject: string, words: readonly string[]): boolean {
-  const have = new Set(searchWords(subject, Number.POSITIVE_INFINITY));
-  return words.every((w) => have.has(w));
+/** The words of a subject that get an index item: its search terms but numbers, at most `max`. */
+export function searchWords(text: string, max = MAX_INDEXED_WORDS): string[] {
+  return searchTerms(text)
+    .filter((w) => !isNumber(w))
+    .slice(0, max);
 }
 
-export type SearchQuery = { kind: 'number'; number: number } | { kind: 'requester'; email: string } | { kind: 'words'; words: string[] };
+/** Whether a subject holds every one of the (already normalized) terms. */
+export function subjectMatches(subject: string, terms: readonly string[]): boolean {
+  const have = new Set(searchTerms(subject));
+  return terms.every((w) => have.has(w));
+}
+
+/**
+ * A subject search: every term must be in the subject; `indexed` are the ones
+ * whose index is read (numbers only narrow what the words find).
+ */
+export type SearchQuery = { kind: 'number'; number: number } | { kind: 'requester'; email: string } | { kind: 'words'; words: string[]; indexed: string[] };
 
 export class InvalidSearchError extends DomainError {}
 
@@ -84,12 +105,16 @@ export function parseSearch(q: string): SearchQuery {
     if (!EMAIL.test(email) || email.length > 254) throw new InvalidSearchError('invalid_email', 'Search by requester needs one whole email address, such as maria@example.com');
     return { kind: 'requester', email };
   }
-  const words = searchWords(text, Number.POSITIVE_INFINITY);
-  if (words.length === 0) {
-    throw new InvalidSearchError('search_too_short', `Search for words of at least ${MIN_WORD_LENGTH} letters (common words such as "the" or "de" are not searched)`);
-  }
+  const words = searchTerms(text);
   if (words.length > MAX_QUERY_WORDS) throw new InvalidSearchError('too_many_words', `Search for at most ${MAX_QUERY_WORDS} words at once`);
-  return { kind: 'words', words };
+  const indexed = words.filter((w) => !isNumber(w));
+  if (indexed.length === 0) {
+    throw new InvalidSearchError(
+      'search_too_short',
+      `Search for a word of at least ${MIN_WORD_LENGTH} letters (common words such as "the" or "de" are not searched; a number alone finds a ticket number)`,
+    );
+  }
+  return { kind: 'words', words, indexed };
 }
 
 /** What a word's index item carries: enough to check every word without reading the ticket. */

@@ -33,6 +33,14 @@ describe('GET /search', () => {
     expect(found.openingMessage).toBeUndefined();
   });
 
+  it('narrows by the numbers in a subject', async () => {
+    const tag = word();
+    const a = await createTicket({ subject: `Pedido 4512 ${tag} atrasado` });
+    await createTicket({ subject: `Pedido 77 ${tag} atrasado` });
+    expect(ids(await search(`pedido ${tag} 4512`))).toEqual([a.id]);
+    expect(ids(await search(`${tag} 999`))).toEqual([]);
+  });
+
   it('shows each ticket as it is now, not as it was indexed', async () => {
     const tag = word();
     const t = await createTicket({ subject: `Monitor ${tag} piscando`, priority: 'low' });
@@ -91,6 +99,7 @@ describe('GET /search', () => {
       ['/search?q=', 'search_empty'],
       ['/search?q=a', 'search_too_short'],
       ['/search?q=de%20the', 'search_too_short'],
+      ['/search?q=404%20500', 'search_too_short'],
       [`/search?q=${encodeURIComponent('one two three four five six')}`, 'too_many_words'],
       [`/search?q=${'x'.repeat(201)}`, 'validation_failed'],
       ['/search?q=vpn&limit=0', 'validation_failed'],

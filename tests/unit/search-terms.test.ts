@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { foldWord, InvalidSearchError, matchIndexed, MAX_INDEXED_WORDS, parseSearch, searchWords, subjectMatches } from '../../functions/core/search-terms.ts';
+import { foldWord, InvalidSearchError, matchIndexed, MAX_INDEXED_WORDS, parseSearch, searchTerms, searchWords, subjectMatches } from '../../functions/core/search-terms.ts';
 
 describe('searchWords', () => {
   it('folds case and accents, splits on anything but letters and digits', () => {
-    expect(searchWords('Impressão NÃO funciona — ERRO 404!')).toEqual(['impressao', 'nao', 'funciona', 'erro', '404']);
+    expect(searchTerms('Impressão NÃO funciona — ERRO 404!')).toEqual(['impressao', 'nao', 'funciona', 'erro', '404']);
     expect(foldWord('Ação Çedilha ÉÈÊ')).toBe('acao cedilha eee');
   });
 
@@ -11,6 +11,14 @@ describe('searchWords', () => {
     expect(searchWords('The VPN is down and the VPN is slow')).toEqual(['vpn', 'down', 'slow']);
     expect(searchWords('Não consigo acessar o sistema de pedidos')).toEqual(['nao', 'consigo', 'acessar', 'sistema', 'pedidos']);
     expect(searchWords('a e i o u x')).toEqual([]);
+    expect(searchWords('Laptop cannot reach the VPN since this morning')).toEqual(['laptop', 'cannot', 'reach', 'vpn', 'morning']);
+    expect(searchWords('Como faço para acessar o sistema sem VPN?')).toEqual(['faco', 'acessar', 'sistema', 'sem', 'vpn']);
+  });
+
+  it('indexes no numbers: they only narrow what the words find', () => {
+    expect(searchWords('Pedido 4512 atrasado desde 2026')).toEqual(['pedido', 'atrasado']);
+    expect(searchTerms('Pedido 4512 atrasado desde 2026')).toEqual(['pedido', '4512', 'atrasado', '2026']);
+    expect(searchWords('Windows 11 w10 x86')).toEqual(['windows', 'w10', 'x86']);
   });
 
   it('treats composed and decomposed accents alike', () => {
@@ -26,7 +34,7 @@ describe('searchWords', () => {
   });
 
   it('leaves reply prefixes out, splits [#123] tags and e-mail addresses into words', () => {
-    expect(searchWords('Re: Fwd: [#123] e-mail ana@example.org')).toEqual(['123', 'mail', 'ana', 'example', 'org']);
+    expect(searchWords('Re: Fwd: [#123] e-mail ana@example.org')).toEqual(['mail', 'ana', 'example', 'org']);
   });
 });
 
@@ -49,8 +57,9 @@ describe('parseSearch', () => {
   });
 
   it('reads anything else as subject words, all required', () => {
-    expect(parseSearch('Impressora NÃO imprime')).toEqual({ kind: 'words', words: ['impressora', 'nao', 'imprime'] });
-    expect(parseSearch('erro 404')).toEqual({ kind: 'words', words: ['erro', '404'] });
+    expect(parseSearch('Impressora NÃO imprime')).toEqual({ kind: 'words', words: ['impressora', 'nao', 'imprime'], indexed: ['impressora', 'nao', 'imprime'] });
+    // A number is matched on the subjects the words find, not read from an index of its own.
+    expect(parseSearch('erro 404')).toEqual({ kind: 'words', words: ['erro', '404'], indexed: ['erro'] });
   });
 
   it('refuses empty, too short, too many words and too long', () => {
@@ -59,6 +68,7 @@ describe('parseSearch', () => {
       ['   ', 'search_empty'],
       ['a', 'search_too_short'],
       ['the de', 'search_too_short'],
+      ['404 500', 'search_too_short'],
       ['one two three four five six', 'too_many_words'],
       ['x'.repeat(201), 'search_too_long'],
     ] as const) {
@@ -91,6 +101,11 @@ describe('subject matching', () => {
     const down = [item('c', 'VPN down again', '2026-03-03'), item('y', 'Site down', '2026-03-02'), item('b', 'VPN down', '2026-03-02')];
     expect(matchIndexed([vpn, down], ['vpn', 'down'], 10)).toEqual(['c', 'b']);
     expect(matchIndexed([vpn, down], ['vpn', 'down'], 1)).toEqual(['c']);
+  });
+
+  it('matches numbers on the subjects the words found', () => {
+    const pedido = [item('a', 'Pedido 4512 atrasado', '2026-03-02'), item('b', 'Pedido 77 atrasado', '2026-03-01')];
+    expect(matchIndexed([pedido], ['pedido', '4512'], 10)).toEqual(['a']);
   });
 
   it('finds a ticket that a common word cut off, from the rarer word\'s list', () => {
