@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { AuthError, signIn, takeSignOutReason } from '../auth.ts';
 import { languageNames, languages, t, type Language } from '../i18n/index.ts';
 
@@ -8,6 +8,9 @@ export function SignIn({ lang, onLanguage }: { lang: Language; onLanguage: (l: L
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const passwordRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    document.title = t('signIn.title');
+  }, [lang]);
 
   const submit = async (e: Event) => {
     e.preventDefault();
