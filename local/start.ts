@@ -5,7 +5,7 @@
  *
  *   npm start                      keep data in .helpdesk/ across restarts
  *   npm start -- --fresh           wipe local data first
- *   npm start -- --port 4310       API port (other services use the next seven; the dashboard is +7)
+ *   npm start -- --port 4310       API port (other services use the next eight; the dashboard is +7)
  *   npm start -- --ports auto      free ports chosen by the OS (tests use this)
  *   npm start -- --home DIR        keep state in DIR instead of .helpdesk/
  *   npm start -- --time-scale 3600 SLA time runs 3600× faster: an SLA hour in a second
@@ -32,6 +32,7 @@ import { createInitiateAuth, loadOrCreateKeys, type LocalUser } from './issuer.t
 import { checkJava, stopChild, localCredentials, MissingJavaError, provisionTable, REGION, startDynamo, startMessaging, startSes } from './services.ts';
 import { makeDemoUsers } from './seed.ts';
 import { startLocalStepFunctions } from './step-functions.ts';
+import { startS3CorsFront } from './s3-cors-front.ts';
 import { dashboardRequestHandler, ensureDashboardBuilt, localDashboardConfig } from './dashboard-server.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -76,10 +77,10 @@ process.on('SIGTERM', () => void stopAll(0));
 async function ports() {
   // Port 0 everywhere: each server binds a free port itself and reports it. Picking
   // free ports up front and binding later races with other processes (parallel tests).
-  if (args.ports === 'auto') return { api: 0, auth: 0, dynamo: 0, messaging: 0, ses: 0, smtp: 0, stepFunctions: 0, dashboard: 0 };
+  if (args.ports === 'auto') return { api: 0, auth: 0, dynamo: 0, messaging: 0, ses: 0, smtp: 0, stepFunctions: 0, dashboard: 0, s3Cors: 0 };
   const base = Number(args.port);
   if (!Number.isInteger(base) || base < 1 || base > 65530) throw new Error(`--port must be a port number, not "${args.port}"`);
-  return { api: base, auth: base + 1, dynamo: base + 2, messaging: base + 3, ses: base + 4, smtp: base + 5, stepFunctions: base + 6, dashboard: base + 7 };
+  return { api: base, auth: base + 1, dynamo: base + 2, messaging: base + 3, ses: base + 4, smtp: base + 5, stepFunctions: base + 6, dashboard: base + 7, s3Cors: base + 8 };
 }
 
 /** Listens on loopback and resolves with the port bound (port 0 picks one). */
@@ -135,6 +136,9 @@ async function main() {
   stoppers.push(() => messaging.server.stop());
   stoppers.push(() => new Promise((r) => ses.server.close(r)));
   const messagingUrl = `http://127.0.0.1:${messaging.server.port}`;
+  // S3 as the browser sees it (presigned uploads from the dashboard): the emulator behind a CORS front.
+  const s3Front = await startS3CorsFront(p.s3Cors, { host: '127.0.0.1', port: messaging.server.port });
+  stoppers.push(() => new Promise((r) => (s3Front.server.closeAllConnections(), s3Front.server.close(r))));
   const outboxUrl = `http://127.0.0.1:${ses.port}`;
   const tableState = await provisionTable(dynamo.client, table.localName);
 
@@ -161,7 +165,7 @@ async function main() {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_SQS: messagingUrl,
     AWS_ENDPOINT_URL_SNS: messagingUrl,
-    AWS_ENDPOINT_URL_S3: messagingUrl,
+    AWS_ENDPOINT_URL_S3: s3Front.url,
     AWS_ENDPOINT_URL_SESV2: outboxUrl,
     AWS_ENDPOINT_URL_SFN: stepFunctions.url,
     STATE_MACHINE_ARN,
@@ -260,7 +264,7 @@ async function main() {
     outboxUrl,
     auth: { url: authUrl, issuer, userPoolId: POOL_ID, clientId: CLIENT_ID, jwksUrl: `${issuer}/.well-known/jwks.json` },
     agents: users.map((u) => ({ email: u.email, password: u.password, groups: u.groups })),
-    services: { dynamodb: dynamo.endpoint, sqs: messagingUrl, sns: messagingUrl, s3: messagingUrl, ses: outboxUrl, stepfunctions: stepFunctions.url },
+    services: { dynamodb: dynamo.endpoint, sqs: messagingUrl, sns: messagingUrl, s3: s3Front.url, ses: outboxUrl, stepfunctions: stepFunctions.url },
     stateMachineArn: STATE_MACHINE_ARN,
     timeScale,
     tableName: table.localName,
@@ -277,6 +281,7 @@ async function main() {
       'Help desk running in local mode',
       `  Dashboard    ${dashboardUrl}  (sign in as an agent below)`,
       `  API          ${apiUrl}`,
+      `  Web form     ${apiUrl}/help  (customers open tickets here)`,
       `  Outbox (SES) ${outboxUrl}  (mail the help desk sends)`,
       `  Sign-in      ${authUrl}  (Cognito InitiateAuth, USER_PASSWORD_AUTH)`,
       `  SMTP         127.0.0.1:${smtp.port}  mail to ${SUPPORT_ADDRESS} (or ${SUPPORT_ADDRESS.replace('@', '+anything@')}) becomes a ticket`,

@@ -112,3 +112,22 @@ describe('local dashboard hosting', () => {
     expect(auth.headers.get('access-control-allow-headers')).toContain('x-amz-target');
   });
 });
+
+describe('uploads from the browser', () => {
+  it('a presigned upload URL answers the CORS preflight and the PUT from the dashboard origin', async () => {
+    const { api, tokenFor, createTicket } = await import('./client.ts');
+    const token = await tokenFor('l1@helpdesk.local');
+    const t = await createTicket();
+    const content = 'hello from the browser';
+    const res = await api('POST', `/tickets/${t.id}/attachments`, { token, body: { filename: 'note.txt', contentType: 'text/plain', size: content.length } });
+    expect(res.status).toBe(201);
+    const origin = new URL(endpoints.dashboardUrl).origin;
+    const preflight = await fetch(res.body.uploadUrl, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('PUT');
+    const put = await fetch(res.body.uploadUrl, { method: 'PUT', headers: { origin, 'content-type': 'text/plain' }, body: content });
+    expect(put.status).toBe(200);
+    expect(put.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
