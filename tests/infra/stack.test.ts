@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Aspects } from 'aws-cdk-lib';
+import { App, Aspects, type CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,8 @@ let mailOff: { stack: HelpdeskStack; template: Template; resources: Resources };
 
 const supportDomain = 'helpdesk.example.com';
 const supportAddresses = [`support@${supportDomain}`, `billing@${supportDomain}`];
+/** Set with mail on (so the tests see who is told it), unset with mail off (as in cdk.json). */
+const deskName = 'Example Desk';
 /** Description of the inbound-mail function (lib/constructs/inbound-mail.ts). */
 const inboundDescription = 'Inbound mail: SES notification from SQS to ticket';
 /** Description prefixes of the two ticket-lifecycle functions (lib/constructs/ticket-lifecycle.ts). */
@@ -32,6 +34,8 @@ const awaitSignalDescription = /^Ticket lifecycle waits: /;
 const stateMachineName = 'helpdesk-dev-ticket-lifecycle';
 /** Logical id prefix of the AwsCustomResource provider singleton. */
 const providerIdPrefix = 'AWS679f53fac002430cb0da5b7982bd2287';
+/** Logical id prefix of the CDK-provided BucketDeployment function (the dashboard's deployment, lib/constructs/dashboard-hosting.ts). */
+const bucketDeploymentIdPrefix = 'CustomCDKBucketDeployment';
 
 /**
  * Same context as `cdk synth` (feature flags, config) with two test-only changes: bundling is
@@ -62,6 +66,7 @@ beforeAll(() => {
   ({ stack, template, resources } = synthStack({
     [contextKeys.supportDomain]: supportDomain,
     [contextKeys.supportAddresses]: supportAddresses,
+    [contextKeys.deskName]: deskName,
   }));
   mailOff = synthStack({ [contextKeys.supportDomain]: '' });
 });
@@ -69,20 +74,36 @@ beforeAll(() => {
 const ofType = (type: string): [string, Json][] => Object.entries(resources).filter(([, r]) => r.Type === type);
 const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
-/** Name a policy resource by what it points at, not by its hashed logical id. */
+/**
+ * Name a policy resource by what it points at, not by its hashed logical id. The stack has
+ * several buckets (mail, its access logs, the dashboard's site and logs), so a bucket is also
+ * named by its logical id without the hash: `<AWS::S3::Bucket MailMailBucket.Arn>`.
+ */
 function describeResource(value: unknown): string {
   if (typeof value === 'string') return value;
   const v = value as Json;
+  const named = (id: string) => {
+    const type = resources[id]?.Type as string | undefined;
+    if (type === undefined) return id;
+    return type === 'AWS::S3::Bucket' ? `${type} ${id.replace(/[0-9A-F]{8}$/, '')}` : type;
+  };
   if (v['Fn::GetAtt']) {
     const [id, attr] = v['Fn::GetAtt'] as [string, string];
-    return `<${resources[id]?.Type ?? id}.${attr}>`;
+    return `<${named(id)}.${attr}>`;
   }
-  if (v.Ref) return `<${resources[v.Ref]?.Type ?? v.Ref}>`;
+  if (v.Ref) return `<${named(v.Ref as string)}>`;
   if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(describeResource).join(v['Fn::Join'][0]);
+  // CDK's bootstrap asset bucket: cdk-<qualifier>-assets-${AWS::AccountId}-${AWS::Region}.
+  if (typeof v['Fn::Sub'] === 'string') return (v['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, '<$1>');
   return JSON.stringify(v);
 }
 
-/** A function's name for the tests: its route, InboundMail, Lifecycle, AwaitSignal, or the rule-set activation provider. */
+/** Logical ids of what the tests look up by construct rather than by type (the same in both synths). */
+const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+/** The mail bucket (SES writes inbound/, agents and mail files live under uploads/ and attachments/). */
+const mailBucketId = () => logicalId(stack.mail.bucket);
+
+/** A function's name for the tests: its route, InboundMail, Lifecycle, AwaitSignal, the rule-set activation provider, or the dashboard's BucketDeployment. */
 function functionName(fnId: string, fn: Json): string {
   const description = (fn.Properties.Description ?? '') as string;
   const route = routes.find((r) => description === `${r.method} ${r.path}`);
@@ -91,11 +112,19 @@ function functionName(fnId: string, fn: Json): string {
   if (lifecycleDescription.test(description)) return 'Lifecycle';
   if (awaitSignalDescription.test(description)) return 'AwaitSignal';
   if (fnId.startsWith(providerIdPrefix)) return 'ActivateReceiptRuleSet';
+  if (fnId.startsWith(bucketDeploymentIdPrefix)) return 'BucketDeployment';
   return fnId;
 }
 
-/** Every function: one per route, the inbound-mail function, the two lifecycle functions, the activation provider. */
-const allFunctionNames = () => [...routes.map((r) => r.name), 'InboundMail', 'Lifecycle', 'AwaitSignal', 'ActivateReceiptRuleSet'].sort();
+/** Every function: one per route, the inbound-mail function, the two lifecycle functions, the activation provider, the dashboard deployment. */
+const allFunctionNames = () => [...routes.map((r) => r.name), 'InboundMail', 'Lifecycle', 'AwaitSignal', 'ActivateReceiptRuleSet', 'BucketDeployment'].sort();
+
+/** A function's resource by its test name (see functionName). */
+function functionByName(name: string, res: Resources = resources): Json {
+  const found = Object.entries(res).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && functionName(id, r) === name);
+  expect(found, name).toHaveLength(1);
+  return found[0]![1];
+}
 
 /** Function logical id → the statements of every policy attached to its role. */
 function functionPolicies(res: Resources = resources): Map<string, { routeName: string; statements: Json[] }> {
@@ -181,11 +210,13 @@ describe('auth', () => {
     expect(names).toEqual(expect.arrayContaining(['admins', 'agents-l1', 'agents-l2', 'agents-l3']));
   });
 
-  it('has a public SRP client with short-lived tokens', () => {
+  it('has a public client (no secret, no OAuth) signing in with USER_PASSWORD_AUTH (the dashboard) or SRP, with short-lived tokens', () => {
     template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
-      ExplicitAuthFlows: Match.arrayEquals(['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+      // Never ADMIN_USER_PASSWORD_AUTH or CUSTOM_AUTH: the flows a browser client needs and nothing else.
+      ExplicitAuthFlows: Match.arrayEquals(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+      AllowedOAuthFlowsUserPoolClient: false,
       TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
       EnableTokenRevocation: true,
       PreventUserExistenceErrors: 'ENABLED',
@@ -201,7 +232,7 @@ describe('functions', () => {
     for (const route of routes) expect(existsSync(join(functionsDir, route.entry)), route.entry).toBe(true);
   });
 
-  it('has one Lambda per route, the inbound-mail Lambda, the two lifecycle Lambdas and the rule-set activation provider, nothing else', () => {
+  it('has one Lambda per route, the inbound-mail Lambda, the two lifecycle Lambdas, the rule-set activation provider and the dashboard deployment, nothing else', () => {
     const names = ofType('AWS::Lambda::Function').map(([id, fn]) => functionName(id, fn));
     expect(names.sort()).toEqual(allFunctionNames());
   });
@@ -229,18 +260,18 @@ describe('functions', () => {
       const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref as string;
       expect(resources[logGroupId]!.Properties.RetentionInDays).toBeGreaterThan(0);
     }
-    // Every function has a role of its own: the routes, InboundMail, Lifecycle, AwaitSignal, ActivateReceiptRuleSet.
+    // Every function has a role of its own: the routes, InboundMail, Lifecycle, AwaitSignal, ActivateReceiptRuleSet, BucketDeployment.
     const roles = new Set(ofType('AWS::Lambda::Function').map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0] as string));
-    expect(roles.size).toBe(routes.length + 4);
+    expect(roles.size).toBe(routes.length + 5);
     expect(roles.size).toBe(ofType('AWS::Lambda::Function').length);
   });
 
   it('the lifecycle functions are nodejs22.x on arm64, traced, with only the table, the public URL and (Lifecycle) the mail environment', () => {
     const [secretId] = ofType('AWS::SecretsManager::Secret')[0]!;
-    const [bucketId] = ofType('AWS::S3::Bucket').find(([, b]) => b.Properties.LoggingConfiguration)!;
+    const bucketId = mailBucketId();
     const [configSetId] = ofType('AWS::SES::ConfigurationSet')[0]!;
     const [apiId] = ofType('AWS::ApiGatewayV2::Api')[0]!;
-    const byName = (name: string) => ofType('AWS::Lambda::Function').find(([id, fn]) => functionName(id, fn) === name)![1];
+    const byName = (name: string) => functionByName(name);
     const base = { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'helpdesk', LOG_LEVEL: 'INFO', TABLE_NAME: { Ref: ofType('AWS::DynamoDB::Table')[0]![0] } };
     for (const name of ['Lifecycle', 'AwaitSignal']) {
       expect(byName(name).Properties, name).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
@@ -255,6 +286,7 @@ describe('functions', () => {
       DEFAULT_LANGUAGE: 'en',
       REPLY_TOKEN_SECRET_ARN: { Ref: secretId },
       SES_CONFIGURATION_SET: { Ref: configSetId },
+      DESK_NAME: deskName,
     });
     expect(byName('AwaitSignal').Properties.Environment.Variables).toEqual(base);
   });
@@ -266,22 +298,78 @@ describe('functions', () => {
     }
   });
 
+  it('every function may write only to its own log group', () => {
+    for (const [fnId, { routeName, statements }] of functionPolicies()) {
+      const logGroupId = resources[fnId]!.Properties.LoggingConfig.LogGroup.Ref as string;
+      const logs = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('logs:')));
+      expect(logs, routeName).toHaveLength(1);
+      expect(asArray(logs[0]!.Action as string[]).sort(), routeName).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      expect(logs[0]!.Resource, routeName).toEqual({ 'Fn::GetAtt': [logGroupId, 'Arn'] });
+    }
+  });
+
   it('no role uses a managed policy', () => {
     for (const [, role] of ofType('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it("no function policy has Action '*' or Resource '*' except actions without resource-level permissions", () => {
+  /** The S3 action groups CDK's BucketDeployment grants: read of its asset bucket; read, write and delete (prune) of the site bucket. */
+  const deploymentActionGroups = ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'];
+
+  it("no function policy has Action '*' or Resource '*' except actions without resource-level permissions; action groups only for the dashboard deployment", () => {
     for (const { routeName, statements } of functionPolicies().values()) {
       for (const s of statements) {
         const actions = asArray(s.Action as string | string[]);
         const res = asArray(s.Resource as unknown);
+        expect(s.Effect, routeName).toBe('Allow');
         expect(actions, routeName).not.toContain('*');
-        expect(actions.filter((a) => a.endsWith(':*')), routeName).toEqual([]);
+        // No wildcard in an action name (s3:Get*, dynamodb:*…) except the groups BucketDeployment grants itself.
+        const groups = actions.filter((a) => a.includes('*'));
+        const allowedGroups = routeName === 'BucketDeployment' ? deploymentActionGroups : [];
+        expect(groups.filter((g) => !allowedGroups.includes(g)), routeName).toEqual([]);
         if (!res.includes('*')) continue;
         // X-Ray trace writes, and (for the activation provider alone) SetActiveReceiptRuleSet.
         const allowed = (a: string) => a.startsWith('xray:') || (routeName === 'ActivateReceiptRuleSet' && a === 'ses:SetActiveReceiptRuleSet');
         expect(actions.every(allowed), `${routeName}: ${actions}`).toBe(true);
       }
+    }
+  });
+
+  it('the dashboard deployment may read the CDK asset bucket, write and delete in the site bucket only, and invalidate this distribution only', () => {
+    const fn = functionByName('BucketDeployment');
+    const { statements } = [...functionPolicies().values()].find((p) => p.routeName === 'BucketDeployment')!;
+    // Where its own code and the build come from: the bootstrap asset bucket, cdk-<qualifier>-assets-<account>-<region>.
+    const assetBucket = describeResource(fn.Properties.Code.S3Bucket);
+    expect(assetBucket).toMatch(/^cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>$/);
+    const assetBucketArn = `arn:<AWS::Partition>:s3:::${assetBucket}`;
+    const site = describeResource({ 'Fn::GetAtt': [logicalId(stack.dashboard.bucket), 'Arn'] });
+    expect(site).toBe('<AWS::S3::Bucket DashboardSite.Arn>');
+    const distribution = describeResource({ Ref: logicalId(stack.dashboard.distribution) });
+    const summary = statements
+      .map((s) => ({ actions: asArray(s.Action as string | string[]).slice().sort(), resources: asArray(s.Resource as unknown).map(describeResource).sort() }))
+      .sort((a, b) => a.actions.join().localeCompare(b.actions.join()));
+    expect(summary).toEqual([
+      { actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'], resources: [`arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/${distribution}`] },
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: ['<AWS::Logs::LogGroup.Arn>'] },
+      {
+        actions: [
+          's3:Abort*',
+          's3:DeleteObject*',
+          's3:GetBucket*',
+          's3:GetObject*',
+          's3:List*',
+          's3:PutObject',
+          's3:PutObjectLegalHold',
+          's3:PutObjectRetention',
+          's3:PutObjectTagging',
+          's3:PutObjectVersionTagging',
+        ],
+        resources: [site, `${site}/*`],
+      },
+      { actions: ['s3:GetBucket*', 's3:GetObject*', 's3:List*'], resources: [assetBucketArn, `${assetBucketArn}/*`] },
+    ]);
+    // Never the mail bucket, its access logs or the dashboard's log bucket.
+    for (const other of [stack.mail.bucket, stack.mail.accessLogsBucket, stack.dashboard.logBucket]) {
+      expect(JSON.stringify(statements)).not.toContain(logicalId(other));
     }
   });
 
@@ -300,27 +388,29 @@ describe('functions', () => {
     }
   });
 
-  it('among the routes and lifecycle functions only AddMessage and Lifecycle may send mail, only they and the survey routes read the reply-token secret; only the file routes touch S3, by prefix', () => {
+  it('among the routes and lifecycle functions only AddMessage, SubmitTicket and Lifecycle may send mail, only they and the signed-link pages read the reply-token secret; only the file routes touch S3, by prefix; no other service', () => {
+    const expected: Record<string, string[]> = {
+      AddMessage: ['s3:GetObject', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'ses:SendRawEmail'],
+      Lifecycle: ['secretsmanager:GetSecretValue', 'ses:SendEmail', 'ses:SendRawEmail'],
+      // The web form acknowledges the ticket it opens by mail: a reply token and a status link, both signed.
+      SubmitTicket: ['secretsmanager:GetSecretValue', 'ses:SendEmail', 'ses:SendRawEmail'],
+      // They verify signed links; they send nothing.
+      SurveyRating: ['secretsmanager:GetSecretValue'],
+      SurveyComment: ['secretsmanager:GetSecretValue'],
+      TicketStatus: ['secretsmanager:GetSecretValue'],
+      StatusReply: ['secretsmanager:GetSecretValue'],
+      CreateUpload: ['s3:PutObject'],
+      AttachmentLink: ['s3:GetObject'],
+    };
     for (const { routeName, statements } of functionPolicies().values()) {
       if (!routes.some((r) => r.name === routeName) && !['Lifecycle', 'AwaitSignal'].includes(routeName)) continue;
       const actions = statements.flatMap((s) => asArray(s.Action as string | string[]));
+      expect(actions.filter((a) => !/^(dynamodb|logs|xray|states|ses|secretsmanager|s3):/.test(a)), routeName).toEqual([]);
       const mailActions = actions.filter((a) => a.startsWith('ses:') || a.startsWith('secretsmanager:') || a.startsWith('s3:'));
       const s3Resources = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('s3:'))).flatMap((s) => asArray(s.Resource as unknown).map(describeResource));
-      if (routeName === 'AddMessage') {
-        expect(mailActions.sort(), routeName).toEqual(['s3:GetObject', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'ses:SendRawEmail']);
-      } else if (routeName === 'Lifecycle') {
-        expect(mailActions.sort(), routeName).toEqual(['secretsmanager:GetSecretValue', 'ses:SendEmail', 'ses:SendRawEmail']);
-      } else if (routeName === 'SurveyRating' || routeName === 'SurveyComment') {
-        // They verify signed links; they send nothing.
-        expect(mailActions, routeName).toEqual(['secretsmanager:GetSecretValue']);
-      } else if (routeName === 'CreateUpload') {
-        expect(mailActions, routeName).toEqual(['s3:PutObject']);
-      } else if (routeName === 'AttachmentLink') {
-        expect(mailActions, routeName).toEqual(['s3:GetObject']);
-      } else {
-        expect(mailActions, routeName).toEqual([]);
-      }
-      for (const r of s3Resources) expect(r, routeName).toMatch(/\/(uploads|attachments)\/\*$/);
+      expect(mailActions.sort(), routeName).toEqual(expected[routeName] ?? []);
+      // Objects of the mail bucket, by prefix.
+      for (const r of s3Resources) expect(r, routeName).toMatch(/^<AWS::S3::Bucket MailMailBucket\.Arn>\/(uploads|attachments)\/\*$/);
     }
   });
 
@@ -349,17 +439,20 @@ describe('who drives the ticket lifecycle', () => {
     expect(machine.Properties.StateMachineName).toBe(stateMachineName);
   });
 
-  it('creating (or releasing from spam) starts it, changes wake it, closing by hand stops it; the waits wake it; nothing else touches it', () => {
+  it('creating (by an agent, by mail or by the web form, or releasing from spam) starts it, changes wake it, closing by hand stops it; the waits wake it; nothing else touches it', () => {
     const expected: Record<string, string[]> = {
       CreateTicket: [`states:StartExecution on ${machineArn}`],
       UpdateTicket: [`states:SendTaskSuccess on ${machineArn}`, `states:StartExecution on ${machineArn}`, `states:StopExecution on ${executionsArn}`],
       AddMessage: [`states:SendTaskSuccess on ${machineArn}`],
       SurveyRating: [`states:SendTaskSuccess on ${machineArn}`],
       SurveyComment: [`states:SendTaskSuccess on ${machineArn}`],
+      // The web form opens a ticket; a reply from the status page wakes it (as a mail would).
+      SubmitTicket: [`states:StartExecution on ${machineArn}`],
+      StatusReply: [`states:SendTaskSuccess on ${machineArn}`],
       InboundMail: [`states:SendTaskSuccess on ${machineArn}`, `states:StartExecution on ${machineArn}`],
       AwaitSignal: [`states:SendTaskSuccess on ${machineArn}`],
     };
-    const drivers = new Set(['CreateTicket', 'UpdateTicket', 'AddMessage', 'SurveyRating', 'SurveyComment', 'InboundMail']);
+    const drivers = new Set(['CreateTicket', 'UpdateTicket', 'AddMessage', 'SurveyRating', 'SurveyComment', 'SubmitTicket', 'StatusReply', 'InboundMail']);
     for (const [fnId, { routeName, statements }] of functionPolicies()) {
       const granted = statements
         .filter((st) => asArray(st.Action as string | string[]).some((a) => a.startsWith('states:')))
@@ -371,6 +464,83 @@ describe('who drives the ticket lifecycle', () => {
       if (drivers.has(routeName)) expect(describeResource(vars.STATE_MACHINE_ARN), routeName).toBe(machineArn);
       else expect(vars.STATE_MACHINE_ARN, routeName).toBeUndefined();
     }
+  });
+});
+
+describe('customer pages and the environment that names the desk', () => {
+  const base = (res: Resources) => ({
+    NODE_OPTIONS: '--enable-source-maps',
+    POWERTOOLS_SERVICE_NAME: 'helpdesk',
+    LOG_LEVEL: 'INFO',
+    TABLE_NAME: { Ref: Object.entries(res).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')![0] },
+    DEFAULT_LANGUAGE: 'en',
+  });
+  const machineArn = {
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:stateMachine:${stateMachineName}`]],
+  };
+  const publicUrl = () => ({ 'Fn::GetAtt': [ofType('AWS::ApiGatewayV2::Api')[0]![0], 'ApiEndpoint'] });
+  const secretArn = () => ({ Ref: ofType('AWS::SecretsManager::Secret')[0]![0] });
+  const vars = (name: string, res: Resources = resources) => functionByName(name, res).Properties.Environment.Variables as Json;
+
+  it('mail on: the form shows the desk; the web form also gets the mail environment, the lifecycle and the public URL; the status pages the secret', () => {
+    const [configSetId] = ofType('AWS::SES::ConfigurationSet')[0]!;
+    expect(vars('HelpForm')).toEqual({ ...base(resources), DESK_NAME: deskName });
+    expect(vars('SubmitTicket')).toEqual({
+      ...base(resources),
+      DESK_NAME: deskName,
+      MAIL_BUCKET: { Ref: mailBucketId() },
+      SUPPORT_ADDRESSES: supportAddresses.join(','),
+      FROM_ADDRESS: supportAddresses[0],
+      REPLY_TOKEN_SECRET_ARN: secretArn(),
+      SES_CONFIGURATION_SET: { Ref: configSetId },
+      STATE_MACHINE_ARN: machineArn,
+      PUBLIC_URL: publicUrl(),
+    });
+    expect(vars('TicketStatus')).toEqual({ ...base(resources), REPLY_TOKEN_SECRET_ARN: secretArn(), DESK_NAME: deskName });
+    for (const name of ['StatusReply', 'SurveyRating', 'SurveyComment']) {
+      expect(vars(name), name).toEqual({ ...base(resources), REPLY_TOKEN_SECRET_ARN: secretArn(), DESK_NAME: deskName, STATE_MACHINE_ARN: machineArn });
+    }
+  });
+
+  it('mail off: the web form gets no mail environment (it sends no acknowledgement); the status pages still verify links', () => {
+    const off = mailOff.resources;
+    expect(vars('HelpForm', off)).toEqual(base(off));
+    expect(vars('SubmitTicket', off)).toEqual({ ...base(off), STATE_MACHINE_ARN: machineArn, PUBLIC_URL: publicUrl() });
+    expect(vars('TicketStatus', off)).toEqual({ ...base(off), REPLY_TOKEN_SECRET_ARN: secretArn() });
+    expect(vars('StatusReply', off)).toEqual({ ...base(off), REPLY_TOKEN_SECRET_ARN: secretArn(), STATE_MACHINE_ARN: machineArn });
+  });
+
+  it('the web form page needs nothing but its logs: no table, no secret, no mail', () => {
+    const form = [...functionPolicies().values()].find((p) => p.routeName === 'HelpForm')!;
+    expect(form.statements.flatMap((st) => asArray(st.Action as string | string[])).sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+  });
+
+  it('PUBLIC_URL only where a mail carries a customer link: the inbound function, the web form and the lifecycle function', () => {
+    for (const [label, res] of [['mail on', resources], ['mail off', mailOff.resources]] as const) {
+      const withUrl = Object.entries(res)
+        .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.PUBLIC_URL !== undefined)
+        .map(([id, r]) => functionName(id, r))
+        .sort();
+      expect(withUrl, label).toEqual(['InboundMail', 'Lifecycle', 'SubmitTicket']);
+    }
+  });
+
+  it('DESK_NAME, when configured, reaches every function that writes a customer page or mail, and no other; unset, none', () => {
+    const named = (res: Resources) =>
+      Object.entries(res)
+        .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.DESK_NAME !== undefined)
+        .map(([id, r]) => {
+          expect(r.Properties.Environment.Variables.DESK_NAME, functionName(id, r)).toBe(deskName);
+          return functionName(id, r);
+        })
+        .sort();
+    expect(named(resources)).toEqual(['AddMessage', 'HelpForm', 'InboundMail', 'Lifecycle', 'StatusReply', 'SubmitTicket', 'SurveyComment', 'SurveyRating', 'TicketStatus']);
+    expect(named(mailOff.resources)).toEqual([]);
   });
 });
 
@@ -455,7 +625,8 @@ describe('inbound mail resources', () => {
   });
 
   it('mail bucket blocks public access, is encrypted and logs access', () => {
-    const [, mail] = ofType('AWS::S3::Bucket').find(([, b]) => b.Properties.LoggingConfiguration)!;
+    const mail = resources[mailBucketId()]!;
+    expect(mail.Properties.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: logicalId(stack.mail.accessLogsBucket) });
     expect(mail.Properties.PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true,
       BlockPublicPolicy: true,
@@ -465,6 +636,23 @@ describe('inbound mail resources', () => {
     expect(mail.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
       SSEAlgorithm: 'AES256',
     });
+  });
+
+  it("mail bucket CORS: one rule, for the dashboard's presigned uploads and downloads, from the API's origins", () => {
+    const mail = resources[mailBucketId()]!;
+    const [, api] = ofType('AWS::ApiGatewayV2::Api')[0]!;
+    // The URL's signature is the permission; CORS only lets the dashboard's page send it (cdk.json's allowedOrigins is ["*"]).
+    expect(mail.Properties.CorsConfiguration.CorsRules).toEqual([
+      {
+        AllowedOrigins: api.Properties.CorsConfiguration.AllowOrigins,
+        AllowedMethods: ['PUT', 'GET', 'HEAD'],
+        AllowedHeaders: ['content-type'],
+        ExposedHeaders: ['ETag'],
+        MaxAge: 3600,
+      },
+    ]);
+    // No other bucket takes cross-origin requests (the site is served by CloudFront).
+    expect(ofType('AWS::S3::Bucket').filter(([, b]) => b.Properties.CorsConfiguration).map(([id]) => id)).toEqual([mailBucketId()]);
   });
 
   const denyInsecure = {
@@ -509,7 +697,7 @@ describe('inbound mail (SES → S3 + SNS → SQS → Lambda)', () => {
     template.resourceCountIs('AWS::SES::ReceiptRule', 1);
     const [ruleSetId] = ofType('AWS::SES::ReceiptRuleSet')[0]!;
     const [topicId] = ofType('AWS::SNS::Topic')[0]!;
-    const [bucketId] = ofType('AWS::S3::Bucket').find(([, b]) => b.Properties.LoggingConfiguration)!;
+    const bucketId = mailBucketId();
     const [, rule] = ofType('AWS::SES::ReceiptRule')[0]!;
     expect(rule.Properties.RuleSetName).toEqual({ Ref: ruleSetId });
     expect(rule.Properties.Rule).toEqual({
@@ -533,11 +721,11 @@ describe('inbound mail (SES → S3 + SNS → SQS → Lambda)', () => {
   const sesStatement = (doc: Json) => (doc.Statement as Json[]).find((st) => st.Principal?.Service === 'ses.amazonaws.com');
 
   it('the mail bucket lets SES put objects under inbound/ only, for this account and this rule', () => {
-    const [bucketId] = ofType('AWS::S3::Bucket').find(([, b]) => b.Properties.LoggingConfiguration)!;
+    const bucketId = mailBucketId();
     const [, policy] = ofType('AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === bucketId)!;
     const st = sesStatement(policy.Properties.PolicyDocument)!;
     expect(st).toMatchObject({ Effect: 'Allow', Action: 's3:PutObject' });
-    expect(describeResource(st.Resource)).toBe('<AWS::S3::Bucket.Arn>/inbound/*');
+    expect(describeResource(st.Resource)).toBe('<AWS::S3::Bucket MailMailBucket.Arn>/inbound/*');
     expect(st.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
     const sourceArn = st.Condition.StringEquals['aws:SourceArn']['Fn::Join'][1] as unknown[];
     expect(String(sourceArn.at(-1))).toMatch(ruleArnPattern);
@@ -582,7 +770,7 @@ describe('inbound mail (SES → S3 + SNS → SQS → Lambda)', () => {
   it('the inbound function is nodejs22.x on arm64, 30 s, 1024 MB, traced, with the mail environment', () => {
     const [, fn] = inboundFunction();
     const [secretId] = ofType('AWS::SecretsManager::Secret')[0]!;
-    const [bucketId] = ofType('AWS::S3::Bucket').find(([, b]) => b.Properties.LoggingConfiguration)!;
+    const bucketId = mailBucketId();
     const [configSetId] = ofType('AWS::SES::ConfigurationSet')[0]!;
     expect(fn.Properties).toMatchObject({
       Runtime: 'nodejs22.x',
@@ -603,7 +791,10 @@ describe('inbound mail (SES → S3 + SNS → SQS → Lambda)', () => {
       DEFAULT_LANGUAGE: 'en',
       REPLY_TOKEN_SECRET_ARN: { Ref: secretId },
       SES_CONFIGURATION_SET: { Ref: configSetId },
+      DESK_NAME: deskName,
       STATE_MACHINE_ARN: expect.anything() as unknown,
+      // Acknowledgements carry the signed link to the ticket's status page (GET /status/{token} on the API).
+      PUBLIC_URL: { 'Fn::GetAtt': [ofType('AWS::ApiGatewayV2::Api')[0]![0], 'ApiEndpoint'] },
     });
     // It starts and wakes ticket lifecycles (checked in "who drives the ticket lifecycle").
     expect(describeResource(fn.Properties.Environment.Variables.STATE_MACHINE_ARN)).toBe(
@@ -640,8 +831,8 @@ describe('inbound mail (SES → S3 + SNS → SQS → Lambda)', () => {
         byAction.set(a, [...(byAction.get(a) ?? []), ...asArray(st.Resource as unknown).map(describeResource)]);
       }
     }
-    expect(byAction.get('s3:GetObject')).toEqual(['<AWS::S3::Bucket.Arn>/inbound/*']);
-    expect(byAction.get('s3:PutObject')).toEqual(['<AWS::S3::Bucket.Arn>/attachments/*']);
+    expect(byAction.get('s3:GetObject')).toEqual(['<AWS::S3::Bucket MailMailBucket.Arn>/inbound/*']);
+    expect(byAction.get('s3:PutObject')).toEqual(['<AWS::S3::Bucket MailMailBucket.Arn>/attachments/*']);
     expect(byAction.get('dynamodb:DeleteItem')?.sort()).toEqual(['<AWS::DynamoDB::Table.Arn>', '<AWS::DynamoDB::Table.Arn>/index/*']);
     expect(byAction.get('secretsmanager:GetSecretValue')).toEqual(['<AWS::SecretsManager::Secret>']);
     expect(byAction.get('ses:SendEmail')?.sort()).toEqual(sendResources);
@@ -669,8 +860,8 @@ describe('outbound mail', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSet', { ReputationOptions: { ReputationMetricsEnabled: true } });
   });
 
-  it('AddMessage and the lifecycle function get the mail environment and may send through the identity and configuration set', () => {
-    for (const name of ['AddMessage', 'Lifecycle']) {
+  it('AddMessage, SubmitTicket and the lifecycle function get the mail environment and may send through the identity and configuration set', () => {
+    for (const name of ['AddMessage', 'SubmitTicket', 'Lifecycle']) {
       const [, fn] = ofType('AWS::Lambda::Function').find(([id, f]) => functionName(id, f) === name)!;
       const vars = fn.Properties.Environment.Variables as Json;
       for (const v of ['MAIL_BUCKET', 'SUPPORT_ADDRESSES', 'FROM_ADDRESS', 'DEFAULT_LANGUAGE', 'REPLY_TOKEN_SECRET_ARN', 'SES_CONFIGURATION_SET']) {
@@ -684,9 +875,9 @@ describe('outbound mail', () => {
     }
   });
 
-  it('only AddMessage, the lifecycle function and the inbound function may send mail', () => {
+  it('only AddMessage, SubmitTicket (the web form\'s acknowledgement), the lifecycle function and the inbound function may send mail', () => {
     const senders = [...functionPolicies().values()].filter((p) => p.statements.some((st) => asArray(st.Action as string[]).some((a) => a.startsWith('ses:Send'))));
-    expect(senders.map((p) => p.routeName).sort()).toEqual(['AddMessage', 'InboundMail', 'Lifecycle']);
+    expect(senders.map((p) => p.routeName).sort()).toEqual(['AddMessage', 'InboundMail', 'Lifecycle', 'SubmitTicket']);
   });
 });
 
@@ -713,9 +904,12 @@ describe('reply-token secret', () => {
   const secretReaders = (res: Resources) =>
     [...functionPolicies(res).values()].filter((p) => p.statements.some((st) => asArray(st.Action as string[]).some((a) => a.startsWith('secretsmanager:'))));
 
-  it('only the inbound function, AddMessage, the lifecycle function and the two survey routes may read it, with GetSecretValue alone, on it alone', () => {
+  /** The signed-link pages: they verify the links in our mails, mail or no mail. */
+  const linkPages = ['StatusReply', 'SurveyComment', 'SurveyRating', 'TicketStatus'];
+
+  it('only the mail senders (inbound, AddMessage, SubmitTicket, lifecycle) and the signed-link pages may read it, with GetSecretValue alone, on it alone', () => {
     const readers = secretReaders(resources);
-    expect(readers.map((r) => r.routeName).sort()).toEqual(['AddMessage', 'InboundMail', 'Lifecycle', 'SurveyComment', 'SurveyRating']);
+    expect(readers.map((r) => r.routeName).sort()).toEqual(['AddMessage', 'InboundMail', 'Lifecycle', 'SubmitTicket', ...linkPages].sort());
     for (const r of readers) {
       const statements = r.statements.filter((st) => asArray(st.Action as string[]).some((a) => a.startsWith('secretsmanager:')));
       expect(statements.flatMap((st) => asArray(st.Action as string[])), r.routeName).toEqual(['secretsmanager:GetSecretValue']);
@@ -723,15 +917,15 @@ describe('reply-token secret', () => {
     }
   });
 
-  it('with mail off, only the inbound function and the two survey routes may read it', () => {
-    expect(secretReaders(mailOff.resources).map((r) => r.routeName).sort()).toEqual(['InboundMail', 'SurveyComment', 'SurveyRating']);
+  it('with mail off, only the inbound function and the signed-link pages may read it (SubmitTicket sends no acknowledgement)', () => {
+    expect(secretReaders(mailOff.resources).map((r) => r.routeName).sort()).toEqual(['InboundMail', ...linkPages].sort());
   });
 
-  it('the survey routes are told where it is', () => {
+  it('the signed-link pages are told where it is', () => {
     const [secretId] = ofType('AWS::SecretsManager::Secret')[0]!;
-    for (const name of ['SurveyRating', 'SurveyComment']) {
-      const [, fn] = ofType('AWS::Lambda::Function').find(([id, f]) => functionName(id, f) === name)!;
-      expect(fn.Properties.Environment.Variables.REPLY_TOKEN_SECRET_ARN, name).toEqual({ Ref: secretId });
+    for (const name of linkPages) {
+      expect(functionByName(name).Properties.Environment.Variables.REPLY_TOKEN_SECRET_ARN, name).toEqual({ Ref: secretId });
+      expect(functionByName(name, mailOff.resources).Properties.Environment.Variables.REPLY_TOKEN_SECRET_ARN, name).toEqual({ Ref: secretId });
     }
   });
 });
@@ -757,15 +951,30 @@ describe('mail off (no support domain)', () => {
     expect(String(info[0]!.entry.data)).toContain(contextKeys.supportDomain);
   });
 
-  it('AddMessage and the lifecycle function get no mail environment or mail permissions', () => {
-    for (const description of ['POST /tickets/{id}/messages', lifecycleDescription] as const) {
-      const [, fn] = offOfType('AWS::Lambda::Function').find(([, f]) =>
-        typeof description === 'string' ? f.Properties.Description === description : description.test(f.Properties.Description ?? ''),
-      )!;
-      const vars = fn.Properties.Environment.Variables as Json;
-      for (const v of ['SUPPORT_ADDRESSES', 'FROM_ADDRESS', 'SES_CONFIGURATION_SET', 'REPLY_TOKEN_SECRET_ARN']) expect(vars[v], `${String(description)} ${v}`).toBeUndefined();
+  it('AddMessage, SubmitTicket and the lifecycle function get no mail environment or mail permissions', () => {
+    for (const name of ['AddMessage', 'SubmitTicket', 'Lifecycle']) {
+      const vars = functionByName(name, mailOff.resources).Properties.Environment.Variables as Json;
+      for (const v of ['SUPPORT_ADDRESSES', 'FROM_ADDRESS', 'SES_CONFIGURATION_SET', 'REPLY_TOKEN_SECRET_ARN']) expect(vars[v], `${name} ${v}`).toBeUndefined();
     }
-    expect(JSON.stringify(offOfType('AWS::IAM::Policy'))).not.toContain('ses:Send');
+    expect(JSON.stringify(offOfType('AWS::IAM::Policy'))).not.toContain('ses:');
+  });
+
+  it('the web form still opens tickets and starts their lifecycle, without mail: table, StartExecution, logs and X-Ray only', () => {
+    const submit = [...functionPolicies(mailOff.resources).values()].find((p) => p.routeName === 'SubmitTicket')!;
+    const actions = submit.statements.flatMap((st) => asArray(st.Action as string | string[])).sort();
+    expect(actions).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'states:StartExecution',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
   });
 
   it('is cdk-nag clean too', () => {
