@@ -3,7 +3,9 @@ import { defineConfig } from 'vitest/config';
 /**
  * Tests in layers: unit tests need no network; integration tests run against
  * one real local-mode instance started by the global setup; infra tests synth
- * the stack.
+ * the stack; e2e tests drive Debian's Chromium (playwright-core) through the
+ * dashboard and the customer pages of their own local-mode instance, one file
+ * at a time.
  */
 export default defineConfig({
   test: {
@@ -16,6 +18,20 @@ export default defineConfig({
           globalSetup: ['tests/integration/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          globalSetup: ['tests/e2e/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // One browser at a time on a small machine: files run one after another in one
+          // process, and only once the other projects are done.
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+          sequence: { groupOrder: 1 },
         },
       },
       { test: { name: 'infra', include: ['tests/infra/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 180_000 } },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { dynamo, putIf } from './dynamo.ts';
 
 /**
@@ -98,13 +98,28 @@ export function mailIndex(tableName: string) {
       return putIf({
         TableName: tableName,
         Item: { pk: `TICKET#${ticketId}`, sk: `SENT#${what}`, type: 'sent-claim', at: new Date().toISOString() },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        // A claim given back (released) may be taken again.
+        ConditionExpression: 'attribute_not_exists(pk) OR released = :yes',
+        ExpressionAttributeValues: { ':yes': true },
       });
     },
 
-    /** Gives a claim back when the send failed, so a retry can send. */
+    /**
+     * Gives a claim back when the send failed, so a retry can send. Marked, not
+     * deleted: no function that sends mail may delete items.
+     */
     async releaseClaim(ticketId: string, what: string) {
-      await dynamo.send(new DeleteCommand({ TableName: tableName, Key: { pk: `TICKET#${ticketId}`, sk: `SENT#${what}` } }));
+      await dynamo.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: `TICKET#${ticketId}`, sk: `SENT#${what}` },
+          UpdateExpression: 'SET released = :yes',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':yes': true },
+        }),
+      ).catch((err: unknown) => {
+        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+      });
     },
   };
 }

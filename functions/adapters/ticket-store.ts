@@ -165,6 +165,9 @@ export function ticketStore(tableName: string) {
      */
     async createTicket(ticket: Ticket, message: Message, event: AuditEvent, idempotency?: { caller: string; key: string; requestHash: string }) {
       const put = { TableName: tableName, Item: { ...ticketItem(ticket), openingMessage: message, createdEvent: event }, ConditionExpression: 'attribute_not_exists(pk)' };
+      // One PutItem: search words and report counts are written by indexNewTicket, off this path.
+      // Ids made from a mail's delivery repeat on redelivery: the ticket is then already there.
+      if (!idempotency) return (await putIf(put)) ? { created: ticket } : { alreadyExists: true as const };
       // The ticket first and the key's record second: the error handling below reads their positions.
       const items: TransactItem[] = [{ Put: put }];
       if (idempotency) {
@@ -185,6 +188,30 @@ export function ticketStore(tableName: string) {
           },
         });
       }
+      try {
+        await transactWrite(items);
+        return { created: ticket };
+      } catch (err) {
+        if (conditionFailed(err)?.some((f) => f.index === 1) || onlyContention(err)) {
+          // Another request holds the key; if its record is not readable yet, it is still in flight.
+          const replayOf = await this.findIdempotent(idempotency.caller, idempotency.key);
+          return replayOf ? { replayOf } : { inFlight: true as const };
+        }
+        throw err;
+      }
+    },
+
+    /**
+     * Indexes a new ticket once, off the create path: its subject words for
+     * search and its creation counts for the reports, in one transaction with a
+     * marker item, so a retry (or a restarted lifecycle) never counts twice.
+     * Run by the lifecycle's first step, a second or so after the ticket is
+     * written; a create stays one PutItem. False when it was indexed before.
+     */
+    async indexNewTicket(ticket: Ticket): Promise<boolean> {
+      const items: TransactItem[] = [
+        { Put: { TableName: tableName, Item: { ...keys.indexed(ticket.id), type: 'indexed', at: new Date().toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      ];
       for (const word of searchWords(ticket.subject)) {
         items.push({
           Put: {
@@ -206,16 +233,9 @@ export function ticketStore(tableName: string) {
       for (const c of reportCounters(creationCounts(ticket))) items.push(counterAdd(c));
       try {
         await transactWrite(items);
-        return { created: ticket };
+        return true;
       } catch (err) {
-        const failed = conditionFailed(err);
-        if (idempotency && (failed?.some((f) => f.index === 1) || onlyContention(err))) {
-          // Another request holds the key; if its record is not readable yet, it is still in flight.
-          const replayOf = await this.findIdempotent(idempotency.caller, idempotency.key);
-          return replayOf ? { replayOf } : { inFlight: true as const };
-        }
-        // Ids made from a mail's delivery repeat on redelivery: the ticket is then already there.
-        if (!idempotency && failed?.some((f) => f.index === 0)) return { alreadyExists: true as const };
+        if (conditionFailed(err)?.some((f) => f.index === 0)) return false;
         throw err;
       }
     },

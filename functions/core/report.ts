@@ -51,18 +51,18 @@ export function creationCounts(t: Ticket, by: 1 | -1 = 1): ReportCount[] {
 }
 
 /**
- * Counters a change moves, from the ticket before and after it:
- * - becoming resolved counts one resolution, met when resolved by the
- *   resolution deadline, under the priority and level it had then (a ticket
- *   reopened and resolved again counts each resolution);
- * - leaving or entering the spam view adds or takes back its creation counts,
- *   on the day it was created.
- * Used by every path that can make these changes, so they all count alike.
+ * Counters a change moves, from the ticket before and after it: becoming
+ * resolved counts one resolution, met when resolved by the resolution
+ * deadline, under the priority and level it had then (a ticket reopened and
+ * resolved again counts each resolution). Used by every path that can
+ * resolve, so they all count alike.
+ *
+ * Creation counts are written once per ticket when it is indexed (the
+ * lifecycle's first step); spam is indexed only once released, and a ticket
+ * marked spam later stays counted as the request it was taken for.
  */
 export function changeCounts(before: Ticket, after: Ticket): ReportCount[] {
   const counts: ReportCount[] = [];
-  if (before.spam && !after.spam) counts.push(...creationCounts({ ...after, spam: false }, 1));
-  if (!before.spam && after.spam) counts.push(...creationCounts({ ...before, spam: false }, -1));
   if (after.status === 'resolved' && before.status !== 'resolved' && !after.spam) {
     const resolvedAt = after.resolvedAt ?? after.updatedAt;
     const met = Date.parse(resolvedAt) <= Date.parse(after.resolutionDueAt);

@@ -90,6 +90,8 @@ async function triageTicket(ticketId: string, now: string) {
     if (result.dispatch) metrics.addMetric('TriageDispatched', MetricUnit.Count, 1);
   }
   const current = (await store.getTicket(ticketId))!;
+  // Search words and creation counts, once, with the category triage settled on.
+  await store.indexNewTicket(current);
   if (current.assignee || !current.department || !policy.roundRobin.includes(current.department)) return;
   const assignee = await nextAgent(current.department, current.level);
   if (assignee) await store.applyChange(ticketId, (t) => (t.assignee ? undefined : assign(t, assignee, now, policy)));
