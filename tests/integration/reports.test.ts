@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { startLocalMode, type LocalMode } from './local-mode.ts';
+import { waitIndexed } from './indexing.ts';
 
 /**
  * Reports against a local mode of their own, so every count is exact (the
@@ -76,6 +77,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
 async function open(subject: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
   const res = await call('POST', '/tickets', { requester: { email: `cust-${randomUUID().slice(0, 8)}@example.com` }, subject, body: 'Qwerty', channel: 'phone', priority: 'low', ...extra }, headers);
   expect(res.status, res.text).toBe(201);
+  // Creation counts are written by the lifecycle's first step, a moment after the create.
+  if (res.headers.get('idempotent-replayed') !== 'true') await waitIndexed(local.endpoints, res.body.id);
   return res.body;
 }
 

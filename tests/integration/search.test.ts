@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
-import { api, createTicket, endpoints, tokenFor, uniqueEmail, until } from './client.ts';
+import { api, createTicket as createUnindexed, endpoints, tokenFor, uniqueEmail, until } from './client.ts';
+import { waitIndexed } from './indexing.ts';
+
+/** Search words are indexed by the lifecycle's first step, a moment after the create. */
+async function createTicket(overrides: Record<string, unknown> = {}) {
+  const t = await createUnindexed(overrides);
+  await waitIndexed(endpoints, t.id);
+  return t;
+}
 
 const L1 = 'l1@helpdesk.local';
 /** A made-up word (letters only) that no other test's subject holds. */
@@ -60,6 +68,7 @@ describe('GET /search', () => {
     const [first, second] = [await api('POST', '/tickets', { token, body, headers }), await api('POST', '/tickets', { token, body, headers })];
     expect(first.status).toBe(201);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
+    await waitIndexed(endpoints, first.body.id);
     expect(ids(await search(tag))).toEqual([first.body.id]);
   });
 
