@@ -49,8 +49,11 @@ export function formatPercent(fraction: number, lang: Language): string {
   return new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }).format(fraction);
 }
 
-/** YYYY-MM-DD of a local date, as the reports API takes it. */
+/**
+ * YYYY-MM-DD of the UTC day, as the reports API takes it: its counters are
+ * kept per UTC day, so a local date would drop today's tickets in the evening
+ * west of UTC.
+ */
 export function isoDay(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return d.toISOString().slice(0, 10);
 }
