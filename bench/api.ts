@@ -11,6 +11,14 @@
  *   get       GET /tickets/{id}, over the tickets `create` made
  *   list      GET /tickets?department=it&limit=25
  *
+ * Each ticket also starts its lifecycle (triage, search and report indexing,
+ * its first SLA wait). In AWS that runs on other Lambdas; here it would share
+ * the same 2 cores and DynamoDB Local with the create path, so the bench
+ * holds executions back (local Step Functions' LocalSetPaused) while it
+ * measures the API, then lets them go and times that work on its own:
+ *
+ *   lifecycle  from held back to every execution waiting for agents
+ *
  * raw-put and create alternate for `--rounds` rounds, because a shared 2-core
  * machine is noisy: their throughput is the median over rounds, and the goal
  * ratio (create / raw-put) is the median of the per-round ratios.
@@ -351,6 +359,18 @@ async function main() {
     return res.ok ? undefined : `GET /tickets?department=it ${res.status} ${text.slice(0, 120)}`;
   };
 
+  // The lifecycle's own work is held back while the API is measured, then timed apart.
+  const sfnLocal = async (op: 'LocalSetPaused' | 'LocalStats', body: unknown = {}) => {
+    const res = await fetch(endpoints.services.stepfunctions!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${op}` },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${op}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { paused: boolean; held: number; running?: number; waiting?: number };
+  };
+  await sfnLocal('LocalSetPaused', { paused: true });
+
   console.log(`warming up...`);
   await warmUp('raw-put', rawPut);
   await warmUp('create', create);
@@ -373,11 +393,35 @@ async function main() {
   await warmUp('list', list, Math.min(warmupSeconds, 0.5));
   const listResult = await runPhase('list', seconds, concurrency, list);
 
+  // e. the lifecycle's work for every ticket made above, now let go at once
+  const lifecycleCpu0 = cpuNow();
+  const { held } = await sfnLocal('LocalStats');
+  const drainStart = performance.now();
+  await sfnLocal('LocalSetPaused', { paused: false });
+  for (;;) {
+    const s = await sfnLocal('LocalStats');
+    if (s.held === 0 && s.running === s.waiting) break;
+    if (performance.now() - drainStart > 600_000) throw new Error(`the lifecycle did not settle in 600 s: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const drainS = (performance.now() - drainStart) / 1000;
+  const lifecycleCpu1 = cpuNow();
+  const lifecycleRow: Row = {
+    phase: 'lifecycle (triage, index, first wait)',
+    requests: held,
+    errors: 0,
+    rps: held / drainS,
+    p50: NaN,
+    p99: NaN,
+    cpu: cpuDiff(lifecycleCpu0, lifecycleCpu1),
+  };
+
   const rows: Row[] = [
     pooled('raw-put (DynamoDB PutItem)', putRounds),
     pooled('create (POST /tickets)', createRounds),
     toRow({ ...getResult, phase: 'get (GET /tickets/{id})' }),
     toRow({ ...listResult, phase: 'list (GET /tickets?department=it)' }),
+    lifecycleRow,
   ];
 
   // ------------------------------------------------------------ report

@@ -59,6 +59,15 @@ export interface LocalStepFunctionsOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Local only, beside the AWS operations (same protocol): `LocalSetPaused
+ * {paused}` holds new executions back (they are RUNNING but take no step)
+ * and lets them all go when unpaused; `LocalStats` counts executions by what
+ * they are doing. The benchmark uses them to time the create path and the
+ * lifecycle's own work apart: in AWS they run on separate Lambdas.
+ */
+export const localOperations = ['LocalSetPaused', 'LocalStats'] as const;
+
 export interface LocalStepFunctions {
   url: string;
   port: number;
@@ -361,6 +370,9 @@ export async function startLocalStepFunctions(port: number, opts: LocalStepFunct
   };
 
   const executions = new Map<string, Execution>(); // by name
+  // LocalSetPaused: executions started while paused wait here for their first step.
+  let paused = false;
+  const held: (() => void)[] = [];
   const pending = new Map<string, PendingTask>(); // by token
 
   const record = (exec: Execution, type: string, details: Record<string, unknown> = {}) => {
@@ -624,6 +636,19 @@ export async function startLocalStepFunctions(port: number, opts: LocalStepFunct
     record(exec, 'ExecutionStarted', { executionStartedEventDetails: { input, inputDetails: { truncated: false }, roleArn: `arn:aws:iam::${account}:role/local-step-functions` } });
     log(`step functions: ${name} started`);
 
+    if (paused) {
+      held.push(() => launch(exec, inputValue));
+      return exec;
+    }
+    launch(exec, inputValue);
+    return exec;
+  };
+
+  /** Runs an execution's states (at once, or when a pause ends). */
+  const launch = (exec: Execution, inputValue: Json) => {
+    // Stopped while held back: nothing to run.
+    if (exec.status !== 'RUNNING') return;
+    const name = exec.name;
     const handler = (wrapped: Json) => runTask(exec, wrapped);
     const taskResourceLocalHandlers = Object.fromEntries(tasks.map((t) => [t.stateName, handler]));
     const run = machine.run(inputValue, {
@@ -669,7 +694,6 @@ export async function startLocalStepFunctions(port: number, opts: LocalStepFunct
         finishExecution(exec, 'FAILED', { error: name, cause: message });
       },
     );
-    return exec;
   };
 
   const abortExecution = (exec: Execution, error?: string, cause?: string) => {
@@ -730,6 +754,19 @@ export async function startLocalStepFunctions(port: number, opts: LocalStepFunct
   };
 
   const operations: Record<string, (body: JsonObject) => unknown> = {
+    LocalSetPaused(body) {
+      if (typeof body.paused !== 'boolean') throw new ApiError('ValidationException', 'paused must be true or false');
+      paused = body.paused;
+      const released = paused ? [] : held.splice(0);
+      for (const go of released) go();
+      return { paused, held: held.length, released: released.length };
+    },
+
+    LocalStats() {
+      const running = [...executions.values()].filter((e) => e.status === 'RUNNING');
+      return { paused, held: held.length, running: running.length, waiting: running.filter((e) => e.tokens.size > 0).length };
+    },
+
     StartExecution(body) {
       checkStateMachine(str(body, 'stateMachineArn', { required: true }));
       const name = str(body, 'name') ?? randomUUID();

@@ -409,6 +409,28 @@ describe('API', () => {
     expect(d).toMatchObject({ status: 'FAILED', error: 'UnknownMode', cause: 'No such mode' });
   });
 
+  it('local only: LocalSetPaused holds new executions back until unpaused; LocalStats counts them', async () => {
+    const local = (op: string, body: unknown = {}) =>
+      fetch(fast.url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${op}` }, body: JSON.stringify(body) }).then(
+        async (r) => ({ status: r.status, body: (await r.json()) as any }),
+      );
+    expect((await local('LocalSetPaused', { paused: 'yes' })).status).toBe(400);
+    expect((await local('LocalSetPaused', { paused: true })).body).toMatchObject({ paused: true, held: 0 });
+    const arn = await start({ mode: 'invoke', ticket: 'held-1' }, 'held-1');
+    const held = await local('LocalStats');
+    expect(held.body).toMatchObject({ paused: true, held: 1 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await describeExec(arn)).status).toBe('RUNNING');
+    expect(fast.executions().find((e) => e.name === 'held-1')!.transitions).toBe(0);
+    // A held execution stopped before it ran never runs.
+    const stoppedArn = await start({ mode: 'invoke', ticket: 'held-2' }, 'held-2');
+    await sfn.send(new StopExecutionCommand({ executionArn: stoppedArn }));
+    expect((await local('LocalSetPaused', { paused: false })).body).toMatchObject({ paused: false, held: 0, released: 2 });
+    expect((await finished(arn)).status).toBe('SUCCEEDED');
+    expect((await describeExec(stoppedArn)).status).toBe('ABORTED');
+    expect(fast.executions().find((e) => e.name === 'held-2')!.transitions).toBe(0);
+  });
+
   it('ListExecutions filters by status', async () => {
     const all = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: ARN }))).executions!;
     expect(all.some((e) => e.name === 'invoke-1' && e.status === 'SUCCEEDED')).toBe(true);
