@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createTransport } from 'nodemailer';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { startLocalMode, type LocalMode } from './local-mode.ts';
+import { poll, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
 
 /**
  * Every path of the ticket lifecycle, against a local mode of its own running
@@ -52,13 +52,7 @@ afterAll(async () => {
 async function token(email: string): Promise<string> {
   const cached = tokens.get(email);
   if (cached) return cached;
-  const agent = local.endpoints.agents.find((a) => a.email === email)!;
-  const res = await fetch(local.endpoints.auth.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
-    body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: local.endpoints.auth.clientId, AuthParameters: { USERNAME: agent.email, PASSWORD: agent.password } }),
-  });
-  const idToken = ((await res.json()) as any).AuthenticationResult.IdToken as string;
+  const idToken = await signInAs(local.endpoints, email);
   tokens.set(email, idToken);
   return idToken;
 }
@@ -72,15 +66,7 @@ async function call(method: string, path: string, body?: unknown, as = 'l1@helpd
   return { status: res.status, body: (await res.json()) as any };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = poll;
 
 const view = async (id: string) => (await call('GET', `/tickets/${id}`)).body as { ticket: any; events: any[]; messages: any[] };
 

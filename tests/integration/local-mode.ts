@@ -63,3 +63,27 @@ export async function startLocalMode(opts: { home?: string; fresh?: boolean; env
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Signs in a seeded agent of a local-mode instance, as the dashboard does (Cognito InitiateAuth); returns the ID token. */
+export async function signInAs(ep: Pick<Endpoints, 'auth' | 'agents'>, email: string): Promise<string> {
+  const agent = ep.agents.find((a) => a.email === email);
+  if (!agent) throw new Error(`no seeded agent ${email}`);
+  const res = await fetch(ep.auth.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
+    body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: ep.auth.clientId, AuthParameters: { USERNAME: agent.email, PASSWORD: agent.password } }),
+  });
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { AuthenticationResult: { IdToken: string } }).AuthenticationResult.IdToken;
+}
+
+/** Polls until `probe` gives a value (not undefined or false): how async effects are awaited, with a timeout. */
+export async function poll<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { startLocalMode, type LocalMode } from './local-mode.ts';
+import { poll, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
 import { waitIndexed } from './indexing.ts';
 
 /**
@@ -33,13 +33,7 @@ beforeAll(async () => {
   policyFile = `${home}-policy.json`;
   await writeFile(policyFile, JSON.stringify(policy));
   local = await startLocalMode({ home, fresh: true, extraArgs: ['--time-scale', '3600', '--policy', policyFile] });
-  const agent = local.endpoints.agents.find((a) => a.email === 'l1@helpdesk.local')!;
-  const res = await fetch(local.endpoints.auth.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
-    body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: local.endpoints.auth.clientId, AuthParameters: { USERNAME: agent.email, PASSWORD: agent.password } }),
-  });
-  token = ((await res.json()) as any).AuthenticationResult.IdToken;
+  token = await signInAs(local.endpoints, 'l1@helpdesk.local');
 });
 
 afterAll(async () => {
@@ -64,15 +58,7 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = poll;
 
 async function open(subject: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
   const res = await call('POST', '/tickets', { requester: { email: `cust-${randomUUID().slice(0, 8)}@example.com` }, subject, body: 'Qwerty', channel: 'phone', priority: 'low', ...extra }, headers);
