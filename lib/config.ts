@@ -134,7 +134,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): HelpdeskCon
 
   // An array in cdk.json, or a comma-separated string from `-c`.
   const rawOrigins = raw[contextKeys.allowedOrigins];
-  let allowedOrigins: string[] = ['*'];
+  // By default only the dashboard's own origin may call the API from a browser.
+  let allowedOrigins: string[] = [];
   if (Array.isArray(rawOrigins)) {
     allowedOrigins = rawOrigins.map((o) => String(o).trim());
   } else if (optionalString(rawOrigins) !== undefined) {

@@ -4,7 +4,7 @@ import { ConfigError, contextKeys, loadConfig, parseConfig } from '../../lib/con
 
 describe('config', () => {
   it('defaults to stage dev, English and any origin', () => {
-    expect(parseConfig({})).toEqual({ stage: 'dev', defaultLanguage: 'en', allowedOrigins: ['*'] });
+    expect(parseConfig({})).toEqual({ stage: 'dev', defaultLanguage: 'en', allowedOrigins: [] });
   });
 
   it('reads every key from the app context, treating empty strings as unset', () => {

@@ -641,7 +641,7 @@ describe('inbound mail resources', () => {
   it("mail bucket CORS: one rule, for the dashboard's presigned uploads and downloads, from the API's origins", () => {
     const mail = resources[mailBucketId()]!;
     const [, api] = ofType('AWS::ApiGatewayV2::Api')[0]!;
-    // The URL's signature is the permission; CORS only lets the dashboard's page send it (cdk.json's allowedOrigins is ["*"]).
+    // The URL's signature is the permission; CORS only lets the dashboard's page send it (cdk.json's allowedOrigins is []: the dashboard alone).
     expect(mail.Properties.CorsConfiguration.CorsRules).toEqual([
       {
         AllowedOrigins: api.Properties.CorsConfiguration.AllowOrigins,
