@@ -38,6 +38,7 @@ import {
   PutItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
+import type { localOperations } from '../local/step-functions.ts';
 import { cleanup, fmt, local, median, percentile, printTable, processCpuMs, signIn, startLocalMode, type LocalEndpoints } from './lib.ts';
 
 // The SDK's Node 20 end-of-support notice is noise here: versions are pinned by the lockfile.
@@ -360,7 +361,7 @@ async function main() {
   };
 
   // The lifecycle's own work is held back while the API is measured, then timed apart.
-  const sfnLocal = async (op: 'LocalSetPaused' | 'LocalStats', body: unknown = {}) => {
+  const sfnLocal = async (op: (typeof localOperations)[number], body: unknown = {}) => {
     const res = await fetch(endpoints.services.stepfunctions!, {
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${op}` },
