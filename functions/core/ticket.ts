@@ -389,12 +389,7 @@ export function addCustomerMail(ticket: Ticket, input: { id: string; from: Perso
     createdAt: input.at,
     mail: input.mail,
   };
-  const next: Ticket = { ...ticket, updatedAt: input.at, version: ticket.version + 1 };
-  const changes: FieldChange[] = [{ field: 'messages', before: null, after: { id: message.id, kind: 'customer', from: message.author.email } }];
-  if (ticket.status === 'pending' || ticket.status === 'resolved') {
-    next.status = 'open';
-    changes.push({ field: 'status', before: ticket.status, after: 'open' });
-  }
+  const { next, changes } = customerSpoke(ticket, message);
   const known = new Set([ticket.requester.email, ...ticket.participants]);
   const added = [...new Set([message.author.email, ...input.cc.map(normaliseEmail)])].filter((e) => !known.has(e));
   if (added.length) {
@@ -426,15 +421,24 @@ export function addCustomerMessage(ticket: Ticket, input: { body: string; at: st
     author: { type: 'customer', email: ticket.requester.email, ...(ticket.requester.name ? { name: ticket.requester.name } : {}) },
     createdAt: input.at,
   };
-  const next: Ticket = { ...ticket, updatedAt: input.at, version: ticket.version + 1 };
+  const { next, changes } = customerSpoke(ticket, message);
+  changes.push(...settleClocks(ticket, next, input.at, policy));
+  const event: AuditEvent = { ticketId: ticket.id, version: next.version, at: input.at, actor, action: 'message.added', changes };
+  return { ticket: next, message, event };
+}
+
+/**
+ * What a customer's message does to the ticket, whatever the channel: a new
+ * version, and a ticket waiting on them (pending) or resolved goes back to work.
+ */
+function customerSpoke(ticket: Ticket, message: Message): { next: Ticket; changes: FieldChange[] } {
+  const next: Ticket = { ...ticket, updatedAt: message.createdAt, version: ticket.version + 1 };
   const changes: FieldChange[] = [{ field: 'messages', before: null, after: { id: message.id, kind: 'customer', from: message.author.email } }];
   if (ticket.status === 'pending' || ticket.status === 'resolved') {
     next.status = 'open';
     changes.push({ field: 'status', before: ticket.status, after: 'open' });
   }
-  changes.push(...settleClocks(ticket, next, input.at, policy));
-  const event: AuditEvent = { ticketId: ticket.id, version: next.version, at: input.at, actor, action: 'message.added', changes };
-  return { ticket: next, message, event };
+  return { next, changes };
 }
 
 /** A delivery failure report (bounce) for mail we sent: recorded on the trail, status unchanged. */
