@@ -81,15 +81,15 @@ export const handler = async (event: unknown): Promise<Plan> => {
  * does what needs the agent list: round-robin assignment.
  */
 async function triageTicket(ticketId: string, now: string) {
-  const ticket = await store.getTicket(ticketId);
-  if (!ticket || ticket.spam) return;
-  if (!ticket.triage) {
+  let current = await store.getTicket(ticketId);
+  if (!current || current.spam) return;
+  if (!current.triage) {
     const thread = await store.getThread(ticketId);
-    const result = await triageNew({ subject: ticket.subject, body: thread?.messages[0]?.body ?? '', requesterEmail: ticket.requester.email }, policy, (id) => store.knownDepartment(id));
-    await store.applyChange(ticketId, (t) => (t.triage ? undefined : applyTriage(t, result, now, policy)));
+    const result = await triageNew({ subject: current.subject, body: thread?.messages[0]?.body ?? '', requesterEmail: current.requester.email }, policy, (id) => store.knownDepartment(id));
+    // Undefined: another step triaged it first; read what it wrote.
+    current = (await store.applyChange(ticketId, (t) => (t.triage ? undefined : applyTriage(t, result, now, policy))))?.ticket ?? (await store.getTicket(ticketId))!;
     if (result.dispatch) metrics.addMetric('TriageDispatched', MetricUnit.Count, 1);
   }
-  const current = (await store.getTicket(ticketId))!;
   // Search words and creation counts, once, with the category triage settled on.
   await store.indexNewTicket(current);
   if (current.assignee || !current.department || !policy.roundRobin.includes(current.department)) return;
