@@ -6,7 +6,8 @@ import { logger } from '#shared/logger';
 import { ticketStore, type CounterUpdate } from '#adapters/ticket-store';
 import { keys } from '#adapters/keys';
 import { verifyLink } from '#core/signed-link';
-import { COMMENT_MAX_LENGTH, linkProblemPage, pageHeaders, pageLanguage, surveyCommentSavedPage, surveyThanksPage, type LinkProblem, type PageLanguage } from '#core/customer-pages';
+import { deskName, html } from './customer-page.ts';
+import { COMMENT_MAX_LENGTH, linkProblemPage, pageLanguage, surveyCommentSavedPage, surveyThanksPage, type LinkProblem, type PageLanguage } from '#core/customer-pages';
 import { recordRating, type Rating } from '#core/lifecycle';
 import { RuleViolationError } from '#core/errors';
 import type { Ticket } from '#core/ticket';
@@ -20,11 +21,10 @@ import { lifecycle } from '#shared/lifecycle';
  */
 const store = ticketStore(config.tableName);
 const secret = await signingSecret();
-const deskName = process.env.DESK_NAME ?? 'Help desk';
 const MAX_FORM_BYTES = 16 * 1024;
 
-const page = (statusCode: number, body: string): Result => ({ statusCode, headers: { ...pageHeaders }, body });
-const problem = (statusCode: number, lang: PageLanguage, kind: LinkProblem) => page(statusCode, linkProblemPage({ lang, deskName: deskName, problem: kind }));
+/** A survey link that cannot be used, as a page. */
+export const problem = (statusCode: number, lang: PageLanguage, kind: LinkProblem) => html(statusCode, linkProblemPage({ lang, deskName, problem: kind }));
 
 export type SurveyLink = { ok: true; ticketId: string; rating: Rating } | { ok: false; response: Result };
 
@@ -58,12 +58,12 @@ export async function answerSurvey(link: { ticketId: string; rating: Rating }, c
     const ticket = done?.ticket ?? before!;
     const lang = pageLanguage(ticket.language, acceptLanguage);
     if (done) await lifecycle.signal(ticket.id);
-    if (comment !== undefined) return page(200, surveyCommentSavedPage({ lang, deskName: deskName, ticketNumber: ticket.number }));
-    return page(
+    if (comment !== undefined) return html(200, surveyCommentSavedPage({ lang, deskName, ticketNumber: ticket.number }));
+    return html(
       200,
       surveyThanksPage({
         lang,
-        deskName: deskName,
+        deskName,
         ticketNumber: ticket.number,
         rating: ticket.survey!.rating ?? link.rating,
         updated: Boolean(done?.previous),
@@ -99,4 +99,3 @@ export function readCommentForm(event: APIGatewayProxyEventV2): { token: string;
   return { token, comment };
 }
 
-export const pages = { problem, page };
