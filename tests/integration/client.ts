@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import { inject } from 'vitest';
+import { signInAs } from './local-mode.ts';
 
 export const endpoints = inject('endpoints');
 
@@ -43,11 +44,7 @@ const tokens = new Map<string, string>();
 export async function tokenFor(email: string): Promise<string> {
   const cached = tokens.get(email);
   if (cached) return cached;
-  const agent = endpoints.agents.find((a) => a.email === email);
-  if (!agent) throw new Error(`no seeded agent ${email}`);
-  const res = await signIn(agent.email, agent.password);
-  if (res.status !== 200) throw new Error(`sign-in failed: ${JSON.stringify(res.body)}`);
-  const token = res.body.AuthenticationResult.IdToken as string;
+  const token = await signInAs(endpoints, email);
   tokens.set(email, token);
   return token;
 }

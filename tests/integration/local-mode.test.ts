@@ -4,18 +4,12 @@ import { promisify } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, startLocalMode, type LocalMode } from './local-mode.ts';
+import { repoRoot, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
 
 const run = promisify(execFile);
 
 async function signedInFetch(local: LocalMode, method: string, path: string, body?: unknown) {
-  const agent = local.endpoints.agents[1]!;
-  const auth = await fetch(local.endpoints.auth.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
-    body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: local.endpoints.auth.clientId, AuthParameters: { USERNAME: agent.email, PASSWORD: agent.password } }),
-  });
-  const token = ((await auth.json()) as any).AuthenticationResult.IdToken;
+  const token = await signInAs(local.endpoints, local.endpoints.agents[1]!.email);
   const res = await fetch(local.endpoints.apiUrl + path, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
