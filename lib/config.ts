@@ -32,7 +32,42 @@ export interface HelpdeskConfig {
    * this stack). `[]`: the dashboard only. `['*']`: any origin (bearer tokens, no cookies).
    */
   readonly allowedOrigins: readonly string[];
+  /**
+   * A Route 53 public hosted zone that holds `supportDomain` (the domain itself or a parent).
+   * When set, the stack creates the MX and DKIM records there; otherwise it outputs them.
+   */
+  readonly hostedZone?: { readonly id: string; readonly name: string };
+  /** The desks tickets are routed to: internal (IT, HR…) and external (customer support). */
+  readonly departments: readonly DepartmentConfig[];
+  /** How long data is kept. `undefined`: kept until erased by hand. */
+  readonly retention: RetentionConfig;
 }
+
+export interface DepartmentConfig {
+  /** Lowercase id used in tickets, queues and the policy's roundRobin (`it`, `support`). */
+  readonly id: string;
+  readonly name: { readonly en: string; readonly 'pt-BR': string };
+  readonly kind: 'internal' | 'external';
+}
+
+export interface RetentionConfig {
+  /** Days after closing when a ticket and everything under it is deleted (report counts stay). */
+  readonly closedTicketDays?: number;
+  /** Days raw inbound MIME is kept in S3 (the ticket keeps the parsed mail and attachments). */
+  readonly rawMailDays?: number;
+}
+
+/** The desks a fresh install has; `helpdesk:departments` replaces the whole list. */
+export const defaultDepartments: readonly DepartmentConfig[] = [
+  { id: 'support', name: { en: 'Customer support', 'pt-BR': 'Suporte ao cliente' }, kind: 'external' },
+  { id: 'it', name: { en: 'IT', 'pt-BR': 'TI' }, kind: 'internal' },
+  { id: 'hr', name: { en: 'Human resources', 'pt-BR': 'Recursos humanos' }, kind: 'internal' },
+  { id: 'finance', name: { en: 'Finance', 'pt-BR': 'Financeiro' }, kind: 'internal' },
+  { id: 'facilities', name: { en: 'Facilities', 'pt-BR': 'Infraestrutura predial' }, kind: 'internal' },
+];
+
+/** Raw MIME is only needed to re-process or investigate a mail; 90 days unless configured. */
+export const defaultRawMailDays = 90;
 
 export const contextKeys = {
   stage: 'helpdesk:stage',
@@ -42,6 +77,11 @@ export const contextKeys = {
   supportAddresses: 'helpdesk:supportAddresses',
   deskName: 'helpdesk:deskName',
   allowedOrigins: 'helpdesk:allowedOrigins',
+  hostedZoneId: 'helpdesk:hostedZoneId',
+  hostedZoneName: 'helpdesk:hostedZoneName',
+  departments: 'helpdesk:departments',
+  closedTicketRetentionDays: 'helpdesk:closedTicketRetentionDays',
+  rawMailRetentionDays: 'helpdesk:rawMailRetentionDays',
 } as const;
 
 export class ConfigError extends Error {
@@ -64,6 +104,11 @@ const LOCAL_PART = /^[a-z0-9!#$%&'*/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*/=?^_`{|}~-]+)*
 const MAX_SUPPORT_ADDRESSES = 100;
 /** Goes into a From header as a display name: printable, no quotes, brackets or line breaks. */
 const DESK_NAME = /^[^\p{Cc}"<>\\]{1,64}$/u;
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const DEPARTMENT_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
+const DEPARTMENT_NAME = /^[^\p{Cc}<>]{1,80}$/u;
+const MAX_DEPARTMENTS = 50;
+const MAX_RETENTION_DAYS = 10 * 365;
 
 /** An array in cdk.json, or a comma-separated string from `-c`. */
 function optionalList(value: unknown): string[] | undefined {
@@ -148,6 +193,42 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): HelpdeskCon
     );
   }
 
+  const hostedZoneId = optionalString(raw[contextKeys.hostedZoneId]);
+  const hostedZoneName = optionalString(raw[contextKeys.hostedZoneName])?.toLowerCase().replace(/\.$/, '');
+  let hostedZone: { id: string; name: string } | undefined;
+  if (hostedZoneId !== undefined || hostedZoneName !== undefined) {
+    if (hostedZoneId === undefined || hostedZoneName === undefined) {
+      problems.push(`${contextKeys.hostedZoneId} and ${contextKeys.hostedZoneName} go together: set both (e.g. Z0123456789ABC and example.com) or neither`);
+    } else if (!HOSTED_ZONE_ID.test(hostedZoneId)) {
+      problems.push(`${contextKeys.hostedZoneId} must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ; got ${JSON.stringify(hostedZoneId)}`);
+    } else if (!DOMAIN.test(hostedZoneName)) {
+      problems.push(`${contextKeys.hostedZoneName} must be a domain name such as example.com; got ${JSON.stringify(hostedZoneName)}`);
+    } else if (supportDomain === undefined) {
+      problems.push(`${contextKeys.hostedZoneId} needs ${contextKeys.supportDomain}: the zone is where the support domain's mail records go`);
+    } else if (supportDomain !== hostedZoneName && !supportDomain.endsWith(`.${hostedZoneName}`)) {
+      problems.push(`${contextKeys.supportDomain} (${supportDomain}) is not inside the hosted zone ${hostedZoneName}`);
+    } else {
+      hostedZone = { id: hostedZoneId, name: hostedZoneName };
+    }
+  }
+
+  const departments = parseDepartments(raw[contextKeys.departments], problems);
+
+  const retentionDays = (key: string, fallback: number | undefined): number | undefined => {
+    const value = raw[key];
+    if (value === undefined || value === null || value === '') return fallback;
+    // `-c key=off` (or 0) keeps data until erased by hand.
+    if (value === 'off' || value === 0 || value === '0') return undefined;
+    const days = typeof value === 'number' ? value : Number(String(value).trim());
+    if (!Number.isInteger(days) || days < 1 || days > MAX_RETENTION_DAYS) {
+      problems.push(`${key} must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}, or "off"; got ${JSON.stringify(value)}`);
+      return undefined;
+    }
+    return days;
+  };
+  const closedTicketDays = retentionDays(contextKeys.closedTicketRetentionDays, undefined);
+  const rawMailDays = retentionDays(contextKeys.rawMailRetentionDays, defaultRawMailDays);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     stage,
@@ -157,7 +238,53 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): HelpdeskCon
     ...(supportAddresses !== undefined && { supportAddresses }),
     ...(deskName !== undefined && { deskName }),
     allowedOrigins,
+    ...(hostedZone !== undefined && { hostedZone }),
+    departments,
+    retention: { ...(closedTicketDays !== undefined && { closedTicketDays }), ...(rawMailDays !== undefined && { rawMailDays }) },
   };
+}
+
+/** A JSON array in cdk.json (or a JSON string from `-c`); absent or empty keeps the defaults. */
+function parseDepartments(value: unknown, problems: string[]): DepartmentConfig[] {
+  const key = contextKeys.departments;
+  let list: unknown = value;
+  if (typeof value === 'string') {
+    if (value.trim() === '') return [...defaultDepartments];
+    try {
+      list = JSON.parse(value);
+    } catch {
+      problems.push(`${key} must be a JSON array of {"id", "name": {"en", "pt-BR"}, "kind"}; its text is not JSON`);
+      return [];
+    }
+  }
+  if (list === undefined || list === null || (Array.isArray(list) && list.length === 0)) return [...defaultDepartments];
+  if (!Array.isArray(list)) {
+    problems.push(`${key} must be an array of departments; got ${JSON.stringify(list)}`);
+    return [];
+  }
+  if (list.length > MAX_DEPARTMENTS) problems.push(`${key} has ${list.length} departments; at most ${MAX_DEPARTMENTS}`);
+  const out: DepartmentConfig[] = [];
+  list.forEach((entry: unknown, i) => {
+    const d = entry as { id?: unknown; name?: { en?: unknown; 'pt-BR'?: unknown } | unknown; kind?: unknown } | null;
+    const name = (d?.name ?? {}) as { en?: unknown; 'pt-BR'?: unknown };
+    const where = `${key}[${i}]`;
+    const bad: string[] = [];
+    if (typeof d?.id !== 'string' || !DEPARTMENT_ID.test(d.id)) bad.push(`"id" must match ${DEPARTMENT_ID} (e.g. "it")`);
+    for (const lang of languages) {
+      if (typeof name[lang] !== 'string' || !DEPARTMENT_NAME.test(name[lang] as string)) bad.push(`"name.${lang}" must be 1–80 characters without angle brackets`);
+    }
+    if (d?.kind !== 'internal' && d?.kind !== 'external') bad.push('"kind" must be "internal" or "external"');
+    if (d !== null && typeof d === 'object') {
+      const extra = Object.keys(d).filter((k) => !['id', 'name', 'kind'].includes(k));
+      if (extra.length > 0) bad.push(`unknown keys ${extra.join(', ')}`);
+    }
+    if (bad.length > 0) problems.push(`${where}: ${bad.join('; ')}`);
+    else out.push({ id: d!.id as string, name: { en: name.en as string, 'pt-BR': name['pt-BR'] as string }, kind: d!.kind as 'internal' | 'external' });
+  });
+  const ids = out.map((d) => d.id);
+  const repeated = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+  if (repeated.length > 0) problems.push(`${key} lists the id ${repeated.join(', ')} more than once`);
+  return out;
 }
 
 /** Read the configuration from a construct node's context (normally the App's). */
