@@ -165,7 +165,9 @@ export interface AuditEvent {
     | 'ticket.auto_resolved'
     | 'ticket.closed'
     | 'survey.sent'
-    | 'survey.rated';
+    | 'survey.rated'
+    /** A requester's personal data was erased from the ticket (GDPR/LGPD); the counts stay. */
+    | 'requester.erased';
   changes: FieldChange[];
 }
 
