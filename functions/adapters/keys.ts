@@ -30,6 +30,8 @@ export const keys = {
   /** Subject search: one item per normalized word of a ticket's subject, newest first by sort key. */
   searchWord: (word: string, createdAt: string, ticketId: string) => ({ pk: `SEARCH#${word}`, sk: `${createdAt}#${ticketId}` }),
   cannedResponse: (id: string) => ({ pk: 'CANNED', sk: `RESP#${id}` }),
+  /** Admin actions (agents, canned responses), newest last by sort key. */
+  adminAudit: (at: string, id: string) => ({ pk: 'ADMIN_AUDIT', sk: `${at}#${id}` }),
 };
 
 /** Shards per day and category of the volume counters. */
