@@ -173,6 +173,8 @@ async function main() {
     ...(policyOverrides ? { POLICY_OVERRIDES: policyOverrides } : {}),
     // Metrics are CloudWatch's business; locally they would only flood the terminal.
     POWERTOOLS_METRICS_DISABLED: 'true',
+    // No X-Ray daemon here: the tracer stays off (it also turns itself off outside Lambda).
+    POWERTOOLS_TRACE_ENABLED: 'false',
     TABLE_NAME: table.localName,
     MAIL_BUCKET: buckets.mail.localName,
     SUPPORT_ADDRESSES: SUPPORT_ADDRESS,

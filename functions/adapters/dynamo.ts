@@ -1,11 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand, type PutCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { traced } from '#shared/observability';
 
 /**
  * One client per process, created at load time so warm invocations reuse its
  * connections. The endpoint comes from AWS_ENDPOINT_URL_DYNAMODB in local mode.
  */
-export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }), {
+export const dynamo = DynamoDBDocumentClient.from(traced(new DynamoDBClient({ maxAttempts: 3 })), {
   marshallOptions: { removeUndefinedValues: true },
 });
 

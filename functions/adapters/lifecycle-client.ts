@@ -1,6 +1,7 @@
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from './dynamo.ts';
+import { traced } from '#shared/observability';
 
 /**
  * The ticket's Step Functions execution, as the rest of the code sees it:
@@ -26,7 +27,7 @@ const workflowKey = (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'WORK
 /** A token that was already used, timed out, or belongs to a stopped execution: nothing is waiting. */
 const nothingWaiting = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
-export function lifecycleClient(tableName: string, stateMachineArn: string, sfn = new SFNClient({ maxAttempts: 3 })): Lifecycle {
+export function lifecycleClient(tableName: string, stateMachineArn: string, sfn = traced(new SFNClient({ maxAttempts: 3 }))): Lifecycle {
   const executionArn = (ticketId: string) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${ticketId}`;
   const wake = async (token: string) => {
     try {

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { buckets } from '#definitions/resources';
+import { traced } from '#shared/observability';
 
 /**
  * Raw mail and attachments in S3. Local mode's S3 emulator needs path-style
  * addressing; S3_FORCE_PATH_STYLE is set there and nowhere else.
  */
-export const s3 = new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true', maxAttempts: 3 });
+export const s3 = traced(new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true', maxAttempts: 3 }));
 
 export class MailTooLargeError extends Error {}
 

@@ -1,5 +1,6 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import { traced } from '#shared/observability';
 
 /**
  * Outbound mail through SESv2 with raw MIME, so we control every header:
@@ -48,7 +49,7 @@ export async function composeMime(m: OutgoingMail): Promise<Buffer> {
   return composer.compile().build();
 }
 
-export function mailer(client = new SESv2Client({ maxAttempts: 3 }), configurationSet?: string) {
+export function mailer(client = traced(new SESv2Client({ maxAttempts: 3 })), configurationSet?: string) {
   return {
     /** Sends and returns SES's message id: the Message-ID recipients will see is `<id@…amazonses.com>`. */
     async send(m: OutgoingMail): Promise<{ sesMessageId: string }> {

@@ -1,5 +1,4 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { mailConfig } from '#shared/mail-config';
 import { policy } from '#shared/policy';
 import { lifecycle } from '#shared/lifecycle';
@@ -9,8 +8,9 @@ import { mailIndex } from '#adapters/mail-index';
 import { mailObjects } from '#adapters/mail-objects';
 import { mailer } from '#adapters/mailer';
 import { receiveMail, type ReceiveDeps } from './receive-mail.ts';
+import { metrics, MetricUnit, observed } from '#shared/observability';
+import { mailResultMetric, metricNames } from '#definitions/metrics';
 
-const metrics = new Metrics({ namespace: 'Helpdesk', serviceName: 'inbound-mail' });
 const objects = mailObjects(mailConfig.mailBucket);
 const outbound = mailer(undefined, mailConfig.configurationSet);
 
@@ -24,7 +24,7 @@ const deps: ReceiveDeps = {
   policy,
   lifecycle,
   onQuarantine: (reason) => {
-    metrics.addMetric('MailQuarantined', MetricUnit.Count, 1);
+    metrics.addMetric(metricNames.mailQuarantined, MetricUnit.Count, 1);
     logger.warn('Mail quarantined', { reason });
   },
 };
@@ -34,18 +34,17 @@ const deps: ReceiveDeps = {
  * passing reason is reported back (partial batch failure) and retried, then
  * dead-lettered; the rest of the batch is not held up by it.
  */
-export const handler = async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
+export const handler = observed(async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
   const results = await Promise.allSettled(event.Records.map((r) => receiveMail(r.body, deps)));
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   results.forEach((r, i) => {
     if (r.status === 'fulfilled') {
-      metrics.addMetric(`Mail_${r.value.result}`, MetricUnit.Count, 1);
+      metrics.addMetric(mailResultMetric(r.value.result), MetricUnit.Count, 1);
     } else {
       // The error, not the mail: addresses and bodies stay out of the logs.
       logger.error('Inbound mail failed; it will be retried', { messageId: event.Records[i]!.messageId, error: (r.reason as Error).name });
       batchItemFailures.push({ itemIdentifier: event.Records[i]!.messageId });
     }
   });
-  metrics.publishStoredMetrics();
   return { batchItemFailures };
-};
+});

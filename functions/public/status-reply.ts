@@ -10,6 +10,7 @@ import { addCustomerMessage, type Actor, type Ticket } from '#core/ticket';
 import { NotFoundError, RuleViolationError } from '#core/errors';
 import { acceptLanguage, browserLanguage, deskName, formProblemStatus, html, problemPage } from './customer-page.ts';
 import { readStatusLink, showStatus, statusPath, store } from './status-view.ts';
+import { observed } from '#shared/observability';
 
 /**
  * POST /status/reply: the reply box of the status page. The message joins the
@@ -24,7 +25,7 @@ const REPLY_WINDOW_SECONDS = 10 * 60;
 /** The status page speaks for the requester; the audit trail names the channel. */
 const pageActor: Actor = { sub: 'system:status-page', email: 'web' };
 
-export const handler = async (event: APIGatewayProxyEventV2): Promise<Result> => {
+export const handler = observed(async (event: APIGatewayProxyEventV2): Promise<Result> => {
   const accept = acceptLanguage(event);
   const lang = browserLanguage(event);
   const raw = readForm(event.body, event.isBase64Encoded, event.headers?.['content-type']);
@@ -60,7 +61,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<Result> =>
   // Waiting on the customer, or resolved: the lifecycle's wait ends now.
   if (done && before && done.ticket.lifecycleSeq !== before.lifecycleSeq) await lifecycle.signal(done.ticket.id);
   return seeStatus(token);
-};
+});
 
 /** Back to the status page, where the reply now shows (POST, then redirect, then GET: a refresh does not send it again). */
 const seeStatus = (token: string): Result => ({ statusCode: 303, headers: { location: statusPath(token), 'cache-control': 'no-store' }, body: '' });

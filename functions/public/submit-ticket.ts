@@ -10,6 +10,7 @@ import { helpFormPage, helpThanksPage, type PageLanguage } from '#core/customer-
 import { openTicket, type Actor, type Ticket } from '#core/ticket';
 import { triageNew } from '#core/lifecycle';
 import { browserLanguage, deskName, formProblemStatus, HELP_PATH, html, problemPage } from './customer-page.ts';
+import { observed } from '#shared/observability';
 
 /**
  * POST /help: the web form opens a ticket, exactly as an agent's POST /tickets
@@ -50,7 +51,7 @@ async function loadAcknowledgement() {
   return (ticket: Ticket) => sendAcknowledgement(ticket, { references: [] }, deps);
 }
 
-export const handler = async (event: APIGatewayProxyEventV2): Promise<Result> => {
+export const handler = observed(async (event: APIGatewayProxyEventV2): Promise<Result> => {
   let lang = browserLanguage(event);
   const raw = readForm(event.body, event.isBase64Encoded, event.headers?.['content-type']);
   if (!raw.ok) return problemPage(formProblemStatus[raw.problem], lang, raw.problem, HELP_PATH);
@@ -98,7 +99,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<Result> =>
   await lifecycle.start(opened.ticket.id);
   await sendAcknowledgement(opened.ticket);
   return thanks(lang, opened.ticket.number);
-};
+});
 
 async function open(form: HelpForm, number: number, lang: PageLanguage) {
   const requester = { email: form.email, ...(form.name ? { name: form.name } : {}) };

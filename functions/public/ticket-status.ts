@@ -1,11 +1,12 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { acceptLanguage, browserLanguage } from './customer-page.ts';
 import { readStatusLink, showStatus } from './status-view.ts';
+import { observed } from '#shared/observability';
 
 /** GET /status/{token}: the ticket status page, from the signed link in our mails. */
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+export const handler = observed(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const token = event.pathParameters?.token;
   const link = readStatusLink(token, browserLanguage(event));
   if (!link.ok) return link.response;
   return showStatus(link.ticketId, token!, acceptLanguage(event));
-};
+});

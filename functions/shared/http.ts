@@ -5,6 +5,7 @@ import { DomainError, NotFoundError, RuleViolationError, VersionConflictError } 
 import { limits } from '#core/schemas';
 import { agentFromClaims, type Principal } from './auth.ts';
 import { logger } from './logger.ts';
+import { markObserved, observability } from './observability.ts';
 
 /**
  * Protocol work for every agent route, as middy middleware: who is calling,
@@ -120,8 +121,8 @@ function decodeParams(params: Record<string, string | undefined> | undefined) {
 
 /**
  * Builds an agent route: authorize, parse and validate, then call the
- * business function. The error handler is registered first so that its
- * onError runs last, after any other middleware's.
+ * business function, with logs, metrics and traces (observability()). The
+ * error handler's onError runs before observability's and after parse's.
  */
 export function agentRoute<B = undefined, Q = undefined, P = undefined>(
   spec: RouteSpec<B, Q, P>,
@@ -143,10 +144,14 @@ export function agentRoute<B = undefined, Q = undefined, P = undefined>(
       });
     },
   };
-  return middy<Event, Result>()
-    .use(errorHandler())
-    .use(parse)
-    .handler((event, context) => fn(parsed.get(event)!, context));
+  // Observability first: its onError runs after the error handler's, and sees whether the error was answered with a 4xx.
+  return markObserved(
+    middy<Event, Result>()
+      .use(observability())
+      .use(errorHandler())
+      .use(parse)
+      .handler((event, context) => fn(parsed.get(event)!, context)),
+  );
 }
 
 /** Reads the expected version from If-Match (`"3"`, `W/"3"` or `3`) or the body; both must agree. */

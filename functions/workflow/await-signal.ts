@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { config } from '#shared/config';
 import { lifecycleClient } from '#adapters/lifecycle-client';
 import { ticketStore } from '#adapters/ticket-store';
+import { observed } from '#shared/observability';
 
 const store = ticketStore(config.tableName);
 // Only wakes tokens: it needs no state machine ARN (which would tie the function to the machine that calls it).
@@ -21,9 +22,9 @@ const waitEvent = z.object({
  * token first and reads the ticket after. So a change that lands while the wait
  * begins is always seen by one of the two, and the wait never sleeps through it.
  */
-export const handler = async (event: unknown): Promise<void> => {
+export const handler = observed(async (event: unknown): Promise<void> => {
   const wait = waitEvent.parse(event);
   await lifecycle.rememberWait(wait.ticketId, { token: wait.taskToken, seq: wait.seq, phase: wait.phase });
   const ticket = await store.getTicket(wait.ticketId);
   if (!ticket || (ticket.lifecycleSeq ?? 0) !== wait.seq) await lifecycle.wake(wait.taskToken);
-};
+});

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from '#shared/logger';
 import { policy } from '#shared/policy';
 import { config } from '#shared/config';
@@ -11,6 +10,8 @@ import { applyTriage, assign, autoResolve, triageNew, breachLevel, close, levelG
 import type { Level, Ticket } from '#core/ticket';
 import { changeCounts } from '#core/report';
 import { NotFoundError } from '#core/errors';
+import { metrics, MetricUnit, observed } from '#shared/observability';
+import { metricNames } from '#definitions/metrics';
 
 const store = ticketStore(config.tableName);
 /** Where customer links point: the public routes of the HTTP API. */
@@ -28,7 +29,6 @@ async function loadMail() {
   const outbound = mailer(undefined, mailConfig.configurationSet);
   return { mailConfig, outbound, sendOnTicket, deps: { index: mailIndex(config.tableName), send: outbound.send, config: mailConfig } };
 }
-const metrics = new Metrics({ namespace: 'Helpdesk', serviceName: 'lifecycle' });
 
 const lifecycleEvent = z.discriminatedUnion('action', [
   z.object({ action: z.enum(['triage', 'plan']), ticketId: z.string().min(1).max(64) }),
@@ -51,29 +51,25 @@ const timers: Record<string, { phase: Phase; act: (t: Ticket, now: string) => Li
  * the same conditional writes as the API), sends what the change calls for,
  * and answers with the plan: the phase the ticket is in and how long to wait.
  */
-export const handler = async (event: unknown): Promise<Plan> => {
+export const handler = observed(async (event: unknown): Promise<Plan> => {
   const input = lifecycleEvent.parse(event);
   const now = new Date().toISOString();
-  try {
-    if (input.action === 'triage') await triageTicket(input.ticketId, now);
-    if ('seq' in input) {
-      const timer = timers[input.action]!;
-      // A timer for an older state of the ticket (it moved on while the timer ran) changes nothing.
-      const done = await store
-        .applyChange(input.ticketId, (t) => ((t.lifecycleSeq ?? 0) === input.seq && plan(t, policy, now).phase === timer.phase ? withCounters(t, timer.act(t, now)) : undefined))
-        // Gone (erased) while the timer ran: the plan below ends the execution.
-        .catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err)));
-      if (done) await announce(done);
-    }
-    let ticket = await store.getTicket(input.ticketId);
-    // Erased (data protection) or never written: nothing left to time.
-    if (!ticket) return { ticketId: input.ticketId, phase: 'done', seq: 0, timeoutSeconds: 1 };
-    if (needsClosing(ticket)) ticket = (await store.applyChange(ticket.id, (t) => (needsClosing(t) ? close(t, now, policy) : undefined)))?.ticket ?? ticket;
-    return plan(ticket, policy, now);
-  } finally {
-    metrics.publishStoredMetrics();
+  if (input.action === 'triage') await triageTicket(input.ticketId, now);
+  if ('seq' in input) {
+    const timer = timers[input.action]!;
+    // A timer for an older state of the ticket (it moved on while the timer ran) changes nothing.
+    const done = await store
+      .applyChange(input.ticketId, (t) => ((t.lifecycleSeq ?? 0) === input.seq && plan(t, policy, now).phase === timer.phase ? withCounters(t, timer.act(t, now)) : undefined))
+      // Gone (erased) while the timer ran: the plan below ends the execution.
+      .catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err)));
+    if (done) await announce(done);
   }
-};
+  let ticket = await store.getTicket(input.ticketId);
+  // Erased (data protection) or never written: nothing left to time.
+  if (!ticket) return { ticketId: input.ticketId, phase: 'done', seq: 0, timeoutSeconds: 1 };
+  if (needsClosing(ticket)) ticket = (await store.applyChange(ticket.id, (t) => (needsClosing(t) ? close(t, now, policy) : undefined)))?.ticket ?? ticket;
+  return plan(ticket, policy, now);
+});
 
 /**
  * Triage normally happens as the ticket is opened (the API and mail answer
@@ -82,13 +78,16 @@ export const handler = async (event: unknown): Promise<Plan> => {
  */
 async function triageTicket(ticketId: string, now: string) {
   let current = await store.getTicket(ticketId);
-  if (!current || current.spam) return;
+  if (!current) return;
+  // The first step of the ticket's one execution, whatever the channel: one count per ticket (spam included).
+  metrics.addMetric(metricNames.ticketCreated, MetricUnit.Count, 1);
+  if (current.spam) return;
   if (!current.triage) {
     const thread = await store.getThread(ticketId);
     const result = await triageNew({ subject: current.subject, body: thread?.messages[0]?.body ?? '', requesterEmail: current.requester.email }, policy, (id) => store.knownDepartment(id));
     // Undefined: another step triaged it first; read what it wrote.
     current = (await store.applyChange(ticketId, (t) => (t.triage ? undefined : applyTriage(t, result, now, policy))))?.ticket ?? (await store.getTicket(ticketId))!;
-    if (result.dispatch) metrics.addMetric('TriageDispatched', MetricUnit.Count, 1);
+    if (result.dispatch) metrics.addMetric(metricNames.triageDispatched, MetricUnit.Count, 1);
   }
   // Search words and creation counts, once, with the category triage settled on.
   await store.indexNewTicket(current);
@@ -109,7 +108,7 @@ async function nextAgent(department: string, level: Level): Promise<string | nul
 /** What a lifecycle change tells people. A failed mail is logged, never undoes the change. */
 async function announce(change: LifecycleChange) {
   const notice = change.notify;
-  if (notice && (notice.kind === 'level-breached' || notice.kind === 'level3-breached')) metrics.addMetric('SlaBreached', MetricUnit.Count, 1);
+  if (notice && (notice.kind === 'level-breached' || notice.kind === 'level3-breached')) metrics.addMetric(metricNames.slaBreached, MetricUnit.Count, 1);
   if (!notice || !mail) return;
   const { mailConfig, outbound, sendOnTicket, deps } = mail;
   const t = change.ticket;
@@ -152,10 +151,10 @@ async function announce(change: LifecycleChange) {
       const ratingUrls = [1, 2, 3, 4, 5].map((r) => `${publicUrl}/survey/${signLink({ purpose: 'survey', ticketId: t.id, exp, data: { r: String(r) } }, mailConfig.replyTokenSecret)}`);
       const content = surveyRequest({ language, ticketNumber: t.number, subject: t.subject, ...(t.requester.name ? { requesterName: t.requester.name } : {}), ratingUrls });
       await sendOnTicket(t, `survey:${t.id}`, Date.parse(t.updatedAt), { to: [t.requester.email], ...content, ...threading, automatic: 'auto-generated', language }, deps);
-      metrics.addMetric('SurveySent', MetricUnit.Count, 1);
+      metrics.addMetric(metricNames.surveySent, MetricUnit.Count, 1);
     }
   } catch (err) {
-    metrics.addMetric('LifecycleMailFailed', MetricUnit.Count, 1);
+    metrics.addMetric(metricNames.lifecycleMailFailed, MetricUnit.Count, 1);
     logger.error('A lifecycle mail was not sent', { ticketId: t.id, notice: notice.kind, error: (err as Error).name });
   }
 }

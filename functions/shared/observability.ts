@@ -1,0 +1,99 @@
+import type { Context } from 'aws-lambda';
+import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { metricsNamespace, serviceName } from '#definitions/metrics';
+import { logger } from './logger.ts';
+
+/**
+ * Logs, metrics and traces, the same way in every function: one Logger, one
+ * Metrics and one Tracer per process, applied to each handler by
+ * `observability()` (a middy middleware) or `observed(handler)`.
+ *
+ * - Logs: the Lambda context (request id, cold start) on every line; the event
+ *   is never logged.
+ * - Metrics: CloudWatch embedded metric format in namespace `Helpdesk`, with the
+ *   `service` dimension only; a ColdStart metric per function; stored metrics
+ *   are flushed when the invocation ends, success or failure. Metric names live
+ *   in lib/definitions/metrics.ts, where the alarms read them.
+ * - Traces: X-Ray, with the handler's response left out (pages and tickets are
+ *   personal data) and AWS SDK clients traced through `traced(client)`.
+ *
+ * Off the Lambda runtime (local mode, tests) the tracer is off by itself, and
+ * local mode also sets POWERTOOLS_TRACE_ENABLED=false and
+ * POWERTOOLS_METRICS_DISABLED=true: no X-Ray daemon is needed, no metric lines
+ * flood the terminal.
+ */
+export { logger };
+export { MetricUnit };
+
+export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? serviceName });
+
+/** Metrics' own chatter: an invocation that emitted nothing is normal here, not a warning. */
+const metricsLogger = {
+  debug: (...a: unknown[]) => logger.debug(String(a[0])),
+  info: (...a: unknown[]) => logger.info(String(a[0])),
+  warn: (...a: unknown[]) => (String(a[0]).startsWith('No application metrics') ? logger.debug(String(a[0])) : logger.warn(String(a[0]))),
+  error: (...a: unknown[]) => logger.error(String(a[0])),
+};
+
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? metricsNamespace,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? serviceName,
+  logger: metricsLogger,
+});
+
+/** Traces an AWS SDK v3 client's calls (service, operation, latency, errors; never payloads). */
+export const traced = <T>(client: T): T => tracer.captureAWSv3Client(client);
+
+type AnyMiddleware = MiddlewareObj<any, any, Error, Context>;
+
+/**
+ * The three Powertools middlewares as one: injectLambdaContext, then
+ * captureLambdaHandler, then logMetrics (with the cold-start metric); undone
+ * in reverse. Register it first, so an error another middleware already
+ * answered with a 4xx (a client's mistake) closes the trace as a success,
+ * and only a 5xx or an unanswered error is recorded as a fault.
+ */
+export function observability(): AnyMiddleware {
+  const parts: AnyMiddleware[] = [
+    injectLambdaContext(logger, { logEvent: false }) as AnyMiddleware,
+    captureLambdaHandler(tracer, { captureResponse: false }) as AnyMiddleware,
+    logMetrics(metrics, { captureColdStartMetric: true }) as AnyMiddleware,
+  ];
+  const reversed = [...parts].reverse();
+  return {
+    before: async (request) => {
+      // A handler invoked by hand (a test, a script) may have no context.
+      request.context ??= {} as Context;
+      for (const p of parts) await p.before?.(request);
+    },
+    after: async (request) => {
+      for (const p of reversed) await p.after?.(request);
+    },
+    onError: async (request) => {
+      const status = (request.response as { statusCode?: unknown } | undefined)?.statusCode;
+      const answered = typeof status === 'number' && status < 500;
+      for (const p of reversed) await (answered ? p.after : p.onError)?.(request);
+    },
+  };
+}
+
+/** Marks a handler as going through observability(); the static test looks for it. */
+export const OBSERVED = Symbol.for('helpdesk.observed');
+
+/** Wraps a plain handler (SQS, Step Functions task, customer page) with observability(). */
+export function observed<E, R>(handler: (event: E, context: Context) => Promise<R>): MiddyfiedHandler<E, R, Error, Context> {
+  return markObserved(middy<E, R, Error, Context>().use(observability()).handler(handler));
+}
+
+export function markObserved<T extends object>(handler: T): T {
+  Object.defineProperty(handler, OBSERVED, { value: true });
+  return handler;
+}
+
+/** True for a handler built by observed() or agentRoute(). */
+export const isObserved = (handler: unknown): boolean => typeof handler === 'function' && (handler as unknown as Record<symbol, unknown>)[OBSERVED] === true;
