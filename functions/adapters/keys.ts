@@ -32,6 +32,8 @@ export const keys = {
   cannedResponse: (id: string) => ({ pk: 'CANNED', sk: `RESP#${id}` }),
   /** Admin actions (agents, canned responses), newest last by sort key. */
   adminAudit: (at: string, id: string) => ({ pk: 'ADMIN_AUDIT', sk: `${at}#${id}` }),
+  /** Which default canned responses were ever placed (so one an admin deleted stays deleted). */
+  deskDefaults: () => ({ pk: 'CONFIG', sk: 'DESK_DEFAULTS' }),
 };
 
 /** Shards per day and category of the volume counters. */

@@ -27,6 +27,8 @@ export interface Department {
   id: string;
   name: { en: string; 'pt-BR': string };
   kind: 'internal' | 'external';
+  /** false once removed from the deployment configuration (see adapters/desk-config.ts); absent: active. */
+  active?: boolean;
 }
 
 export interface CannedResponse {
@@ -546,7 +548,8 @@ export function ticketStore(tableName: string) {
       const res = await dynamo.send(
         new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'DEPARTMENTS' } }),
       );
-      return (res.Items ?? []).map((i) => strip(i) as unknown as Department);
+      // A department removed from the configuration stays in the table (its tickets keep the id) but is not offered.
+      return (res.Items ?? []).filter((i) => i.active !== false).map((i) => strip(i) as unknown as Department);
     },
 
     async putDepartment(d: Department) {
