@@ -159,6 +159,7 @@ export interface AuditEvent {
     | 'message.added'
     | 'mail.received'
     | 'mail.bounced'
+    | 'mail.complained'
     | 'ticket.triaged'
     | 'ticket.escalated'
     | 'sla.breached'
@@ -443,16 +444,36 @@ function customerSpoke(ticket: Ticket, message: Message): { next: Ticket; change
   return { next, changes };
 }
 
-/** A delivery failure report (bounce) for mail we sent: recorded on the trail, status unchanged. */
-export function recordBounce(ticket: Ticket, bounce: { recipient?: string; status?: string; action?: string }, at: string, actor: Actor) {
+/**
+ * A delivery failure report (bounce) for mail we sent: recorded on the trail, status unchanged.
+ * From a bounce mail (DSN) or from SES event publishing, which also says whether it is
+ * permanent or transient.
+ */
+export function recordBounce(
+  ticket: Ticket,
+  bounce: { recipient?: string; status?: string | null; action?: string | null; bounceType?: 'permanent' | 'transient' | 'undetermined'; diagnostic?: string | null; sesMessageId?: string },
+  at: string,
+  actor: Actor,
+) {
+  const next: Ticket = { ...ticket, updatedAt: at, version: ticket.version + 1 };
+  const after: Record<string, unknown> = { recipient: bounce.recipient ?? null, status: bounce.status ?? null, action: bounce.action ?? null };
+  if (bounce.bounceType !== undefined) after.bounceType = bounce.bounceType;
+  if (bounce.diagnostic != null) after.diagnostic = bounce.diagnostic;
+  if (bounce.sesMessageId !== undefined) after.sesMessageId = bounce.sesMessageId;
+  const event: AuditEvent = { ticketId: ticket.id, version: next.version, at, actor, action: 'mail.bounced', changes: [{ field: 'delivery', before: null, after }] };
+  return { ticket: next, event };
+}
+
+/** A recipient marked mail we sent as spam (SES complaint): recorded on the trail, status unchanged. */
+export function recordComplaint(ticket: Ticket, complaint: { recipient: string; feedbackType: string | null; sesMessageId: string }, at: string, actor: Actor) {
   const next: Ticket = { ...ticket, updatedAt: at, version: ticket.version + 1 };
   const event: AuditEvent = {
     ticketId: ticket.id,
     version: next.version,
     at,
     actor,
-    action: 'mail.bounced',
-    changes: [{ field: 'delivery', before: null, after: { recipient: bounce.recipient ?? null, status: bounce.status ?? null, action: bounce.action ?? null } }],
+    action: 'mail.complained',
+    changes: [{ field: 'delivery', before: null, after: { recipient: complaint.recipient, feedbackType: complaint.feedbackType, sesMessageId: complaint.sesMessageId } }],
   };
   return { ticket: next, event };
 }

@@ -1,0 +1,70 @@
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { required } from '#shared/env';
+import { logger } from '#shared/logger';
+import { ticketStore } from '#adapters/ticket-store';
+import { mailIndex } from '#adapters/mail-index';
+import { recordDeliveryEvent, type DeliveryDeps, type DeliveryOutcome } from './record-delivery-event.ts';
+
+/**
+ * SQS → SES delivery events (bounce, complaint, delivery delay, reject) of mail
+ * we sent, from the configuration set's event destination (SNS) → the ticket's
+ * audit trail. Needs only TABLE_NAME.
+ *
+ * Metrics (namespace Helpdesk, dimension service): MailBounced, MailComplained,
+ * MailDeliveryDelayed, MailRejected per event; DeliveryEventUnmatched for what
+ * was acknowledged without effect (unreadable, unsupported, no ticket).
+ */
+const tableName = required('TABLE_NAME');
+const metrics = new Metrics({ namespace: 'Helpdesk', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'helpdesk' });
+
+const deps: DeliveryDeps = { store: ticketStore(tableName), index: mailIndex(tableName) };
+
+const outcomeMetric: Record<string, string> = {
+  Bounce: 'MailBounced',
+  Complaint: 'MailComplained',
+  DeliveryDelay: 'MailDeliveryDelayed',
+  Reject: 'MailRejected',
+};
+
+function count(outcome: DeliveryOutcome, sqsMessageId: string) {
+  switch (outcome.result) {
+    case 'recorded':
+      metrics.addMetric(outcomeMetric[outcome.type]!, MetricUnit.Count, 1);
+      logger.info('Delivery event recorded', { ticketId: outcome.ticketId, type: outcome.type, recipients: outcome.recorded, bounceType: outcome.bounceType });
+      break;
+    case 'duplicate':
+      logger.info('Delivery event already recorded', { ticketId: outcome.ticketId, type: outcome.type });
+      break;
+    case 'noted':
+      metrics.addMetric(outcomeMetric[outcome.type]!, MetricUnit.Count, 1);
+      logger.info('Delivery event noted', { ticketId: outcome.ticketId, type: outcome.type });
+      break;
+    case 'ignored':
+      // Still a bounce or complaint of ours, counted for the rates, though no ticket has the mail.
+      if (outcome.reason === 'no-ticket' && outcome.eventType) metrics.addMetric(outcomeMetric[outcome.eventType]!, MetricUnit.Count, 1);
+      metrics.addMetric('DeliveryEventUnmatched', MetricUnit.Count, 1);
+      // The reason and type only: the body carries addresses.
+      logger.warn('Delivery event acknowledged without effect', { messageId: sqsMessageId, reason: outcome.reason, eventType: outcome.eventType });
+      break;
+  }
+}
+
+/**
+ * Each record on its own: a failure of the store is reported back (partial batch
+ * failure) and retried, then dead-lettered; everything else is acknowledged.
+ */
+export const handler = async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
+  const results = await Promise.allSettled(event.Records.map((r) => recordDeliveryEvent(r.body, deps)));
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  results.forEach((r, i) => {
+    const messageId = event.Records[i]!.messageId;
+    if (r.status === 'fulfilled') count(r.value, messageId);
+    else {
+      logger.error('Delivery event failed; it will be retried', { messageId, error: (r.reason as Error).name });
+      batchItemFailures.push({ itemIdentifier: messageId });
+    }
+  });
+  metrics.publishStoredMetrics();
+  return { batchItemFailures };
+};
