@@ -166,6 +166,25 @@ export class HelpdeskStack extends Stack {
     this.inboundMail.handler.fn.addEnvironment('PUBLIC_URL', this.httpApi.api.apiEndpoint);
     this.httpApi.functions.get('SubmitTicket')?.fn.addEnvironment('PUBLIC_URL', this.httpApi.api.apiEndpoint);
 
+    // Admin routes call the user pool's admin API: each function exactly the calls it makes, on this pool only.
+    const userPoolCalls: Record<string, string[]> = {
+      AdminInviteAgent: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminAddUserToGroup'],
+      AdminGetAgent: ['cognito-idp:AdminGetUser'],
+      AdminUpdateAgent: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup'],
+      AdminDisableAgent: ['cognito-idp:AdminDisableUser', 'cognito-idp:AdminUserGlobalSignOut'],
+      AdminEnableAgent: ['cognito-idp:AdminEnableUser'],
+    };
+    for (const [name, actions] of Object.entries(userPoolCalls)) {
+      const fn = this.httpApi.functions.get(name);
+      if (!fn) continue;
+      fn.fn.addEnvironment('USER_POOL_ID', this.auth.userPool.userPoolId);
+      fn.role.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [this.auth.userPool.userPoolArn] }));
+    }
+    // Deleting a canned response is the API's one DeleteItem: on the table, not its indexes.
+    this.httpApi.functions
+      .get('AdminDeleteCannedResponse')
+      ?.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:DeleteItem'], resources: [this.data.table.tableArn] }));
+
     // The agent app: S3 + CloudFront, with config.json naming this API and app client. Its
     // origin joins the API's CORS (the API depends on the distribution, never the reverse).
     this.dashboard = new DashboardHosting(this, 'Dashboard', {

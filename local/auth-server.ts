@@ -3,15 +3,19 @@ import type { JSONWebKeySet } from 'jose';
 
 /**
  * Answers for the local user pool over HTTP the way Cognito does: the JWKS and
- * OpenID configuration under the issuer URL, and InitiateAuth as a JSON-1.1
- * POST with `X-Amz-Target`, so the same client code signs in locally and in AWS.
+ * OpenID configuration under the issuer URL, and the user pool's operations as
+ * JSON-1.1 POSTs with `X-Amz-Target: AWSCognitoIdentityProviderService.<Op>`,
+ * so the same client code (the dashboard, the SDK in the admin routes) works
+ * locally and in AWS.
  */
 export function authRequestHandler(opts: {
   poolPath: string;
   issuer: string;
   jwks: JSONWebKeySet;
-  initiateAuth: (request: unknown) => Promise<{ status: number; body: unknown }>;
+  /** One operation, with the access key id that signed the request (SigV4), if any. */
+  cognito: (operation: string, request: unknown, caller: { accessKeyId?: string }) => Promise<{ status: number; body: unknown }>;
 }): http.RequestListener {
+  const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
   const MAX_BODY = 16 * 1024;
   return (req, res) => {
     const headers = {
@@ -28,9 +32,13 @@ export function authRequestHandler(opts: {
       return reply(200, { issuer: opts.issuer, jwks_uri: `${opts.issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['RS256'] });
     }
     if (req.method !== 'POST' || path !== '/') return reply(404, { message: 'Not Found' });
-    if (req.headers['x-amz-target'] !== 'AWSCognitoIdentityProviderService.InitiateAuth') {
-      return reply(400, { __type: 'UnknownOperationException', message: 'Only InitiateAuth is served locally' }, 'application/x-amz-json-1.1');
+    const target = String(req.headers['x-amz-target'] ?? '');
+    if (!target.startsWith(TARGET_PREFIX)) {
+      return reply(400, { __type: 'UnknownOperationException', message: 'Send X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>' }, 'application/x-amz-json-1.1');
     }
+    const operation = target.slice(TARGET_PREFIX.length);
+    // The SDK signs admin calls (SigV4): "AWS4-HMAC-SHA256 Credential=<key id>/<date>/<region>/cognito-idp/aws4_request, ...".
+    const accessKeyId = /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -45,7 +53,7 @@ export function authRequestHandler(opts: {
       } catch {
         return reply(400, { __type: 'SerializationException', message: 'Body is not JSON' }, 'application/x-amz-json-1.1');
       }
-      opts.initiateAuth(body).then(
+      opts.cognito(operation, body, accessKeyId ? { accessKeyId } : {}).then(
         (r) => reply(r.status, r.body, 'application/x-amz-json-1.1'),
         () => reply(500, { __type: 'InternalErrorException', message: 'Internal error' }),
       );

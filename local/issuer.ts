@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
@@ -6,14 +6,25 @@ import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 /**
  * A local stand-in for the Cognito user pool. It signs RS256 tokens carrying
  * the claims Cognito puts in an ID token (`sub`, `email`, `cognito:groups`,
- * `aud` = app client id) and answers the two InitiateAuth flows the dashboard
- * uses, in Cognito's own JSON protocol, so client code works against both.
+ * `aud` = app client id) and answers, in Cognito's own JSON protocol, the
+ * sign-in calls the dashboard makes (InitiateAuth, RespondToAuthChallenge for
+ * an invited agent's first password) and the Admin* calls the admin routes
+ * make, so client code works against both.
  */
 export interface LocalUser {
   email: string;
   password: string;
   groups: string[];
   sub: string;
+  name?: string;
+  /** Cognito's UserStatus; absent means CONFIRMED (users kept from before invitations). */
+  status?: 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD';
+  /** Absent means enabled. */
+  enabled?: boolean;
+  createdAt?: string;
+  updatedAt?: string;
+  /** When an invitation's temporary password stops working (the pool allows 3 days). */
+  temporaryPasswordExpiresAt?: string;
 }
 
 export interface IssuerKeys {
@@ -41,10 +52,11 @@ export interface TokenOptions {
   ttlSeconds: number;
 }
 
-export async function signIdToken(keys: IssuerKeys, opts: TokenOptions, claims: { sub: string; email: string; groups: string[] }, now = Math.floor(Date.now() / 1000)) {
+export async function signIdToken(keys: IssuerKeys, opts: TokenOptions, claims: { sub: string; email: string; groups: string[]; name?: string }, now = Math.floor(Date.now() / 1000)) {
   const key = await importJWK(keys.privateJwk, 'RS256');
   return new SignJWT({
     email: claims.email,
+    ...(claims.name ? { name: claims.name } : {}),
     email_verified: true,
     'cognito:groups': claims.groups,
     'cognito:username': claims.email,
@@ -67,44 +79,260 @@ const sameSecret = (a: string, b: string) => {
   return timingSafeEqual(ha, hb);
 };
 
-type CognitoReply = { status: number; body: unknown };
+export type CognitoReply = { status: number; body: unknown };
 
-/** Cognito's `InitiateAuth`, limited to USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH. */
-export function createInitiateAuth(keys: IssuerKeys, opts: TokenOptions, users: LocalUser[]) {
+/** The pool's password policy (lib/constructs/auth.ts), with Cognito's own wording; undefined when the password passes. */
+export function passwordPolicyProblem(password: string): string | undefined {
+  if (password.length < 12) return 'Password not long enough';
+  if (password.length > 256) return 'Password is too long';
+  if (!/[A-Z]/.test(password)) return 'Password must have uppercase characters';
+  if (!/[a-z]/.test(password)) return 'Password must have lowercase characters';
+  if (!/[0-9]/.test(password)) return 'Password must have numeric characters';
+  if (!/[\^$*.[\]{}()?"!@#%&/\\,><':;|_~`=+\- ]/.test(password)) return 'Password must have symbol characters';
+  return undefined;
+}
+
+/** A temporary password that meets the policy, as Cognito makes for an invitation. */
+export function temporaryPassword(): string {
+  return `Tmp-${randomBytes(9).toString('base64url')}7a!Z`;
+}
+
+export interface LocalPoolOptions extends TokenOptions {
+  userPoolId: string;
+  /** The pool's groups: adding a user to any other is a ResourceNotFoundException. */
+  groups: readonly string[];
+  /** Access key id admin calls must be signed with (the local credentials). */
+  adminAccessKeyId: string;
+  /** Days an invitation's temporary password works (the stack's tempPasswordValidity). */
+  temporaryPasswordDays?: number;
+  /** Called after every change, with all users: the launcher keeps them in its users file. */
+  persist?: (users: readonly LocalUser[]) => Promise<void>;
+  /** Delivers an invitation, as Cognito mails one (locally: through the local SES outbox). */
+  sendInvitation?: (user: LocalUser, temporaryPassword: string) => Promise<void>;
+  now?: () => number;
+}
+
+/** Who sent a request: the access key id of its SigV4 Authorization header, if any. */
+export interface Caller {
+  accessKeyId?: string;
+}
+
+export const adminOperations = [
+  'AdminCreateUser',
+  'AdminGetUser',
+  'AdminAddUserToGroup',
+  'AdminRemoveUserFromGroup',
+  'AdminDisableUser',
+  'AdminEnableUser',
+  'AdminUserGlobalSignOut',
+] as const;
+export const publicOperations = ['InitiateAuth', 'RespondToAuthChallenge'] as const;
+export type LocalCognitoOperation = (typeof adminOperations)[number] | (typeof publicOperations)[number];
+
+/**
+ * The local user pool's API: InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH),
+ * RespondToAuthChallenge (NEW_PASSWORD_REQUIRED) and the Admin* calls the admin
+ * routes make, answering with Cognito's error types and messages.
+ */
+export function createLocalCognito(keys: IssuerKeys, opts: LocalPoolOptions, users: LocalUser[]) {
   // Refresh tokens live as long as Cognito's app client allows (12 h), and their number is bounded.
   const REFRESH_TTL_MS = 12 * 3600_000;
   const MAX_REFRESH_TOKENS = 10_000;
-  const refreshTokens = new Map<string, { user: LocalUser; expiresAt: number }>();
+  // Cognito's challenge sessions last 3 minutes.
+  const SESSION_TTL_MS = 3 * 60_000;
+  const MAX_SESSIONS = 1_000;
+  const now = opts.now ?? Date.now;
+  const refreshTokens = new Map<string, { sub: string; expiresAt: number }>();
+  const sessions = new Map<string, { sub: string; expiresAt: number }>();
   const text = (v: unknown) => (typeof v === 'string' ? v : '');
-  const fail = (type: string, message: string): CognitoReply => ({ status: 400, body: { __type: type, message } });
+  const fail = (type: string, message: string, status = 400): CognitoReply => ({ status, body: { __type: type, message } });
+  const ok = (body: unknown = {}): CognitoReply => ({ status: 200, body });
+  const enabled = (u: LocalUser) => u.enabled !== false;
+  const bySub = (sub: string) => users.find((u) => u.sub === sub);
+  /** Username as Cognito takes it in a pool whose usernames are emails: the email (any case) or the sub. */
+  const find = (username: unknown) => {
+    const name = text(username).trim().toLowerCase();
+    return name ? users.find((u) => u.email === name || u.sub === name) : undefined;
+  };
+  let saving: Promise<void> = Promise.resolve();
+  // One write at a time, in order: the file always ends with the latest state.
+  const persist = () => (saving = saving.then(() => opts.persist?.(users)).catch(() => undefined));
+  const touch = (u: LocalUser) => (u.updatedAt = new Date(now()).toISOString());
 
-  return async (request: unknown): Promise<CognitoReply> => {
-    const r = request as { AuthFlow?: unknown; ClientId?: unknown; AuthParameters?: Record<string, unknown> };
-    if (!r || typeof r !== 'object' || r.ClientId !== opts.clientId) return fail('ResourceNotFoundException', 'User pool client does not exist.');
+  async function tokens(user: LocalUser, withRefresh: boolean) {
+    const idToken = await signIdToken(keys, opts, user, Math.floor(now() / 1000));
+    const result: Record<string, unknown> = { IdToken: idToken, AccessToken: idToken, ExpiresIn: opts.ttlSeconds, TokenType: 'Bearer' };
+    if (withRefresh) {
+      const refresh = randomUUID();
+      if (refreshTokens.size >= MAX_REFRESH_TOKENS) refreshTokens.delete(refreshTokens.keys().next().value!);
+      refreshTokens.set(refresh, { sub: user.sub, expiresAt: now() + REFRESH_TTL_MS });
+      result.RefreshToken = refresh;
+    }
+    return ok({ AuthenticationResult: result, ChallengeParameters: {} });
+  }
+
+  const attributes = (u: LocalUser) => [
+    { Name: 'sub', Value: u.sub },
+    { Name: 'email', Value: u.email },
+    { Name: 'email_verified', Value: 'true' },
+    ...(u.name ? [{ Name: 'name', Value: u.name }] : []),
+  ];
+  const epoch = (iso: string | undefined) => (iso ? Date.parse(iso) / 1000 : undefined);
+  const describe = (u: LocalUser) => ({
+    Username: u.sub,
+    Enabled: enabled(u),
+    UserStatus: u.status ?? 'CONFIRMED',
+    UserCreateDate: epoch(u.createdAt),
+    UserLastModifiedDate: epoch(u.updatedAt ?? u.createdAt),
+  });
+
+  async function initiateAuth(r: { AuthFlow?: unknown; ClientId?: unknown; AuthParameters?: Record<string, unknown> }): Promise<CognitoReply> {
+    if (r.ClientId !== opts.clientId) return fail('ResourceNotFoundException', 'User pool client does not exist.');
     const params = r.AuthParameters ?? {};
-    let user: LocalUser | undefined;
     if (r.AuthFlow === 'USER_PASSWORD_AUTH') {
-      const username = text(params.USERNAME).trim().toLowerCase();
-      const candidate = users.find((u) => u.email === username);
+      const candidate = find(params.USERNAME);
       // Same answer, and the same work, for an unknown user and a wrong password, as Cognito does.
       const passwordOk = sameSecret(text(params.PASSWORD), candidate?.password ?? randomUUID());
       if (!candidate || !passwordOk) return fail('NotAuthorizedException', 'Incorrect username or password.');
-      user = candidate;
-    } else if (r.AuthFlow === 'REFRESH_TOKEN_AUTH') {
+      if (!enabled(candidate)) return fail('NotAuthorizedException', 'User is disabled.');
+      if (candidate.status === 'FORCE_CHANGE_PASSWORD') {
+        if (candidate.temporaryPasswordExpiresAt && Date.parse(candidate.temporaryPasswordExpiresAt) < now()) {
+          return fail('NotAuthorizedException', 'Temporary password has expired and must be reset by an administrator.');
+        }
+        const session = randomBytes(48).toString('base64url');
+        if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+        sessions.set(session, { sub: candidate.sub, expiresAt: now() + SESSION_TTL_MS });
+        const userAttributes = Object.fromEntries(attributes(candidate).filter((a) => a.Name !== 'sub').map((a) => [a.Name, a.Value]));
+        return ok({
+          ChallengeName: 'NEW_PASSWORD_REQUIRED',
+          Session: session,
+          ChallengeParameters: { USER_ID_FOR_SRP: candidate.sub, requiredAttributes: '[]', userAttributes: JSON.stringify(userAttributes) },
+        });
+      }
+      return tokens(candidate, true);
+    }
+    if (r.AuthFlow === 'REFRESH_TOKEN_AUTH') {
       const entry = refreshTokens.get(text(params.REFRESH_TOKEN));
-      if (!entry || entry.expiresAt < Date.now()) return fail('NotAuthorizedException', 'Invalid Refresh Token');
-      user = entry.user;
-    } else {
-      return fail('InvalidParameterException', 'Only USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH are supported locally.');
+      if (!entry || entry.expiresAt < now()) return fail('NotAuthorizedException', 'Invalid Refresh Token');
+      const user = bySub(entry.sub);
+      if (!user) return fail('NotAuthorizedException', 'Invalid Refresh Token');
+      if (!enabled(user)) return fail('NotAuthorizedException', 'User is disabled.');
+      // The new ID token carries the user's groups as they are now.
+      return tokens(user, false);
     }
-    const idToken = await signIdToken(keys, opts, user);
-    const result: Record<string, unknown> = { IdToken: idToken, AccessToken: idToken, ExpiresIn: opts.ttlSeconds, TokenType: 'Bearer' };
-    if (r.AuthFlow === 'USER_PASSWORD_AUTH') {
-      const refresh = randomUUID();
-      if (refreshTokens.size >= MAX_REFRESH_TOKENS) refreshTokens.delete(refreshTokens.keys().next().value!);
-      refreshTokens.set(refresh, { user, expiresAt: Date.now() + REFRESH_TTL_MS });
-      result.RefreshToken = refresh;
+    return fail('InvalidParameterException', 'Only USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH are supported locally.');
+  }
+
+  async function respondToAuthChallenge(r: { ChallengeName?: unknown; ClientId?: unknown; Session?: unknown; ChallengeResponses?: Record<string, unknown> }): Promise<CognitoReply> {
+    if (r.ClientId !== opts.clientId) return fail('ResourceNotFoundException', 'User pool client does not exist.');
+    if (r.ChallengeName !== 'NEW_PASSWORD_REQUIRED') return fail('InvalidParameterException', 'Only the NEW_PASSWORD_REQUIRED challenge is supported locally.');
+    const responses = r.ChallengeResponses ?? {};
+    const session = sessions.get(text(r.Session));
+    const user = session && session.expiresAt >= now() ? bySub(session.sub) : undefined;
+    if (!user || user.status !== 'FORCE_CHANGE_PASSWORD') return fail('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+    if (find(responses.USERNAME) !== user) return fail('NotAuthorizedException', 'Invalid session for the user.');
+    if (!enabled(user)) return fail('NotAuthorizedException', 'User is disabled.');
+    const password = text(responses.NEW_PASSWORD);
+    if (!password) return fail('InvalidParameterException', 'Missing required parameter NEW_PASSWORD');
+    const problem = passwordPolicyProblem(password);
+    // A failed attempt keeps the session, so the form can be corrected and sent again.
+    if (problem) return fail('InvalidPasswordException', `Password does not conform to policy: ${problem}`);
+    sessions.delete(text(r.Session));
+    user.password = password;
+    user.status = 'CONFIRMED';
+    delete user.temporaryPasswordExpiresAt;
+    touch(user);
+    await persist();
+    return tokens(user, true);
+  }
+
+  async function admin(op: (typeof adminOperations)[number], r: Record<string, unknown>): Promise<CognitoReply> {
+    if (r.UserPoolId !== opts.userPoolId) return fail('ResourceNotFoundException', `User pool ${text(r.UserPoolId)} does not exist.`);
+    if (op === 'AdminCreateUser') return createUser(r);
+    const user = find(r.Username);
+    if (!user) return fail('UserNotFoundException', 'User does not exist.');
+    switch (op) {
+      case 'AdminGetUser':
+        return ok({ ...describe(user), UserAttributes: attributes(user) });
+      case 'AdminAddUserToGroup':
+      case 'AdminRemoveUserFromGroup': {
+        const group = text(r.GroupName);
+        if (!opts.groups.includes(group)) return fail('ResourceNotFoundException', 'Group not found.');
+        const member = user.groups.includes(group);
+        // Both are idempotent in Cognito: adding a member or removing a non-member changes nothing.
+        if (op === 'AdminAddUserToGroup' && !member) user.groups.push(group);
+        else if (op === 'AdminRemoveUserFromGroup' && member) user.groups = user.groups.filter((g) => g !== group);
+        else return ok();
+        touch(user);
+        await persist();
+        return ok();
+      }
+      case 'AdminDisableUser':
+      case 'AdminEnableUser':
+        if (enabled(user) !== (op === 'AdminEnableUser')) {
+          user.enabled = op === 'AdminEnableUser';
+          touch(user);
+          await persist();
+        }
+        return ok();
+      case 'AdminUserGlobalSignOut':
+        for (const [token, entry] of refreshTokens) if (entry.sub === user.sub) refreshTokens.delete(token);
+        for (const [session, entry] of sessions) if (entry.sub === user.sub) sessions.delete(session);
+        return ok();
     }
-    return { status: 200, body: { AuthenticationResult: result, ChallengeParameters: {} } };
+  }
+
+  async function createUser(r: Record<string, unknown>): Promise<CognitoReply> {
+    const attrs = Array.isArray(r.UserAttributes) ? (r.UserAttributes as { Name?: unknown; Value?: unknown }[]) : [];
+    const attr = (name: string) => text(attrs.find((a) => a?.Name === name)?.Value);
+    const username = text(r.Username).trim().toLowerCase();
+    // In a pool whose usernames are emails, the username is the email.
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(username) || username.length > 254) return fail('InvalidParameterException', 'Username should be an email.');
+    if (attr('email') && attr('email').toLowerCase() !== username) return fail('InvalidParameterException', 'The email attribute must match the username.');
+    const action = r.MessageAction;
+    if (action !== undefined && action !== 'RESEND' && action !== 'SUPPRESS') return fail('InvalidParameterException', "MessageAction must be RESEND or SUPPRESS.");
+    const given = text(r.TemporaryPassword);
+    if (given && passwordPolicyProblem(given)) return fail('InvalidPasswordException', `Password does not conform to policy: ${passwordPolicyProblem(given)}`);
+    const existing = find(username);
+    if (action === 'RESEND') {
+      // A new temporary password for an invitation not yet taken up.
+      if (!existing) return fail('UserNotFoundException', 'User does not exist.');
+      if (existing.status !== 'FORCE_CHANGE_PASSWORD') return fail('UnsupportedUserStateException', 'Resend not possible. ' + existing.sub + ' status is not FORCE_CHANGE_PASSWORD.');
+    } else if (existing) {
+      return fail('UsernameExistsException', 'An account with the given email already exists.');
+    }
+    const password = given || temporaryPassword();
+    const at = new Date(now()).toISOString();
+    const expires = new Date(now() + (opts.temporaryPasswordDays ?? 3) * 86_400_000).toISOString();
+    const user: LocalUser =
+      existing ??
+      ({ email: username, sub: randomUUID(), groups: [], password, status: 'FORCE_CHANGE_PASSWORD', enabled: true, createdAt: at } satisfies LocalUser);
+    if (!existing) {
+      const name = attr('name').trim();
+      if (name) user.name = name.slice(0, 2048);
+      users.push(user);
+    }
+    user.password = password;
+    user.temporaryPasswordExpiresAt = expires;
+    user.updatedAt = at;
+    await persist();
+    if (action !== 'SUPPRESS') await opts.sendInvitation?.(user, password);
+    return ok({ User: { ...describe(user), Attributes: attributes(user) } });
+  }
+
+  /** Answers one call; admin calls must be signed with the local credentials, as AWS requires SigV4. */
+  return async function handle(operation: string, request: unknown, caller: Caller = {}): Promise<CognitoReply> {
+    if (!request || typeof request !== 'object' || Array.isArray(request)) return fail('SerializationException', 'The request body must be a JSON object.');
+    const r = request as Record<string, unknown>;
+    if (operation === 'InitiateAuth') return initiateAuth(r);
+    if (operation === 'RespondToAuthChallenge') return respondToAuthChallenge(r);
+    if ((adminOperations as readonly string[]).includes(operation)) {
+      if (!caller.accessKeyId) return fail('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
+      if (caller.accessKeyId !== opts.adminAccessKeyId) return fail('UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
+      return admin(operation as (typeof adminOperations)[number], r);
+    }
+    return fail('UnknownOperationException', `${operation || 'This operation'} is not served by the local user pool`);
   };
 }
+
+export type LocalCognito = ReturnType<typeof createLocalCognito>;

@@ -28,7 +28,9 @@ import { startSmtpGateway } from './smtp-gateway.ts';
 import { startSqsPoller } from './sqs-poller.ts';
 import { createRouter, type LambdaHandler } from './http-router.ts';
 import { authRequestHandler } from './auth-server.ts';
-import { createInitiateAuth, loadOrCreateKeys, type LocalUser } from './issuer.ts';
+import { createLocalCognito, loadOrCreateKeys, type LocalUser } from './issuer.ts';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { agentGroups } from '../lib/definitions/routes.ts';
 import { checkJava, stopChild, localCredentials, MissingJavaError, provisionTable, REGION, startDynamo, startMessaging, startSes } from './services.ts';
 import { makeDemoUsers } from './seed.ts';
 import { startLocalStepFunctions } from './step-functions.ts';
@@ -56,6 +58,8 @@ const { values: args } = parseArgs({
 });
 
 const home = resolve(args.home!);
+/** Named in invitations once the dashboard listens. */
+let dashboardLink: string | undefined;
 const stoppers: (() => Promise<unknown> | unknown)[] = [];
 let stopping = false;
 
@@ -121,7 +125,10 @@ async function main() {
   );
 
   const usersFile = join(home, 'users.json');
-  const users: LocalUser[] = makeDemoUsers(existsSync(usersFile) ? JSON.parse(await readFile(usersFile, 'utf8')) : undefined);
+  const storedUsers: LocalUser[] | undefined = existsSync(usersFile) ? JSON.parse(await readFile(usersFile, 'utf8')) : undefined;
+  const demoUsers = makeDemoUsers(storedUsers);
+  // Agents invited through the admin routes are kept beside the demo ones.
+  const users: LocalUser[] = [...demoUsers, ...(storedUsers ?? []).filter((u) => !demoUsers.some((d) => d.email === u.email))];
   await writeJsonAtomically(usersFile, users);
   const keys = await loadOrCreateKeys(join(home, 'issuer-key.json'));
   // Secrets are made per install and kept with the data, never written in code.
@@ -176,6 +183,7 @@ async function main() {
     // No X-Ray daemon here: the tracer stays off (it also turns itself off outside Lambda).
     POWERTOOLS_TRACE_ENABLED: 'false',
     TABLE_NAME: table.localName,
+    USER_POOL_ID: POOL_ID,
     MAIL_BUCKET: buckets.mail.localName,
     SUPPORT_ADDRESSES: SUPPORT_ADDRESS,
     DESK_NAME: 'Help desk (local)',
@@ -203,7 +211,24 @@ async function main() {
   const authUrl = `http://127.0.0.1:${await listen(authServer, p.auth)}`;
   const issuer = `${authUrl}/${POOL_ID}`;
   const jwks = { keys: [keys.publicJwk] };
-  authServer.on('request', authRequestHandler({ poolPath: `/${POOL_ID}`, issuer, jwks, initiateAuth: createInitiateAuth(keys, { issuer, clientId: CLIENT_ID, ttlSeconds }, users) }));
+  // The admin routes' Cognito client calls this server (the SDK reads AWS_ENDPOINT_URL_<SERVICE> on its first call).
+  process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER = authUrl;
+  const invitations = new SESv2Client({ region: REGION, credentials: localCredentials, endpoint: outboxUrl });
+  const cognito = createLocalCognito(keys, {
+    issuer,
+    clientId: CLIENT_ID,
+    ttlSeconds,
+    userPoolId: POOL_ID,
+    groups: agentGroups,
+    adminAccessKeyId: localCredentials.accessKeyId,
+    persist: (all) => writeJsonAtomically(usersFile, all),
+    // Cognito's default invitation, delivered to the local outbox like all mail the desk sends.
+    sendInvitation: async (user, password) => {
+      const text = `Your username is ${user.email} and temporary password is ${password}.\n\nSign in at ${dashboardLink ?? 'the help desk dashboard'} and choose your own password.`;
+      await invitations.send(new SendEmailCommand({ FromEmailAddress: 'no-reply@verificationemail.com', Destination: { ToAddresses: [user.email] }, Content: { Simple: { Subject: { Data: 'Your temporary password' }, Body: { Text: { Data: text } } } } }));
+    },
+  }, users);
+  authServer.on('request', authRequestHandler({ poolPath: `/${POOL_ID}`, issuer, jwks, cognito }));
 
   const api = createRouter({
     routes,
@@ -256,6 +281,7 @@ async function main() {
   );
   stoppers.push(() => new Promise((r) => (dashboardServer.closeAllConnections(), dashboardServer.close(r))));
   const dashboardUrl = `http://127.0.0.1:${await listen(dashboardServer, p.dashboard)}`;
+  dashboardLink = dashboardUrl;
 
   const endpoints = {
     pid: process.pid,
@@ -265,7 +291,7 @@ async function main() {
     dashboardUrl,
     outboxUrl,
     auth: { url: authUrl, issuer, userPoolId: POOL_ID, clientId: CLIENT_ID, jwksUrl: `${issuer}/.well-known/jwks.json` },
-    agents: users.map((u) => ({ email: u.email, password: u.password, groups: u.groups })),
+    agents: demoUsers.map((u) => ({ email: u.email, password: u.password, groups: u.groups })),
     services: { dynamodb: dynamo.endpoint, sqs: messagingUrl, sns: messagingUrl, s3: s3Front.url, ses: outboxUrl, stepfunctions: stepFunctions.url },
     stateMachineArn: STATE_MACHINE_ARN,
     timeScale,
@@ -292,7 +318,7 @@ async function main() {
       `  Data         ${home}`,
       '',
       'Agents (passwords are per install, kept in endpoints.json):',
-      ...users.map((u) => `  ${u.email.padEnd(24)} ${u.password}  [${u.groups.join(', ')}]`),
+      ...demoUsers.map((u) => `  ${u.email.padEnd(24)} ${u.password}  [${u.groups.join(', ')}]`),
       '',
       'Try it:',
       `  TOKEN=$(npm run -s token -- l1@helpdesk.local | tail -1)`,

@@ -39,3 +39,9 @@ export function agentFromClaims(claims: Record<string, unknown> | undefined): Au
   }
   return { ok: true, principal: { sub: claims.sub, email: claims.email.toLowerCase(), groups } };
 }
+
+/** Admin routes: only members of the `admins` group; any other agent is refused with a 403. */
+export function requireAdmin(principal: Principal): AuthResult {
+  if (!principal.groups.includes('admins')) return { ok: false, status: 403, message: 'This action needs an admin account' };
+  return { ok: true, principal };
+}

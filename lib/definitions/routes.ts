@@ -34,6 +34,15 @@ export const routes: readonly RouteDefinition[] = [
   { name: 'Reports', method: 'GET', path: '/reports', entry: 'api/reports.ts', auth: 'agent', table: 'read' },
   { name: 'ListAgents', method: 'GET', path: '/agents', entry: 'api/list-agents.ts', auth: 'agent', table: 'read' },
   { name: 'ListCannedResponses', method: 'GET', path: '/canned-responses', entry: 'api/list-canned-responses.ts', auth: 'agent', table: 'read' },
+  // Admins only (the handlers refuse other agents with a 403): agents in the user pool, canned responses, the audit of both.
+  { name: 'AdminInviteAgent', method: 'POST', path: '/admin/agents', entry: 'api/admin-invite-agent.ts', auth: 'agent', table: 'readwrite' },
+  { name: 'AdminGetAgent', method: 'GET', path: '/admin/agents/{email}', entry: 'api/admin-get-agent.ts', auth: 'agent', table: 'read' },
+  { name: 'AdminUpdateAgent', method: 'PATCH', path: '/admin/agents/{email}', entry: 'api/admin-update-agent.ts', auth: 'agent', table: 'readwrite' },
+  { name: 'AdminDisableAgent', method: 'POST', path: '/admin/agents/{email}/disable', entry: 'api/admin-disable-agent.ts', auth: 'agent', table: 'readwrite' },
+  { name: 'AdminEnableAgent', method: 'POST', path: '/admin/agents/{email}/enable', entry: 'api/admin-enable-agent.ts', auth: 'agent', table: 'readwrite' },
+  { name: 'AdminPutCannedResponse', method: 'PUT', path: '/admin/canned-responses/{id}', entry: 'api/admin-put-canned-response.ts', auth: 'agent', table: 'readwrite' },
+  { name: 'AdminDeleteCannedResponse', method: 'DELETE', path: '/admin/canned-responses/{id}', entry: 'api/admin-delete-canned-response.ts', auth: 'agent', table: 'readwrite' },
+  { name: 'AdminAudit', method: 'GET', path: '/admin/audit', entry: 'api/admin-audit.ts', auth: 'agent', table: 'read' },
   // Customers never sign in: these answer signed, expiring links from our mail.
   { name: 'SurveyRating', method: 'GET', path: '/survey/{token}', entry: 'public/survey-rating.ts', auth: 'public', table: 'readwrite' },
   { name: 'SurveyComment', method: 'POST', path: '/survey/comment', entry: 'public/survey-comment.ts', auth: 'public', table: 'readwrite' },

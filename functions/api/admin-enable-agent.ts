@@ -1,0 +1,21 @@
+import { agentEmailParams, agentView } from '#core/admin';
+import { NotFoundError } from '#core/errors';
+import { adminStore } from '#adapters/admin-store';
+import { userDirectory } from '#adapters/user-directory';
+import { adminRoute } from '#shared/admin-route';
+import { config } from '#shared/config';
+import { required } from '#shared/env';
+import { json } from '#shared/http';
+
+const admins = adminStore(config.tableName);
+const directory = userDirectory(required('USER_POOL_ID'));
+
+/** POST /admin/agents/{email}/enable: the agent may sign in again and takes assignments again. */
+export const handler = adminRoute({ params: agentEmailParams }, async ({ params, principal }) => {
+  const before = await admins.getAgent(params.email);
+  if (!before) throw new NotFoundError('Agent');
+  await directory.enable(params.email);
+  if (before.active !== false) return json(200, agentView(before));
+  const saved = await admins.updateAgent(before, { ...before, active: true }, { actor: principal.email, action: 'agent.enabled', target: params.email, changes: { active: [false, true] } });
+  return json(200, agentView(saved));
+});

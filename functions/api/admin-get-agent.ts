@@ -1,0 +1,19 @@
+import { agentEmailParams, agentView } from '#core/admin';
+import { NotFoundError } from '#core/errors';
+import { adminStore } from '#adapters/admin-store';
+import { userDirectory } from '#adapters/user-directory';
+import { adminRoute } from '#shared/admin-route';
+import { config } from '#shared/config';
+import { required } from '#shared/env';
+import { json } from '#shared/http';
+
+const admins = adminStore(config.tableName);
+const directory = userDirectory(required('USER_POOL_ID'));
+
+/** GET /admin/agents/{email}: the profile, with the user pool's view (status, enabled). */
+export const handler = adminRoute({ params: agentEmailParams }, async ({ params }) => {
+  const profile = await admins.getAgent(params.email);
+  if (!profile) throw new NotFoundError('Agent');
+  const user = await directory.get(params.email);
+  return json(200, { ...agentView(profile, user?.status ?? 'MISSING'), enabled: user?.enabled ?? false });
+});

@@ -1,0 +1,43 @@
+import { agentEmailParams, agentView, diff, groupChanges, updateAgentBody, updatedGroups } from '#core/admin';
+import { NotFoundError, RuleViolationError } from '#core/errors';
+import { adminStore } from '#adapters/admin-store';
+import { ticketStore } from '#adapters/ticket-store';
+import { userDirectory } from '#adapters/user-directory';
+import { adminRoute } from '#shared/admin-route';
+import { config } from '#shared/config';
+import { required } from '#shared/env';
+import { json } from '#shared/http';
+
+const store = ticketStore(config.tableName);
+const admins = adminStore(config.tableName);
+const directory = userDirectory(required('USER_POOL_ID'));
+
+/**
+ * PATCH /admin/agents/{email}: name, level, admin rights, departments. Cognito's
+ * groups follow the level and admin flag (the agent's next token carries them);
+ * the profile that assignment reads is written with the audit record.
+ */
+export const handler = adminRoute({ params: agentEmailParams, body: updateAgentBody }, async ({ params, body, principal }) => {
+  const before = await admins.getAgent(params.email);
+  if (!before) throw new NotFoundError('Agent');
+  if (body.departments) {
+    const unknown = [];
+    for (const id of body.departments) if (!(await store.knownDepartment(id))) unknown.push(id);
+    if (unknown.length) throw new RuleViolationError('unknown_department', `Unknown department: ${unknown.join(', ')}`, { unknown });
+  }
+  const regroup = body.level !== undefined || body.admin !== undefined;
+  const groups = regroup ? updatedGroups(before.groups ?? [], body, principal.email === params.email) : (before.groups ?? []);
+  const after = { ...before, name: body.name ?? before.name, groups, departments: body.departments ?? before.departments ?? [] };
+  const { email: _a, active: _b, groups: _c, ...shownBefore } = agentView(before);
+  const { email: _d, active: _e, groups: _f, ...shownAfter } = agentView(after);
+  const changes = diff(shownBefore, shownAfter);
+  // Groups are set in full whenever level or admin is sent, so a pool that drifted is put right.
+  if (regroup) {
+    const { add, remove } = groupChanges([], groups);
+    for (const g of add) await directory.addToGroup(params.email, g);
+    for (const g of remove) await directory.removeFromGroup(params.email, g);
+  }
+  if (Object.keys(changes).length === 0) return json(200, agentView(before));
+  const saved = await admins.updateAgent(before, after, { actor: principal.email, action: 'agent.updated', target: params.email, changes });
+  return json(200, agentView(saved));
+});
