@@ -19,10 +19,26 @@ export interface Session {
 
 export type SignOutReason = 'user' | 'expired';
 
+/** An invited agent's first sign-in: Cognito asks for a new password before it issues tokens. */
+export interface NewPasswordChallenge {
+  username: string;
+  session: string;
+}
+
 export class AuthError extends Error {
   constructor(
-    readonly code: 'invalid_credentials' | 'new_password_required' | 'unsupported_challenge' | 'too_many_attempts' | 'network' | 'unknown',
+    readonly code:
+      | 'invalid_credentials'
+      | 'new_password_required'
+      | 'unsupported_challenge'
+      | 'invalid_password'
+      | 'challenge_expired'
+      | 'too_many_attempts'
+      | 'network'
+      | 'unknown',
     message: string,
+    /** With new_password_required: what completeNewPassword needs. */
+    readonly challenge?: NewPasswordChallenge,
   ) {
     super(message);
   }
@@ -76,13 +92,13 @@ export function onSessionChange(fn: () => void): () => void {
   return () => listeners.delete(fn);
 }
 
-async function initiateAuth(body: Record<string, unknown>): Promise<Record<string, any>> {
+async function cognito(operation: 'InitiateAuth' | 'RespondToAuthChallenge', body: Record<string, unknown>): Promise<Record<string, any>> {
   if (!config) throw new AuthError('unknown', 'not configured');
   let res: Response;
   try {
     res = await fetch(authEndpoint(config), {
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` },
       body: JSON.stringify({ ClientId: config.auth.clientId, ...body }),
     });
   } catch {
@@ -91,6 +107,11 @@ async function initiateAuth(body: Record<string, unknown>): Promise<Record<strin
   const data = (await res.json().catch(() => ({}))) as Record<string, any>;
   if (!res.ok) {
     const type = String(data.__type ?? '').split('#').pop();
+    if (type === 'InvalidPasswordException') throw new AuthError('invalid_password', String(data.message ?? type));
+    // In the challenge, a refusal means its session ran out (3 minutes) or the account changed: start again.
+    if (operation === 'RespondToAuthChallenge' && (type === 'NotAuthorizedException' || type === 'CodeMismatchException' || type === 'ExpiredCodeException')) {
+      throw new AuthError('challenge_expired', String(data.message ?? type));
+    }
     if (type === 'NotAuthorizedException' || type === 'UserNotFoundException') throw new AuthError('invalid_credentials', String(data.message ?? type));
     if (type === 'TooManyRequestsException' || type === 'LimitExceededException') throw new AuthError('too_many_attempts', String(data.message ?? type));
     throw new AuthError('unknown', String(data.message ?? `sign-in answered ${res.status}`));
@@ -111,16 +132,34 @@ function sessionFrom(result: Record<string, any>, previous?: Session): Session {
   };
 }
 
-export async function signIn(email: string, password: string): Promise<Session> {
-  const data = await initiateAuth({ AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email.trim().toLowerCase(), PASSWORD: password } });
-  if (data.ChallengeName) {
-    throw new AuthError(data.ChallengeName === 'NEW_PASSWORD_REQUIRED' ? 'new_password_required' : 'unsupported_challenge', String(data.ChallengeName));
-  }
-  if (!data.AuthenticationResult?.IdToken) throw new AuthError('unknown', 'no token in the answer');
-  const s = sessionFrom(data.AuthenticationResult);
+function begin(result: Record<string, any> | undefined): Session {
+  if (!result?.IdToken) throw new AuthError('unknown', 'no token in the answer');
+  const s = sessionFrom(result);
   lastReason = undefined;
   store(s);
   return s;
+}
+
+/** Signs in; an invited agent's first sign-in throws new_password_required carrying the challenge for completeNewPassword. */
+export async function signIn(email: string, password: string): Promise<Session> {
+  const username = email.trim().toLowerCase();
+  const data = await cognito('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } });
+  if (data.ChallengeName === 'NEW_PASSWORD_REQUIRED' && typeof data.Session === 'string') {
+    throw new AuthError('new_password_required', 'NEW_PASSWORD_REQUIRED', { username, session: data.Session });
+  }
+  if (data.ChallengeName) throw new AuthError('unsupported_challenge', String(data.ChallengeName));
+  return begin(data.AuthenticationResult);
+}
+
+/** Answers NEW_PASSWORD_REQUIRED with the password the agent chose, and signs in with it. */
+export async function completeNewPassword(challenge: NewPasswordChallenge, newPassword: string): Promise<Session> {
+  const data = await cognito('RespondToAuthChallenge', {
+    ChallengeName: 'NEW_PASSWORD_REQUIRED',
+    Session: challenge.session,
+    ChallengeResponses: { USERNAME: challenge.username, NEW_PASSWORD: newPassword },
+  });
+  if (data.ChallengeName) throw new AuthError('unsupported_challenge', String(data.ChallengeName));
+  return begin(data.AuthenticationResult);
 }
 
 let refreshing: Promise<Session | null> | undefined;
@@ -134,7 +173,7 @@ export function refreshSession(): Promise<Session | null> {
       return null;
     }
     try {
-      const data = await initiateAuth({ AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: current.refreshToken } });
+      const data = await cognito('InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: current.refreshToken } });
       if (!data.AuthenticationResult?.IdToken) throw new AuthError('unknown', 'no token');
       const s = sessionFrom(data.AuthenticationResult, current);
       // Signed out (or in as someone else) meanwhile: that wins.

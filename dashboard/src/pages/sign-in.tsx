@@ -1,35 +1,138 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { AuthError, signIn, takeSignOutReason } from '../auth.ts';
+import { AuthError, completeNewPassword, signIn, takeSignOutReason, type NewPasswordChallenge } from '../auth.ts';
 import { languageNames, languages, t, type Language } from '../i18n/index.ts';
 
-/** The standard email + password form, so password managers fill it in. */
+/**
+ * The standard email + password form, so password managers fill it in. An
+ * invited agent's first sign-in (Cognito's NEW_PASSWORD_REQUIRED) continues in
+ * a "choose your password" form, then signs in with the new password.
+ */
 export function SignIn({ lang, onLanguage }: { lang: Language; onLanguage: (l: Language) => void }) {
   const [reason] = useState(() => takeSignOutReason());
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [challenge, setChallenge] = useState<NewPasswordChallenge>();
   const passwordRef = useRef<HTMLInputElement>(null);
+  const newPasswordRef = useRef<HTMLInputElement>(null);
   useEffect(() => {
-    document.title = t('signIn.title');
-  }, [lang]);
+    document.title = t(challenge ? 'signIn.newPassword.title' : 'signIn.title');
+  }, [lang, challenge]);
+  useEffect(() => {
+    if (challenge) newPasswordRef.current?.focus();
+  }, [challenge]);
+
+  const fail = (err: unknown, field: HTMLInputElement | null) => {
+    const code = err instanceof AuthError ? err.code : 'unknown';
+    setError(t(`signIn.error.${code}`));
+    setBusy(false);
+    if (field) {
+      field.value = '';
+      field.focus();
+    }
+  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    const data = new FormData(form);
+    const data = new FormData(e.currentTarget as HTMLFormElement);
     setBusy(true);
     setError(undefined);
     try {
       await signIn(String(data.get('email') ?? ''), String(data.get('password') ?? ''));
     } catch (err) {
-      const code = err instanceof AuthError ? err.code : 'unknown';
-      setError(t(`signIn.error.${code}`));
-      setBusy(false);
-      if (passwordRef.current) {
-        passwordRef.current.value = '';
-        passwordRef.current.focus();
+      if (err instanceof AuthError && err.code === 'new_password_required' && err.challenge) {
+        setChallenge(err.challenge);
+        setBusy(false);
+        return;
       }
+      fail(err, passwordRef.current);
     }
   };
+
+  const submitNewPassword = async (e: Event) => {
+    e.preventDefault();
+    if (!challenge) return;
+    const data = new FormData(e.currentTarget as HTMLFormElement);
+    const password = String(data.get('new-password') ?? '');
+    setError(undefined);
+    if (password !== String(data.get('confirm-password') ?? '')) {
+      setError(t('signIn.error.mismatch'));
+      return;
+    }
+    setBusy(true);
+    try {
+      await completeNewPassword(challenge, password);
+    } catch (err) {
+      if (err instanceof AuthError && err.code === 'challenge_expired') setChallenge(undefined);
+      fail(err, newPasswordRef.current);
+    }
+  };
+
+  const errorNotice = error && (
+    <p class="notice notice-error" role="alert" id="sign-in-error">
+      {error}
+    </p>
+  );
+  const languageField = (
+    <div class="field field-inline">
+      <label for="sign-in-language">{t('shell.language')}</label>
+      <select id="sign-in-language" value={lang} onChange={(e) => onLanguage((e.currentTarget as HTMLSelectElement).value as Language)}>
+        {languages.map((l) => (
+          <option value={l} key={l}>
+            {languageNames[l]}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+
+  if (challenge) {
+    return (
+      <main id="main" class="sign-in">
+        <form class="card sign-in-card" onSubmit={submitNewPassword} aria-labelledby="new-password-title" method="post" action="#">
+          <h1 id="new-password-title">{t('signIn.newPassword.title')}</h1>
+          <p>{t('signIn.newPassword.intro')}</p>
+          {errorNotice}
+          {/* For password managers: which account the new password belongs to. */}
+          <input type="email" name="email" autocomplete="username" value={challenge.username} readOnly hidden />
+          <div class="field">
+            <label for="new-password">{t('signIn.newPassword.password')}</label>
+            <input
+              id="new-password"
+              name="new-password"
+              type="password"
+              autocomplete="new-password"
+              required
+              minLength={12}
+              maxLength={256}
+              ref={newPasswordRef}
+              aria-describedby={error ? 'sign-in-error new-password-rules' : 'new-password-rules'}
+            />
+            <p class="hint" id="new-password-rules">
+              {t('signIn.newPassword.rules')}
+            </p>
+          </div>
+          <div class="field">
+            <label for="confirm-password">{t('signIn.newPassword.confirm')}</label>
+            <input id="confirm-password" name="confirm-password" type="password" autocomplete="new-password" required minLength={12} maxLength={256} />
+          </div>
+          <button type="submit" class="btn btn-primary" disabled={busy}>
+            {busy ? t('signIn.newPassword.busy') : t('signIn.newPassword.submit')}
+          </button>
+          <button
+            type="button"
+            class="btn"
+            onClick={() => {
+              setChallenge(undefined);
+              setError(undefined);
+            }}
+          >
+            {t('signIn.newPassword.back')}
+          </button>
+          {languageField}
+        </form>
+      </main>
+    );
+  }
 
   return (
     <main id="main" class="sign-in">
@@ -40,11 +143,7 @@ export function SignIn({ lang, onLanguage }: { lang: Language; onLanguage: (l: L
             {t('signIn.expired')}
           </p>
         )}
-        {error && (
-          <p class="notice notice-error" role="alert" id="sign-in-error">
-            {error}
-          </p>
-        )}
+        {errorNotice}
         <div class="field">
           <label for="email">{t('signIn.email')}</label>
           <input id="email" name="email" type="email" autocomplete="username" required autofocus aria-describedby={error ? 'sign-in-error' : undefined} />
@@ -56,16 +155,7 @@ export function SignIn({ lang, onLanguage }: { lang: Language; onLanguage: (l: L
         <button type="submit" class="btn btn-primary" disabled={busy}>
           {busy ? t('signIn.busy') : t('signIn.submit')}
         </button>
-        <div class="field field-inline">
-          <label for="sign-in-language">{t('shell.language')}</label>
-          <select id="sign-in-language" value={lang} onChange={(e) => onLanguage((e.currentTarget as HTMLSelectElement).value as Language)}>
-            {languages.map((l) => (
-              <option value={l} key={l}>
-                {languageNames[l]}
-              </option>
-            ))}
-          </select>
-        </div>
+        {languageField}
       </form>
     </main>
   );
