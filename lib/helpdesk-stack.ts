@@ -14,6 +14,7 @@ import { MailResources } from './constructs/mail-resources.ts';
 import { OutboundMail } from './constructs/outbound-mail.ts';
 import { ReplyTokenSecret } from './constructs/reply-token-secret.ts';
 import { TicketLifecycle } from './constructs/ticket-lifecycle.ts';
+import { DeliveryEvents } from './constructs/delivery-events.ts';
 import { parsePolicy } from '../functions/core/policy.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +37,8 @@ export class HelpdeskStack extends Stack {
   /** Absent when no support domain is configured. */
   readonly outboundMail?: OutboundMail;
   readonly inboundMail: InboundMail;
+  /** SES bounce and complaint events onto tickets; absent when mail is off. */
+  readonly deliveryEvents?: DeliveryEvents;
   readonly lifecycle: TicketLifecycle;
   readonly dashboard: DashboardHosting;
 
@@ -123,6 +126,8 @@ export class HelpdeskStack extends Stack {
     });
 
     this.inboundMail = new InboundMail(this, 'InboundMail', { ...mailEnv, table: this.data.table, mail: this.mail });
+    // Bounces and complaints of the mail we send, recorded on the ticket (configuration set → SNS → SQS → Lambda).
+    if (outbound !== undefined) this.deliveryEvents = new DeliveryEvents(this, 'DeliveryEvents', { outbound, table: this.data.table });
 
     // The policy is bundled into every function; a bad edit fails here, at synth, with every problem named.
     parsePolicy(JSON.parse(readFileSync(join(repoRoot, 'config', 'policy.json'), 'utf8')));

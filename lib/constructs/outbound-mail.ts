@@ -13,7 +13,7 @@ export const sendActions = ['ses:SendEmail', 'ses:SendRawEmail'] as const;
 
 /**
  * Outgoing mail: an SES domain identity with Easy DKIM, and the configuration set every
- * send names. Bounce and complaint events are wired to the set in a later change.
+ * send names. Its bounce and complaint events go to tickets through delivery-events.ts.
  */
 export class OutboundMail extends Construct {
   readonly identity: EmailIdentity;

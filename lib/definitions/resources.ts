@@ -39,10 +39,14 @@ export const table = {
 export const queues = {
   inboundMail: { localName: 'helpdesk-inbound-mail', maxReceiveCount: 5 },
   inboundMailDlq: { localName: 'helpdesk-inbound-mail-dlq' },
+  /** SES delivery events (bounce, complaint…) of mail we sent: configuration set → SNS → SQS. */
+  deliveryEvents: { localName: 'helpdesk-delivery-events', maxReceiveCount: 5 },
+  deliveryEventsDlq: { localName: 'helpdesk-delivery-events-dlq' },
 } as const;
 
 export const topics = {
   inboundMail: { localName: 'helpdesk-inbound-mail' },
+  deliveryEvents: { localName: 'helpdesk-delivery-events' },
 } as const;
 
 export const buckets = {
