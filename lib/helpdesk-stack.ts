@@ -1,4 +1,4 @@
-import { Annotations, Aws, CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
@@ -8,12 +8,15 @@ import { contextKeys, type HelpdeskConfig } from './config.ts';
 import { Auth } from './constructs/auth.ts';
 import { Data } from './constructs/data.ts';
 import { DashboardHosting } from './constructs/dashboard-hosting.ts';
+import { DeskConfig } from './constructs/desk-config.ts';
 import { HelpdeskHttpApi } from './constructs/http-api.ts';
 import { InboundMail, mailEnvironment } from './constructs/inbound-mail.ts';
+import { MailDns } from './constructs/mail-dns.ts';
 import { MailResources } from './constructs/mail-resources.ts';
 import { OutboundMail } from './constructs/outbound-mail.ts';
 import { ReplyTokenSecret } from './constructs/reply-token-secret.ts';
 import { TicketLifecycle } from './constructs/ticket-lifecycle.ts';
+import { Monitoring } from './constructs/monitoring.ts';
 import { DeliveryEvents } from './constructs/delivery-events.ts';
 import { parsePolicy } from '../functions/core/policy.ts';
 import { readFileSync } from 'node:fs';
@@ -41,6 +44,11 @@ export class HelpdeskStack extends Stack {
   readonly deliveryEvents?: DeliveryEvents;
   readonly lifecycle: TicketLifecycle;
   readonly dashboard: DashboardHosting;
+  /** Alarms (mailed to config.alarmEmail), their topic and the CloudWatch dashboard. */
+  readonly monitoring: Monitoring;
+  /** Absent when mail is off. */
+  readonly mailDns?: MailDns;
+  readonly deskConfig: DeskConfig;
 
   constructor(scope: Construct, id: string, props: HelpdeskStackProps) {
     super(scope, id, props);
@@ -207,21 +215,27 @@ export class HelpdeskStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    // Departments from cdk.json (and the default canned responses, once each) put in the table at every deploy that changes them.
+    this.deskConfig = new DeskConfig(this, 'DeskConfig', { table: this.data.table, departments: config.departments });
     new CfnOutput(this, 'StateMachineArn', { value: this.lifecycle.stateMachine.stateMachineArn, description: 'The ticket lifecycle (one execution per ticket)' });
 
     if (outbound !== undefined && config.supportDomain !== undefined) {
-      // DNS records to create at the support domain's DNS host (SES does not manage that zone).
-      outbound.dkimRecords.forEach((record, i) => {
-        new CfnOutput(this, `DnsDkimRecord${i + 1}`, {
-          description: `DNS record to create: DKIM CNAME ${i + 1} of ${outbound.dkimRecords.length}`,
-          value: `${record.name} CNAME ${record.value}`,
-        });
-      });
-      new CfnOutput(this, 'DnsMxRecord', {
-        description: 'DNS record to create: MX, so SES receives mail for the support domain',
-        value: `${config.supportDomain} MX 10 inbound-smtp.${Aws.REGION}.amazonaws.com`,
+      // Mail DNS (MX, DKIM, DMARC, MAIL FROM): created in config.hostedZone when set, and always output as Dns*.
+      this.mailDns = new MailDns(this, 'MailDns', {
+        supportDomain: config.supportDomain,
+        outbound,
+        ...(config.hostedZone !== undefined && { hostedZone: config.hostedZone }),
       });
       new CfnOutput(this, 'SupportAddresses', { value: config.supportAddresses!.join(', ') });
     }
+
+    // Observability last, so it finds every function, queue and state machine built above.
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stage: config.stage,
+      ...(config.alarmEmail !== undefined && { alarmEmail: config.alarmEmail }),
+      ...(outbound !== undefined && { configurationSetName: outbound.configurationSet.configurationSetName }),
+    });
+    new CfnOutput(this, 'CloudWatchDashboardUrl', { value: this.monitoring.dashboardUrl, description: 'Operations: the CloudWatch dashboard' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'Every alarm notifies this topic (config.alarmEmail is subscribed to it)' });
   }
 }
