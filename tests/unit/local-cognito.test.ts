@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalCognito, loadOrCreateKeys, passwordPolicyProblem, type IssuerKeys, type LocalUser } from '../../local/issuer.ts';
+import { createLocalCognito, loadOrCreateKeys, passwordPolicyProblem, type Caller, type IssuerKeys, type LocalUser } from '../../local/issuer.ts';
 import { agentGroups } from '../../lib/definitions/routes.ts';
 import { groupChanges, groupsFor, levelOf, updatedGroups } from '../../functions/core/admin.ts';
 
 const clientId = 'client';
 const poolId = 'local_pool';
-const signed = { accessKeyId: 'local' };
+const signed: Caller = { accessKeyId: 'local' };
 let dir: string;
 let keys: IssuerKeys;
 
@@ -144,7 +144,7 @@ describe('local Cognito: admin calls', () => {
 
   it('must be signed with the local credentials; sign-in calls need no signature', async () => {
     const p = pool();
-    expect((await p.call('AdminCreateUser', { UserPoolId: poolId, Username: 'x@example.com' }, {} as never)).status).toBe(403);
+    expect((await p.call('AdminCreateUser', { UserPoolId: poolId, Username: 'x@example.com' }, {})).status).toBe(403);
     expect((await p.call('AdminCreateUser', { UserPoolId: poolId, Username: 'x@example.com' }, { accessKeyId: 'someone' })).body.__type).toBe('UnrecognizedClientException');
     expect((await p.call('AdminCreateUser', { UserPoolId: 'other_pool', Username: 'x@example.com' })).body.__type).toBe('ResourceNotFoundException');
     expect(p.users).toHaveLength(0);
