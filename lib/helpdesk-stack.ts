@@ -17,7 +17,6 @@ import { OutboundMail } from './constructs/outbound-mail.ts';
 import { ReplyTokenSecret } from './constructs/reply-token-secret.ts';
 import { TicketLifecycle } from './constructs/ticket-lifecycle.ts';
 import { Monitoring } from './constructs/monitoring.ts';
-import { Monitoring } from './constructs/monitoring.ts';
 import { DeliveryEvents } from './constructs/delivery-events.ts';
 import { parsePolicy } from '../functions/core/policy.ts';
 import { readFileSync } from 'node:fs';
@@ -45,8 +44,6 @@ export class HelpdeskStack extends Stack {
   readonly deliveryEvents?: DeliveryEvents;
   readonly lifecycle: TicketLifecycle;
   readonly dashboard: DashboardHosting;
-  /** Alarms (mailed to config.alarmEmail), their topic and the CloudWatch dashboard. */
-  readonly monitoring: Monitoring;
   /** Alarms (mailed to config.alarmEmail), their topic and the CloudWatch dashboard. */
   readonly monitoring: Monitoring;
   /** Absent when mail is off. */
@@ -231,15 +228,6 @@ export class HelpdeskStack extends Stack {
       });
       new CfnOutput(this, 'SupportAddresses', { value: config.supportAddresses!.join(', ') });
     }
-
-    // Observability last, so it finds every function, queue and state machine built above.
-    this.monitoring = new Monitoring(this, 'Monitoring', {
-      stage: config.stage,
-      ...(config.alarmEmail !== undefined && { alarmEmail: config.alarmEmail }),
-      ...(outbound !== undefined && { configurationSetName: outbound.configurationSet.configurationSetName }),
-    });
-    new CfnOutput(this, 'CloudWatchDashboardUrl', { value: this.monitoring.dashboardUrl, description: 'Operations: the CloudWatch dashboard' });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'Every alarm notifies this topic (config.alarmEmail is subscribed to it)' });
 
     // Observability last, so it finds every function, queue and state machine built above.
     this.monitoring = new Monitoring(this, 'Monitoring', {
