@@ -4,6 +4,7 @@ import { applyDeskConfig } from '#adapters/desk-config';
 import { defaultCannedResponses } from '#core/default-canned-responses';
 import { config } from '#shared/config';
 import { logger } from '#shared/logger';
+import { observed } from '#shared/observability';
 
 /** The stack passes the configured departments as one JSON string (CloudFormation stringifies values anyway). */
 const departments = z
@@ -24,7 +25,7 @@ export const physicalResourceId = 'helpdesk-desk-config';
  * table's departments and default canned responses match cdk.json (see adapters/desk-config.ts).
  * On delete it does nothing: the table is retained with the stack, and so are its desks.
  */
-export const handler = async (event: CloudFormationCustomResourceEvent): Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }> => {
+export const handler = observed(async (event: CloudFormationCustomResourceEvent): Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }> => {
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
   const configured = departments.parse(JSON.parse(String(event.ResourceProperties.Departments)));
   const result = await applyDeskConfig(config.tableName, configured, defaultCannedResponses);
@@ -33,4 +34,4 @@ export const handler = async (event: CloudFormationCustomResourceEvent): Promise
     PhysicalResourceId: physicalResourceId,
     Data: { Departments: result.departments.join(','), Deactivated: result.deactivated.join(',') },
   };
-};
+});

@@ -1,7 +1,8 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { required } from '#shared/env';
 import { logger } from '#shared/logger';
+import { metrics, MetricUnit, observed } from '#shared/observability';
+import { deliveryMetricNames } from '#definitions/metrics';
 import { ticketStore } from '#adapters/ticket-store';
 import { mailIndex } from '#adapters/mail-index';
 import { recordDeliveryEvent, type DeliveryDeps, type DeliveryOutcome } from './record-delivery-event.ts';
@@ -16,13 +17,12 @@ import { recordDeliveryEvent, type DeliveryDeps, type DeliveryOutcome } from './
  * was acknowledged without effect (unreadable, unsupported, no ticket).
  */
 const tableName = required('TABLE_NAME');
-const metrics = new Metrics({ namespace: 'Helpdesk', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'helpdesk' });
 
 const deps: DeliveryDeps = { store: ticketStore(tableName), index: mailIndex(tableName) };
 
 const outcomeMetric: Record<string, string> = {
-  Bounce: 'MailBounced',
-  Complaint: 'MailComplained',
+  Bounce: deliveryMetricNames.bounced,
+  Complaint: deliveryMetricNames.complained,
   DeliveryDelay: 'MailDeliveryDelayed',
   Reject: 'MailRejected',
 };
@@ -54,7 +54,7 @@ function count(outcome: DeliveryOutcome, sqsMessageId: string) {
  * Each record on its own: a failure of the store is reported back (partial batch
  * failure) and retried, then dead-lettered; everything else is acknowledged.
  */
-export const handler = async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
+export const handler = observed(async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
   const results = await Promise.allSettled(event.Records.map((r) => recordDeliveryEvent(r.body, deps)));
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   results.forEach((r, i) => {
@@ -65,6 +65,5 @@ export const handler = async (event: SQSEvent, _context: Context): Promise<SQSBa
       batchItemFailures.push({ itemIdentifier: messageId });
     }
   });
-  metrics.publishStoredMetrics();
   return { batchItemFailures };
-};
+});
