@@ -26,6 +26,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { S3Client } from '@aws-sdk/client-s3';
 import { startSmtpGateway } from './smtp-gateway.ts';
 import { startSqsPoller } from './sqs-poller.ts';
+import { startDeliveryEvents } from './ses-events.ts';
 import { createRouter, type LambdaHandler } from './http-router.ts';
 import { authRequestHandler } from './auth-server.ts';
 import { createLocalCognito, loadOrCreateKeys, type LocalUser } from './issuer.ts';
@@ -267,6 +268,10 @@ async function main() {
   });
   // Stopped first (stoppers run in reverse): no mail is accepted while the rest shuts down.
   stoppers.push(() => smtp.stop());
+  // SES event publishing, as the mailbox simulator drives it: mail to bounce@ or complaint@simulator.amazonses.com
+  // comes back as SES's Bounce/Complaint event → SNS → SQS → the delivery-events handler → the ticket's trail.
+  const deliveryEvents = await startDeliveryEvents({ messaging: messaging.server, ses: ses.server, sesUrl: outboxUrl, sqs, sns, log: args.quiet ? undefined : (l) => console.log(`[ses-events] ${l}`) });
+  stoppers.push(() => deliveryEvents.stop());
 
   const resumed = await resumeLifecycles();
 
