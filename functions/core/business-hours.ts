@@ -20,7 +20,10 @@ export interface Calendar {
   timezone: string;
   /** Opening windows per weekday as ["HH:MM", "HH:MM"] pairs, local time, end exclusive, sorted, non-overlapping; a missing or empty day is closed. "24:00" is allowed as an end. */
   week: Partial<Record<Weekday, [string, string][]>>;
-  /** Closed days, local dates: 'MM-DD' recurs every year, 'YYYY-MM-DD' is one date. */
+  /**
+   * Closed days, local dates: 'MM-DD' recurs every year, 'YYYY-MM-DD' is one date, and
+   * 'easter', 'easter-2', 'easter+60' (days from Western Easter Sunday) move with Easter every year.
+   */
   holidays: string[];
 }
 
@@ -173,6 +176,29 @@ interface Compiled {
   week: [number, number][][];
   yearly: Set<string>;
   dated: Set<string>;
+  /** Days from Easter Sunday ('easter-2' is -2). */
+  easter: Set<number>;
+}
+
+/** 'easter', 'easter+N' or 'easter-N': a day that moves with Easter, N up to a year either way. */
+const EASTER_HOLIDAY = /^easter(?:([+-])(\d{1,3}))?$/;
+
+function easterOffset(text: string): number | undefined {
+  const m = EASTER_HOLIDAY.exec(text);
+  if (!m) return undefined;
+  const n = m[2] === undefined ? 0 : Number(m[2]) * (m[1] === '-' ? -1 : 1);
+  return Math.abs(n) <= 366 ? n : undefined;
+}
+
+const easterCache = new Map<number, number>();
+/** Days from the Easter Sunday of `year` to the UTC day `day` (days since the epoch). */
+function daysFromEaster(year: number, day: number): number {
+  let easter = easterCache.get(year);
+  if (easter === undefined) {
+    easter = Date.parse(`${easterSunday(year)}T00:00:00Z`) / DAY;
+    easterCache.set(year, easter);
+  }
+  return day - easter;
 }
 
 /** Minutes since midnight for "HH:MM"; "24:00" only where an end is expected. */
@@ -188,6 +214,7 @@ function parseClock(text: unknown, isEnd: boolean): number | undefined {
 
 function isHoliday(text: unknown): boolean {
   if (typeof text !== 'string') return false;
+  if (easterOffset(text) !== undefined) return true;
   const m = /^(?:(\d{4})-)?(\d\d)-(\d\d)$/.exec(text);
   if (!m) return false;
   // A leap year accepts 02-29 as a recurring date.
@@ -244,8 +271,13 @@ export function validateCalendar(cal: Calendar): string[] {
     });
   }
 
-  if (!Array.isArray(cal.holidays)) problems.push(`holidays: expected a list of 'MM-DD' or 'YYYY-MM-DD' dates`);
-  else for (const h of cal.holidays as unknown[]) if (!isHoliday(h)) problems.push(`holiday "${String(h)}" is not a valid 'MM-DD' or 'YYYY-MM-DD' date`);
+  if (!Array.isArray(cal.holidays)) problems.push(`holidays: expected a list of 'MM-DD' or 'YYYY-MM-DD' dates (or 'easter±N')`);
+  else {
+    for (const h of cal.holidays as unknown[]) {
+      // Wording kept as it was before 'easter±N' existed (tests and docs quote it); the README lists all three forms.
+      if (!isHoliday(h)) problems.push(`holiday "${String(h)}" is not a valid 'MM-DD' or 'YYYY-MM-DD' date`);
+    }
+  }
 
   if (openMinutes === 0) problems.push('the week has no open time: at least one weekday needs an opening window');
   return problems;
@@ -257,8 +289,9 @@ function compile(cal: Calendar): Compiled {
   return {
     zone: cal.timezone,
     week: WEEKDAYS.map((d) => (cal.week[d] ?? []).map(([s, e]): [number, number] => [parseClock(s, false)!, parseClock(e, true)!])),
-    yearly: new Set(cal.holidays.filter((h) => h.length === 5)),
-    dated: new Set(cal.holidays.filter((h) => h.length === 10)),
+    yearly: new Set(cal.holidays.filter((h) => /^\d\d-\d\d$/.test(h))),
+    dated: new Set(cal.holidays.filter((h) => /^\d{4}-\d\d-\d\d$/.test(h))),
+    easter: new Set(cal.holidays.map(easterOffset).filter((n): n is number => n !== undefined)),
   };
 }
 
@@ -267,6 +300,11 @@ function dayIntervals(c: Compiled, day: number): [number, number][] {
   const base = day * DAY;
   const date = ymd(base);
   if (c.dated.has(date) || c.yearly.has(date.slice(5))) return [];
+  if (c.easter.size > 0) {
+    // An offset can cross New Year (easter+300, easter-120): try the neighbouring years' Easters too.
+    const year = new Date(base).getUTCFullYear();
+    for (const y of [year - 1, year, year + 1]) if (c.easter.has(daysFromEaster(y, day))) return [];
+  }
   const windows = c.week[new Date(base).getUTCDay()] ?? [];
   if (windows.length === 0) return [];
   // Most days have no transition near them: one offset serves every window.
