@@ -18,6 +18,7 @@ import { ReplyTokenSecret } from './constructs/reply-token-secret.ts';
 import { TicketLifecycle } from './constructs/ticket-lifecycle.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { DeliveryEvents } from './constructs/delivery-events.ts';
+import { grantTicketDeletion, RetentionPurge } from './constructs/data-protection.ts';
 import { parsePolicy } from '../functions/core/policy.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +44,8 @@ export class HelpdeskStack extends Stack {
   /** SES bounce and complaint events onto tickets; absent when mail is off. */
   readonly deliveryEvents?: DeliveryEvents;
   readonly lifecycle: TicketLifecycle;
+  /** Only when helpdesk:closedTicketRetentionDays is set. */
+  readonly retentionPurge?: RetentionPurge;
   readonly dashboard: DashboardHosting;
   /** Alarms (mailed to config.alarmEmail), their topic and the CloudWatch dashboard. */
   readonly monitoring: Monitoring;
@@ -59,7 +62,8 @@ export class HelpdeskStack extends Stack {
 
     this.data = new Data(this, 'Data');
     this.auth = new Auth(this, 'Auth');
-    this.mail = new MailResources(this, 'Mail');
+    // Raw mail expires after helpdesk:rawMailRetentionDays (attachments do not).
+    this.mail = new MailResources(this, 'Mail', { rawMailDays: config.retention.rawMailDays });
     this.replyTokenSecret = new ReplyTokenSecret(this, 'ReplyToken');
     if (config.supportDomain !== undefined) {
       this.outboundMail = new OutboundMail(this, 'OutboundMail', { domain: config.supportDomain });
@@ -119,6 +123,11 @@ export class HelpdeskStack extends Stack {
             }
           },
         },
+        // GDPR/LGPD erasure (admins only): deletes a requester's items and objects, and stops their open tickets' lifecycles.
+        EraseRequester: {
+          environment: { MAIL_BUCKET: this.mail.bucket.bucketName },
+          grant: (fn) => grantTicketDeletion(fn, this.data.table, this.mail.bucket),
+        },
         // Customer pages: the web form shows the desk's name; the ticket it opens is acknowledged by mail once mail is on.
         HelpForm: { environment: { ...(config.deskName !== undefined && { DESK_NAME: config.deskName }) } },
         SubmitTicket: {
@@ -161,11 +170,16 @@ export class HelpdeskStack extends Stack {
       [this.httpApi.functions.get('SubmitTicket'), ['start']],
       [this.httpApi.functions.get('StatusReply'), ['wake']],
       [this.inboundMail.handler, ['start', 'wake']],
+      [this.httpApi.functions.get('EraseRequester'), ['stop']],
     ];
     for (const [fn, actions] of drivers) {
       if (!fn) continue;
       fn.fn.addEnvironment('STATE_MACHINE_ARN', this.lifecycle.arns.stateMachineArn);
       this.lifecycle.grantDrive(fn.role, actions);
+    }
+    // Retention: tickets closed longer ago than helpdesk:closedTicketRetentionDays are deleted daily (report counters stay).
+    if (config.retention.closedTicketDays !== undefined) {
+      this.retentionPurge = new RetentionPurge(this, 'Retention', { table: this.data.table, bucket: this.mail.bucket, closedTicketDays: config.retention.closedTicketDays });
     }
     // Survey and status pages verify links signed with the same secret and show the desk's name.
     for (const name of ['SurveyRating', 'SurveyComment', 'TicketStatus', 'StatusReply']) {

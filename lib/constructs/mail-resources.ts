@@ -6,10 +6,18 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { queues } from '../definitions/resources.ts';
+import { buckets, queues } from '../definitions/resources.ts';
 
 /** Seconds the inbound-mail Lambda may run; the queue's visibility timeout is 6× this. */
 export const inboundMailFunctionTimeoutSeconds = 30;
+
+export interface MailResourcesProps {
+  /**
+   * Days raw inbound MIME (the `inbound/` prefix) is kept; absent: kept until erased.
+   * Attachments and uploads live under other prefixes and never expire with it.
+   */
+  readonly rawMailDays?: number | undefined;
+}
 
 /**
  * Inbound mail plumbing: SES (the receipt rule in inbound-mail.ts) stores raw MIME in
@@ -23,7 +31,7 @@ export class MailResources extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: MailResourcesProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
 
@@ -49,6 +57,10 @@ export class MailResources extends Construct {
       // Delivered through a bucket policy (cdk.json flag @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy), not ACLs.
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'mail-bucket/',
+      // Retention of raw mail (helpdesk:rawMailRetentionDays): the ticket keeps the parsed text and the files.
+      ...(props.rawMailDays !== undefined && {
+        lifecycleRules: [{ id: 'ExpireRawMail', prefix: buckets.mail.prefixes.inbound, expiration: Duration.days(props.rawMailDays) }],
+      }),
       removalPolicy: RemovalPolicy.RETAIN,
     });
 

@@ -43,6 +43,8 @@ export const routes: readonly RouteDefinition[] = [
   { name: 'AdminPutCannedResponse', method: 'PUT', path: '/admin/canned-responses/{id}', entry: 'api/admin-put-canned-response.ts', auth: 'agent', table: 'readwrite' },
   { name: 'AdminDeleteCannedResponse', method: 'DELETE', path: '/admin/canned-responses/{id}', entry: 'api/admin-delete-canned-response.ts', auth: 'agent', table: 'readwrite' },
   { name: 'AdminAudit', method: 'GET', path: '/admin/audit', entry: 'api/admin-audit.ts', auth: 'agent', table: 'read' },
+  // Admins only: erases one requester's personal data from all their tickets (GDPR/LGPD); the counts stay.
+  { name: 'EraseRequester', method: 'POST', path: '/admin/erasures', entry: 'api/erase-requester.ts', auth: 'agent', table: 'readwrite' },
   // Customers never sign in: these answer signed, expiring links from our mail.
   { name: 'SurveyRating', method: 'GET', path: '/survey/{token}', entry: 'public/survey-rating.ts', auth: 'public', table: 'readwrite' },
   { name: 'SurveyComment', method: 'POST', path: '/survey/comment', entry: 'public/survey-comment.ts', auth: 'public', table: 'readwrite' },

@@ -1,0 +1,60 @@
+import type { Context } from 'aws-lambda';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { config } from '#shared/config';
+import { required } from '#shared/env';
+import { logger } from '#shared/logger';
+import { erasureStore } from '#adapters/erasure-store';
+import { retentionCutoff } from '#core/erasure';
+
+/**
+ * The retention purge, run daily (EventBridge) when
+ * `helpdesk:closedTicketRetentionDays` is set: every ticket closed more than
+ * that many days ago is deleted with everything it owns (messages, events,
+ * search and mail index entries, raw mail and files). Report counters stay.
+ * Bounded per run (tickets and time); what is left waits for the next run,
+ * and an interrupted purge is finished by it.
+ */
+const closedTicketDays = Number(required('CLOSED_TICKET_DAYS'));
+if (!Number.isInteger(closedTicketDays) || closedTicketDays < 1) throw new Error(`CLOSED_TICKET_DAYS must be a whole number of days, not "${process.env.CLOSED_TICKET_DAYS}"`);
+/** Tickets one run deletes at most. */
+const maxTickets = Number(process.env.PURGE_MAX_TICKETS ?? 500);
+const store = erasureStore(config.tableName, required('MAIL_BUCKET'));
+const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Helpdesk', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'helpdesk' });
+
+/** Time kept back for the last ticket and the metrics. */
+const RESERVE_MS = 30_000;
+const PARALLEL = 4;
+
+export interface PurgeResult {
+  cutoff: string;
+  found: number;
+  purged: number;
+  kept: number;
+  gone: number;
+}
+
+/** One purge run: tickets closed before now − `days`, at most `max`, within `budgetMs`. */
+export async function purgeClosedTickets(opts: { now?: number; days?: number; max?: number; budgetMs?: number } = {}): Promise<PurgeResult> {
+  const started = Date.now();
+  const cutoff = retentionCutoff(opts.now ?? Date.now(), opts.days ?? closedTicketDays);
+  const ids = await store.closedBefore(cutoff, opts.max ?? maxTickets);
+  const result: PurgeResult = { cutoff, found: ids.length, purged: 0, kept: 0, gone: 0 };
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length && Date.now() - started < (opts.budgetMs ?? Infinity)) {
+      result[await store.purgeTicket(ids[next++]!, cutoff)]++;
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, worker));
+  return result;
+}
+
+export const handler = async (_event: unknown, context?: Context): Promise<PurgeResult> => {
+  const budgetMs = context ? Math.max(5_000, context.getRemainingTimeInMillis() - RESERVE_MS) : undefined;
+  const result = await purgeClosedTickets(budgetMs !== undefined ? { budgetMs } : {});
+  metrics.addMetric('TicketsPurged', MetricUnit.Count, result.purged);
+  metrics.publishStoredMetrics();
+  // Counts only: a purge never logs what it deleted.
+  logger.info('Closed tickets purged', { ...result });
+  return result;
+};
