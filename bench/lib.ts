@@ -32,6 +32,8 @@ export let interrupted = false;
 
 let childExited: Promise<void> | undefined;
 let childOutput = '';
+/** The last 20 KB local mode wrote (stdout and stderr together). */
+export const localOutput = () => childOutput;
 let cleaning: Promise<void> | undefined;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,10 +48,11 @@ function alive(pid: number): boolean {
 }
 
 /** Starts local mode on free ports in a new temp home and resolves with its endpoints.json once it is up. */
-export async function startLocalMode<E extends LocalEndpoints>(homePrefix = 'helpdesk-bench-'): Promise<E> {
+/** `extraArgs` go to local/start.ts after the bench's own (e.g. `['--meter']`). */
+export async function startLocalMode<E extends LocalEndpoints>(homePrefix = 'helpdesk-bench-', extraArgs: string[] = []): Promise<E> {
   const home = (local.home = await mkdtemp(join(tmpdir(), homePrefix)));
   // `node --import tsx` rather than the tsx CLI, so the pid we hold is the one that writes endpoints.json.
-  const child = (local.child = spawn(process.execPath, ['--import', 'tsx', join(root, 'local/start.ts'), '--fresh', '--ports', 'auto', '--home', home, '--quiet'], {
+  const child = (local.child = spawn(process.execPath, ['--import', 'tsx', join(root, 'local/start.ts'), '--fresh', '--ports', 'auto', '--home', home, '--quiet', ...extraArgs], {
     cwd: root,
     env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' },
     stdio: ['ignore', 'pipe', 'pipe'],
