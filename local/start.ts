@@ -10,7 +10,6 @@
  *   npm start -- --home DIR        keep state in DIR instead of .helpdesk/
  *   npm start -- --time-scale 3600 SLA time runs 3600× faster: an SLA hour in a second
  *   npm start -- --policy FILE     policy overrides over config/policy.json for this run
- *   npm start -- --meter           count what AWS would bill for, at GET <apiUrl>/__local/meter (local/meter.ts)
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -38,7 +37,6 @@ import { makeDemoUsers } from './seed.ts';
 import { startLocalStepFunctions } from './step-functions.ts';
 import { startS3CorsFront } from './s3-cors-front.ts';
 import { dashboardRequestHandler, ensureDashboardBuilt, localDashboardConfig } from './dashboard-server.ts';
-import { METER_PATH, metered, meteredAll, startMeter } from './meter.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const POOL_ID = 'local_pool';
@@ -56,7 +54,6 @@ const { values: args } = parseArgs({
     quiet: { type: 'boolean', default: false },
     'time-scale': { type: 'string', default: '1' },
     policy: { type: 'string' },
-    meter: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -119,8 +116,6 @@ async function main() {
     parsePolicy(JSON.parse(policyOverrides), args.policy);
   }
   checkJava();
-  // Off by default: counts SDK calls, invocations and requests for `npm run bench:cost`.
-  const meter = args.meter ? startMeter() : undefined;
   if (args.fresh) await rm(home, { recursive: true, force: true });
   await mkdir(join(home, 'dynamodb'), { recursive: true });
   const p = await ports();
@@ -164,15 +159,11 @@ async function main() {
   const stepFunctions = await startLocalStepFunctions(p.stepFunctions, {
     definition: await readFile(join(root, 'state-machines', 'ticket-lifecycle.asl.json'), 'utf8'),
     substitutions: { LifecycleFunctionArn: 'Lifecycle', AwaitSignalFunctionArn: 'AwaitSignal' },
-    functions: meteredAll(meter, { Lifecycle: lazy('workflow/lifecycle.ts'), AwaitSignal: lazy('workflow/await-signal.ts') }),
+    functions: { Lifecycle: lazy('workflow/lifecycle.ts'), AwaitSignal: lazy('workflow/await-signal.ts') },
     stateMachineArn: STATE_MACHINE_ARN,
     log: args.quiet ? undefined : (l) => console.log(`[lifecycle] ${l}`),
   });
   stoppers.push(() => stepFunctions.stop());
-  meter?.source('stepFunctions', () => {
-    const all = stepFunctions.executions();
-    return { executions: all.length, transitions: all.reduce((n, e) => n + e.transitions, 0) };
-  });
 
   // The handlers read these at load time, exactly as a Lambda reads its environment.
   Object.assign(process.env, {
@@ -212,7 +203,7 @@ async function main() {
   const handlers = new Map<string, LambdaHandler>();
   for (const r of routes) {
     const mod = (await import(pathToFileURL(join(root, 'functions', r.entry)).href)) as { handler: LambdaHandler };
-    handlers.set(r.name, metered(meter, r.name, mod.handler));
+    handlers.set(r.name, mod.handler);
   }
 
   // The issuer URL holds the port, so the server binds first and gets its handler after.
@@ -245,12 +236,8 @@ async function main() {
     handlers,
     jwt: { issuer, audience: [CLIENT_ID], jwks },
     allowOrigins: ['*'],
-    onRequest: args.quiet && !meter ? undefined : (l) => {
-      meter?.http(l);
-      if (!args.quiet) console.log(`[api] ${l.method} ${l.path} ${l.status} ${l.ms.toFixed(1)}ms`);
-    },
+    onRequest: args.quiet ? undefined : (l) => console.log(`[api] ${l.method} ${l.path} ${l.status} ${l.ms.toFixed(1)}ms`),
   });
-  meter?.mount(api);
   api.keepAliveTimeout = 30_000;
   const apiUrl = `http://127.0.0.1:${await listen(api, p.api)}`;
   // Survey links in mail point at the API's public routes.
@@ -265,7 +252,7 @@ async function main() {
   const { inboundTopicArn: topicArn, inboundQueue: { queueUrl, queueArn } } = messaging;
   const inbound = (await import('../functions/email/inbound-mail.ts')) as { handler: Parameters<typeof startSqsPoller>[0]['handler'] };
   // Two batches at once (the stack allows five; this machine is small): a burst of mail drains sooner.
-  const poller = startSqsPoller({ sqs, queueUrl, queueArn, batchSize: 10, concurrency: 2, handler: metered(meter, 'InboundMail', inbound.handler), functionName: 'InboundMail', log: args.quiet ? undefined : (l) => console.log(`[mail] ${l}`) });
+  const poller = startSqsPoller({ sqs, queueUrl, queueArn, batchSize: 10, concurrency: 2, handler: inbound.handler, functionName: 'InboundMail', log: args.quiet ? undefined : (l) => console.log(`[mail] ${l}`) });
   stoppers.push(() => poller.stop());
   const smtp = await startSmtpGateway({
     port: p.smtp,
@@ -333,7 +320,6 @@ async function main() {
     timeScale,
     tableName: table.localName,
     smtpPort: smtp.port,
-    ...(meter ? { meterUrl: `${apiUrl}${METER_PATH}` } : {}),
     supportAddress: SUPPORT_ADDRESS,
     home,
   };
