@@ -88,7 +88,8 @@ export function SignIn({ lang, onLanguage }: { lang: Language; onLanguage: (l: L
   if (challenge) {
     return (
       <main id="main" class="sign-in">
-        <form class="card sign-in-card" onSubmit={submitNewPassword} aria-labelledby="new-password-title" method="post" action="#">
+        {/* Its own key: a fresh form, so nothing typed in the sign-in form carries over into these fields. */}
+        <form key="new-password" class="card sign-in-card" onSubmit={submitNewPassword} aria-labelledby="new-password-title" method="post" action="#">
           <h1 id="new-password-title">{t('signIn.newPassword.title')}</h1>
           <p>{t('signIn.newPassword.intro')}</p>
           {errorNotice}
@@ -136,7 +137,7 @@ export function SignIn({ lang, onLanguage }: { lang: Language; onLanguage: (l: L
 
   return (
     <main id="main" class="sign-in">
-      <form class="card sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title" method="post" action="#">
+      <form key="sign-in" class="card sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title" method="post" action="#">
         <h1 id="sign-in-title">{t('signIn.title')}</h1>
         {reason === 'expired' && (
           <p class="notice notice-warn" role="status">
