@@ -10,6 +10,7 @@
  *   npm start -- --home DIR        keep state in DIR instead of .helpdesk/
  *   npm start -- --time-scale 3600 SLA time runs 3600× faster: an SLA hour in a second
  *   npm start -- --policy FILE     policy overrides over config/policy.json for this run
+ *   npm start -- --meter           count what AWS would bill for, at GET <apiUrl>/__local/meter (local/meter.ts)
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -37,6 +38,7 @@ import { makeDemoUsers } from './seed.ts';
 import { startLocalStepFunctions } from './step-functions.ts';
 import { startS3CorsFront } from './s3-cors-front.ts';
 import { dashboardRequestHandler, ensureDashboardBuilt, localDashboardConfig } from './dashboard-server.ts';
+import { METER_PATH, metered, meteredAll, startMeter } from './meter.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const POOL_ID = 'local_pool';
@@ -54,6 +56,7 @@ const { values: args } = parseArgs({
     quiet: { type: 'boolean', default: false },
     'time-scale': { type: 'string', default: '1' },
     policy: { type: 'string' },
+    meter: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -116,6 +119,8 @@ async function main() {
     parsePolicy(JSON.parse(policyOverrides), args.policy);
   }
   checkJava();
+  // Off by default: counts SDK calls, invocations and requests for `npm run bench:cost`.
+  const meter = args.meter ? startMeter() : undefined;
   if (args.fresh) await rm(home, { recursive: true, force: true });
   await mkdir(join(home, 'dynamodb'), { recursive: true });
   const p = await ports();
@@ -159,11 +164,15 @@ async function main() {
   const stepFunctions = await startLocalStepFunctions(p.stepFunctions, {
     definition: await readFile(join(root, 'state-machines', 'ticket-lifecycle.asl.json'), 'utf8'),
     substitutions: { LifecycleFunctionArn: 'Lifecycle', AwaitSignalFunctionArn: 'AwaitSignal' },
-    functions: { Lifecycle: lazy('workflow/lifecycle.ts'), AwaitSignal: lazy('workflow/await-signal.ts') },
+    functions: meteredAll(meter, { Lifecycle: lazy('workflow/lifecycle.ts'), AwaitSignal: lazy('workflow/await-signal.ts') }),
     stateMachineArn: STATE_MACHINE_ARN,
     log: args.quiet ? undefined : (l) => console.log(`[lifecycle] ${l}`),
   });
   stoppers.push(() => stepFunctions.stop());
+  meter?.source('stepFunctions', () => {
+    const all = stepFunctions.executions();
+    return { executions: all.length, transitions: all.reduce((n, e) => n + e.transitions, 0) };
+  });
 
   // The handlers read these at load time, exactly as a Lambda reads its environment.
   Object.assign(process.env, {
@@ -203,7 +212,7 @@ async function main() {
   const handlers = new Map<string, LambdaHandler>();
   for (const r of routes) {
     const mod = (await import(pathToFileURL(join(root, 'functions', r.entry)).href)) as { handler: LambdaHandler };
-    handlers.set(r.name, mod.handler);
+    handlers.set(r.name, metered(meter, r.name, mod.handler));
   }
 
   // The issuer URL holds the port, so the server binds first and gets its handler after.
@@ -236,8 +245,12 @@ async function main() {
     handlers,
     jwt: { issuer, audience: [CLIENT_ID], jwks },
     allowOrigins: ['*'],
-    onRequest: args.quiet ? undefined : (l) => console.log(`[api] ${l.method} ${l.path} ${l.status} ${l.ms.toFixed(1)}ms`),
+    onRequest: args.quiet && !meter ? undefined : (l) => {
+      meter?.http(l);
+      if (!args.quiet) console.log(`[api] ${l.method} ${l.path} ${l.status} ${l.ms.toFixed(1)}ms`);
+    },
   });
+  meter?.mount(api);
   api.keepAliveTimeout = 30_000;
   const apiUrl = `http://127.0.0.1:${await listen(api, p.api)}`;
   // Survey links in mail point at the API's public routes.
@@ -252,7 +265,7 @@ async function main() {
   const { inboundTopicArn: topicArn, inboundQueue: { queueUrl, queueArn } } = messaging;
   const inbound = (await import('../functions/email/inbound-mail.ts')) as { handler: Parameters<typeof startSqsPoller>[0]['handler'] };
   // Two batches at once (the stack allows five; this machine is small): a burst of mail drains sooner.
-  const poller = startSqsPoller({ sqs, queueUrl, queueArn, batchSize: 10, concurrency: 2, handler: inbound.handler, functionName: 'InboundMail', log: args.quiet ? undefined : (l) => console.log(`[mail] ${l}`) });
+  const poller = startSqsPoller({ sqs, queueUrl, queueArn, batchSize: 10, concurrency: 2, handler: metered(meter, 'InboundMail', inbound.handler), functionName: 'InboundMail', log: args.quiet ? undefined : (l) => console.log(`[mail] ${l}`) });
   stoppers.push(() => poller.stop());
   const smtp = await startSmtpGateway({
     port: p.smtp,
@@ -274,6 +287,24 @@ async function main() {
   stoppers.push(() => deliveryEvents.stop());
 
   const resumed = await resumeLifecycles();
+
+  // Retention as deployed: with helpdesk:closedTicketRetentionDays set in cdk.json, tickets closed longer ago
+  // than that are purged (functions/maintenance/purge-closed-tickets.ts) now and then every hour.
+  const { readDeployConfig } = await import('./deploy-config.ts');
+  const closedTicketDays = readDeployConfig().retention.closedTicketDays;
+  if (closedTicketDays !== undefined) {
+    process.env.CLOSED_TICKET_DAYS = String(closedTicketDays);
+    const { purgeClosedTickets } = await import('../functions/maintenance/purge-closed-tickets.ts');
+    const purge = () =>
+      purgeClosedTickets().then(
+        (r) => void (!args.quiet && r.purged > 0 && console.log(`[retention] ${r.purged} ticket(s) closed before ${r.cutoff} purged`)),
+        (err: Error) => console.warn(`[retention] purge failed: ${err.message}`),
+      );
+    await purge();
+    const timer = setInterval(() => void purge(), 3_600_000);
+    timer.unref();
+    stoppers.push(() => clearInterval(timer));
+  }
 
   // Retention as deployed: with helpdesk:closedTicketRetentionDays set in cdk.json, tickets closed longer ago
   // than that are purged (functions/maintenance/purge-closed-tickets.ts) now and then every hour.
@@ -320,6 +351,7 @@ async function main() {
     timeScale,
     tableName: table.localName,
     smtpPort: smtp.port,
+    ...(meter ? { meterUrl: `${apiUrl}${METER_PATH}` } : {}),
     supportAddress: SUPPORT_ADDRESS,
     home,
   };
