@@ -306,24 +306,6 @@ async function main() {
     stoppers.push(() => clearInterval(timer));
   }
 
-  // Retention as deployed: with helpdesk:closedTicketRetentionDays set in cdk.json, tickets closed longer ago
-  // than that are purged (functions/maintenance/purge-closed-tickets.ts) now and then every hour.
-  const { readDeployConfig } = await import('./deploy-config.ts');
-  const closedTicketDays = readDeployConfig().retention.closedTicketDays;
-  if (closedTicketDays !== undefined) {
-    process.env.CLOSED_TICKET_DAYS = String(closedTicketDays);
-    const { purgeClosedTickets } = await import('../functions/maintenance/purge-closed-tickets.ts');
-    const purge = () =>
-      purgeClosedTickets().then(
-        (r) => void (!args.quiet && r.purged > 0 && console.log(`[retention] ${r.purged} ticket(s) closed before ${r.cutoff} purged`)),
-        (err: Error) => console.warn(`[retention] purge failed: ${err.message}`),
-      );
-    await purge();
-    const timer = setInterval(() => void purge(), 3_600_000);
-    timer.unref();
-    stoppers.push(() => clearInterval(timer));
-  }
-
   // The agent dashboard, as CloudFront would serve it, with a config.json for this instance.
   const dashboardBuildError = await dashboardBuild;
   if (dashboardBuildError) console.warn(`\n[dashboard] build failed, so the dashboard answers 503 until \`npm run build:dashboard\` succeeds:\n${dashboardBuildError.message}\n`);
