@@ -1,8 +1,9 @@
 import type { Context } from 'aws-lambda';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from '#shared/config';
 import { required } from '#shared/env';
 import { logger } from '#shared/logger';
+import { metrics, MetricUnit, observed } from '#shared/observability';
+import { metricNames } from '#definitions/metrics';
 import { erasureStore } from '#adapters/erasure-store';
 import { retentionCutoff } from '#core/erasure';
 
@@ -19,7 +20,6 @@ if (!Number.isInteger(closedTicketDays) || closedTicketDays < 1) throw new Error
 /** Tickets one run deletes at most. */
 const maxTickets = Number(process.env.PURGE_MAX_TICKETS ?? 500);
 const store = erasureStore(config.tableName, required('MAIL_BUCKET'));
-const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Helpdesk', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'helpdesk' });
 
 /** Time kept back for the last ticket and the metrics. */
 const RESERVE_MS = 30_000;
@@ -49,12 +49,12 @@ export async function purgeClosedTickets(opts: { now?: number; days?: number; ma
   return result;
 }
 
-export const handler = async (_event: unknown, context?: Context): Promise<PurgeResult> => {
-  const budgetMs = context ? Math.max(5_000, context.getRemainingTimeInMillis() - RESERVE_MS) : undefined;
+export const handler = observed(async (_event: unknown, context?: Context): Promise<PurgeResult> => {
+  // Invoked by hand (a test, a script), the context is empty: no time budget.
+  const budgetMs = typeof context?.getRemainingTimeInMillis === 'function' ? Math.max(5_000, context.getRemainingTimeInMillis() - RESERVE_MS) : undefined;
   const result = await purgeClosedTickets(budgetMs !== undefined ? { budgetMs } : {});
-  metrics.addMetric('TicketsPurged', MetricUnit.Count, result.purged);
-  metrics.publishStoredMetrics();
+  metrics.addMetric(metricNames.ticketsPurged, MetricUnit.Count, result.purged);
   // Counts only: a purge never logs what it deleted.
   logger.info('Closed tickets purged', { ...result });
   return result;
-};
+});

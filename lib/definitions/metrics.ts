@@ -23,6 +23,8 @@ export const metricNames = {
   surveySent: 'SurveySent',
   /** A lifecycle mail (escalation, survey, auto-resolution) failed to send. */
   lifecycleMailFailed: 'LifecycleMailFailed',
+  /** Tickets the retention purge deleted (functions/maintenance/purge-closed-tickets.ts). */
+  ticketsPurged: 'TicketsPurged',
 } as const;
 
 /** Inbound mail outcomes, one metric each: `Mail_<result>` (receive-mail's ReceiveOutcome). */
