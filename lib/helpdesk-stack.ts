@@ -207,10 +207,15 @@ export class HelpdeskStack extends Stack {
       fn.fn.addEnvironment('USER_POOL_ID', this.auth.userPool.userPoolId);
       fn.role.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [this.auth.userPool.userPoolArn] }));
     }
-    // Deleting a canned response is the API's one DeleteItem: on the table, not its indexes.
-    this.httpApi.functions
-      .get('AdminDeleteCannedResponse')
-      ?.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:DeleteItem'], resources: [this.data.table.tableArn] }));
+    // Deleting a canned response is the API's one plain DeleteItem: on the table, not its indexes,
+    // and only in the canned responses' partition (keys.cannedResponse).
+    this.httpApi.functions.get('AdminDeleteCannedResponse')?.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DeleteItem'],
+        resources: [this.data.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['CANNED'] } },
+      }),
+    );
 
     // The agent app: S3 + CloudFront, with config.json naming this API and app client. Its
     // origin joins the API's CORS (the API depends on the distribution, never the reverse).

@@ -18,9 +18,10 @@ describe('npx cdk synth', () => {
     expect(`${stdout}${stderr}`).not.toMatch(/AwsSolutions-\w+.*(Error|Warning)/);
     const template = JSON.parse(await readFile(join(out, 'Helpdesk-dev.template.json'), 'utf8'));
     const functions = Object.values(template.Resources as Record<string, { Type: string }>).filter((r) => r.Type === 'AWS::Lambda::Function');
-    // The routes, the inbound-mail consumer, the two lifecycle functions, the provider that activates the SES receipt rule set,
-    // and the BucketDeployment handler that copies the dashboard build (one function for both of its deployments).
-    expect(functions).toHaveLength(routes.length + 5);
+    // The routes, the inbound-mail and delivery-event consumers, the two lifecycle functions, the provider that activates the
+    // SES receipt rule set, the BucketDeployment handler that copies the dashboard build (one function for both of its
+    // deployments), and the desk-configuration function with its provider framework.
+    expect(functions).toHaveLength(routes.length + 8);
     // Each bundle is an ES module exporting the handler.
     // Function bundles are folders; the state machine definition is a single-file asset.
     const assets = (await readdir(out, { withFileTypes: true })).filter((d) => d.isDirectory() && d.name.startsWith('asset.')).map((d) => d.name);
@@ -31,9 +32,9 @@ describe('npx cdk synth', () => {
       bundles++;
       expect(await readFile(join(out, a, 'index.mjs'), 'utf8')).toMatch(/export\s*\{[^}]*handler/);
     }
-    // Ours: the routes, the inbound-mail consumer and the lifecycle functions (the provider and the BucketDeployment handler
-    // ship aws-cdk-lib's prebuilt code).
-    expect(bundles).toBe(routes.length + 3);
+    // Ours: the routes, the two queue consumers, the lifecycle functions and the desk configuration (the providers and the
+    // BucketDeployment handler ship aws-cdk-lib's prebuilt code).
+    expect(bundles).toBe(routes.length + 5);
     await rm(out, { recursive: true, force: true });
   });
 });
