@@ -16,7 +16,7 @@ import { logger } from './logger.ts';
  * - Logs: the Lambda context (request id, cold start) on every line; the event
  *   is never logged.
  * - Metrics: CloudWatch embedded metric format in namespace `Helpdesk`, with the
- *   `service` dimension only; a ColdStart metric per function; stored metrics
+ *   `service` dimension only; stored metrics
  *   are flushed when the invocation ends, success or failure. Metric names live
  *   in lib/definitions/metrics.ts, where the alarms read them.
  * - Traces: X-Ray, with the handler's response left out (pages and tickets are
@@ -53,7 +53,7 @@ type AnyMiddleware = MiddlewareObj<any, any, Error, Context>;
 
 /**
  * The three Powertools middlewares as one: injectLambdaContext, then
- * captureLambdaHandler, then logMetrics (with the cold-start metric); undone
+ * captureLambdaHandler, then logMetrics; undone
  * in reverse. Register it first, so an error another middleware already
  * answered with a 4xx (a client's mistake) closes the trace as a success,
  * and only a 5xx or an unanswered error is recorded as a fault.
@@ -62,7 +62,10 @@ export function observability(): AnyMiddleware {
   const parts: AnyMiddleware[] = [
     injectLambdaContext(logger, { logEvent: false }) as AnyMiddleware,
     captureLambdaHandler(tracer, { captureResponse: false }) as AnyMiddleware,
-    logMetrics(metrics, { captureColdStartMetric: true }) as AnyMiddleware,
+    // No ColdStart metric: it has a function_name dimension, so each function would be one more
+    // custom metric ($0.30 a month each, more than 1,000 tickets' traffic); Lambda's REPORT lines
+    // (Init Duration) and X-Ray's initialization segments tell cold starts already.
+    logMetrics(metrics, { captureColdStartMetric: false }) as AnyMiddleware,
   ];
   const reversed = [...parts].reverse();
   return {
