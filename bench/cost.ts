@@ -36,6 +36,7 @@ import type { MeterSnapshot } from '../local/meter.ts';
 import { currency, prices, region } from './aws-prices.ts';
 import { costPerThousand, diffCounters, fixedMonthly, storagePerThousand, usageFromMeter, type FixedInputs } from './cost-model.ts';
 import { cleanup, closers, fmt, interrupted, local, localOutput, printTable, signIn, sleep, startLocalMode, type LocalEndpoints } from './lib.ts';
+import { stackInventory } from './stack-inventory.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Deployed functions log at INFO (lib/constructs/api-function.ts): count what they would write.
@@ -45,15 +46,16 @@ const { values: opts } = parseArgs({
   options: {
     tickets: { type: 'string', default: '60' },
     agents: { type: 'string', default: '10' },
-    alarms: { type: 'string', default: '8' },
-    'kms-keys': { type: 'string', default: '1' },
+    // Default: counted in the synthesised stack (bench/stack-inventory.ts).
+    alarms: { type: 'string' },
+    'kms-keys': { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
 });
 if (opts.help) {
-  console.log('Usage: npm run bench:cost -- [--tickets 60] [--agents 10] [--alarms 8] [--kms-keys 1] [--json]');
+  console.log('Usage: npm run bench:cost -- [--tickets 60] [--agents 10] [--alarms N] [--kms-keys N] [--json]');
   process.exit(0);
 }
 const whole = (name: keyof typeof opts, min: number) => {
@@ -69,7 +71,9 @@ const AGENTS = whole('agents', 1);
 
 /** Memory sizes in the stack: ApiFunction's default, and the inbound-mail function's own (lib/constructs/inbound-mail.ts). */
 const DEFAULT_MEMORY_MB = 512;
-const MEMORY_MB: Record<string, number> = { InboundMail: 1024 };
+/** Alarms, keys, secrets and each function's memory, from the stack as deployed (mail and alarms on). */
+const inventory = stackInventory();
+const MEMORY_MB: Record<string, number> = inventory.memoryMb;
 /** Lambda's START, END and REPORT lines per invocation (text format), about this many bytes. */
 const PLATFORM_LOG_BYTES = 330;
 /** A Step Functions log record (level ALL) is a history event plus its envelope. */
@@ -392,12 +396,12 @@ async function main(): Promise<number> {
   const storage = storagePerThousand({ dynamoBytes: Math.max(0, bytesAfter - bytesBefore), s3Bytes, logBytes: usage.logBytes }, N, prices);
   const fixedInputs: FixedInputs = {
     agents: AGENTS,
-    kmsKeys: whole('kms-keys', 0),
-    secrets: 1,
-    alarms: whole('alarms', 0),
-    dashboards: 1,
+    kmsKeys: opts['kms-keys'] === undefined ? inventory.kmsKeys : whole('kms-keys', 0),
+    secrets: inventory.secrets,
+    alarms: opts.alarms === undefined ? inventory.alarms : whole('alarms', 0),
+    dashboards: inventory.dashboards,
     customMetrics: 13,
-    idleSqsPollers: 5,
+    idleSqsPollers: 5 * inventory.sqsEventSources,
     dashboardLoadsPerAgent: 22 * 4,
     dashboardBytesPerLoad: 150 * 1024,
     dashboardRequestsPerLoad: 8,

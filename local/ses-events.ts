@@ -16,6 +16,7 @@ import type { FauxqsServer } from 'fauxqs';
 import { queues, topics } from '../lib/definitions/resources.ts';
 import { startSqsPoller, type SqsPoller } from './sqs-poller.ts';
 import { REGION } from './services.ts';
+import { metered, type Meter } from './meter.ts';
 
 const ACCOUNT = '000000000000';
 const SIMULATOR = /^(bounce|complaint)(?:\+[^@\s]*)?@simulator\.amazonses\.com$/i;
@@ -130,6 +131,8 @@ export interface DeliveryEventsOptions {
   /** SES reports simulator events after the send returns; the sender indexes the id meanwhile. Default 300 ms. */
   delayMs?: number;
   log?: ((line: string) => void) | undefined;
+  /** `--meter`: count the handler's invocations and time as a Lambda's. */
+  meter?: Meter | undefined;
 }
 
 /**
@@ -175,7 +178,7 @@ export async function startDeliveryEvents(o: DeliveryEventsOptions): Promise<{ t
   o.ses.prependListener('request', onRequest);
 
   const { handler } = (await import('../functions/email/delivery-events.ts')) as { handler: Parameters<typeof startSqsPoller>[0]['handler'] };
-  const poller: SqsPoller = startSqsPoller({ sqs: o.sqs, queueUrl, queueArn, batchSize: 10, handler, functionName: 'DeliveryEvents', log: o.log });
+  const poller: SqsPoller = startSqsPoller({ sqs: o.sqs, queueUrl, queueArn, batchSize: 10, handler: metered(o.meter, 'DeliveryEvents', handler), functionName: 'DeliveryEvents', log: o.log });
 
   return {
     topicArn,

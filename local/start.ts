@@ -283,7 +283,7 @@ async function main() {
   stoppers.push(() => smtp.stop());
   // SES event publishing, as the mailbox simulator drives it: mail to bounce@ or complaint@simulator.amazonses.com
   // comes back as SES's Bounce/Complaint event → SNS → SQS → the delivery-events handler → the ticket's trail.
-  const deliveryEvents = await startDeliveryEvents({ messaging: messaging.server, ses: ses.server, sesUrl: outboxUrl, sqs, sns, log: args.quiet ? undefined : (l) => console.log(`[ses-events] ${l}`) });
+  const deliveryEvents = await startDeliveryEvents({ messaging: messaging.server, ses: ses.server, sesUrl: outboxUrl, sqs, sns, meter, log: args.quiet ? undefined : (l) => console.log(`[ses-events] ${l}`) });
   stoppers.push(() => deliveryEvents.stop());
 
   const resumed = await resumeLifecycles();
