@@ -206,6 +206,8 @@ export const en = {
   'audit.action.message.added': 'Message added',
   'audit.action.mail.received': 'Mail received',
   'audit.action.mail.bounced': 'Mail bounced',
+  'audit.action.mail.complained': 'Marked as spam by the recipient',
+  'audit.action.requester.erased': 'Requester’s personal data erased',
   'audit.action.ticket.triaged': 'Triaged',
   'audit.action.ticket.escalated': 'Escalated',
   'audit.action.sla.breached': 'SLA breached',

@@ -208,6 +208,8 @@ export const ptBR: Record<MessageKey, string> = {
   'audit.action.message.added': 'Mensagem adicionada',
   'audit.action.mail.received': 'E-mail recebido',
   'audit.action.mail.bounced': 'E-mail devolvido',
+  'audit.action.mail.complained': 'Marcado como spam pelo destinatário',
+  'audit.action.requester.erased': 'Dados pessoais do solicitante apagados',
   'audit.action.ticket.triaged': 'Triado',
   'audit.action.ticket.escalated': 'Escalado',
   'audit.action.sla.breached': 'SLA estourado',
