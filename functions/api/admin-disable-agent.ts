@@ -1,6 +1,7 @@
 import { agentEmailParams, agentView, assertNotSelf } from '#core/admin';
 import { NotFoundError } from '#core/errors';
 import { adminStore } from '#adapters/admin-store';
+import { agentStatus } from '#adapters/agent-status';
 import { userDirectory } from '#adapters/user-directory';
 import { adminRoute } from '#shared/admin-route';
 import { config } from '#shared/config';
@@ -22,5 +23,6 @@ export const handler = adminRoute({ params: agentEmailParams }, async ({ params,
   await directory.disable(params.email);
   if (before.active === false) return json(200, agentView(before));
   const saved = await admins.updateAgent(before, { ...before, active: false }, { actor: principal.email, action: 'agent.disabled', target: params.email, changes: { active: [true, false] } });
+  agentStatus.forget(params.email);
   return json(200, agentView(saved));
 });

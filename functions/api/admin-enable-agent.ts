@@ -1,6 +1,7 @@
 import { agentEmailParams, agentView } from '#core/admin';
 import { NotFoundError } from '#core/errors';
 import { adminStore } from '#adapters/admin-store';
+import { agentStatus } from '#adapters/agent-status';
 import { userDirectory } from '#adapters/user-directory';
 import { adminRoute } from '#shared/admin-route';
 import { config } from '#shared/config';
@@ -17,5 +18,6 @@ export const handler = adminRoute({ params: agentEmailParams }, async ({ params,
   await directory.enable(params.email);
   if (before.active !== false) return json(200, agentView(before));
   const saved = await admins.updateAgent(before, { ...before, active: true }, { actor: principal.email, action: 'agent.enabled', target: params.email, changes: { active: [false, true] } });
+  agentStatus.forget(params.email);
   return json(200, agentView(saved));
 });

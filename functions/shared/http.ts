@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { z } from 'zod';
 import { DomainError, NotFoundError, RuleViolationError, VersionConflictError } from '#core/errors';
 import { limits } from '#core/schemas';
+import { agentStatus } from '#adapters/agent-status';
 import { agentFromClaims, type Principal } from './auth.ts';
 import { logger } from './logger.ts';
 import { markObserved, observability } from './observability.ts';
@@ -134,6 +135,10 @@ export function agentRoute<B = undefined, Q = undefined, P = undefined>(
     before: async ({ event }) => {
       const auth = agentFromClaims(event.requestContext?.authorizer?.jwt?.claims);
       if (!auth.ok) throw new HttpError(auth.status, auth.status === 401 ? 'unauthorized' : 'forbidden', auth.message);
+      // A valid token of an agent an admin has since disabled: refused now, not when it expires.
+      if (await agentStatus.isDisabled(auth.principal.email)) {
+        throw new HttpError(401, 'account_disabled', 'This agent account is disabled; ask an admin to enable it');
+      }
       const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
       parsed.set(event, {
         principal: auth.principal,

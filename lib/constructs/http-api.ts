@@ -11,6 +11,7 @@ import {
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { CfnTable, ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -153,6 +154,17 @@ export class HelpdeskHttpApi extends Construct {
       // Explicit actions rather than grantRead*Data, which would also allow Scan:
       // no request path may scan the table.
       if (route.table !== 'none') props.table.grant(fn.role, ...tableActions[route.table]);
+      // Every agent route first reads the caller's profile (is the agent disabled?); a route
+      // that needs no table reads that partition only.
+      else if (route.auth === 'agent') {
+        fn.role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:GetItem'],
+            resources: [props.table.tableArn],
+            conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['AGENTS'] } },
+          }),
+        );
+      }
 
       if (route.table !== 'none') NagSuppressions.addResourceSuppressions(
         fn.role,

@@ -407,7 +407,12 @@ describe('functions', () => {
       expect(actions.filter((a) => a === 'dynamodb:BatchWriteItem' || a === 'dynamodb:DeleteItem').sort(), routeName).toEqual(deletes[routeName] ?? []);
       if (route.table === 'readwrite') expect(actions, routeName).toEqual(expect.arrayContaining(writes));
       else expect(actions.filter((a) => writes.includes(a)), routeName).toEqual([]);
-      if (route.table === 'none') expect(actions.filter((a) => a.startsWith('dynamodb:')), routeName).toEqual([]);
+      if (route.table === 'none') {
+        // An agent route with no table reads one thing: the caller's profile (disabled agents are refused).
+        const reads = statements.filter((st) => asArray(st.Action as string | string[]).some((a) => a.startsWith('dynamodb:')));
+        if (route.auth === 'public') expect(reads, routeName).toEqual([]);
+        else expect(reads, routeName).toEqual([expect.objectContaining({ Action: 'dynamodb:GetItem', Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['AGENTS'] } } })]);
+      }
     }
   });
 

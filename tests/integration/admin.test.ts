@@ -155,11 +155,17 @@ describe('changing, disabling and enabling an agent', () => {
   it('disable refuses sign-in and refresh and makes the profile inactive; enable undoes it', async () => {
     const { email, tokens } = await inviteAndActivate(1, []);
     const token = await tokenFor(ADMIN);
+    // The agent is working with a valid ID token when the admin disables them.
+    expect((await api('GET', '/tickets', { token: tokens.IdToken })).status).toBe(200);
     const off = await api('POST', `/admin/agents/${enc(email)}/disable`, { token });
     expect(off.status, off.text).toBe(200);
     expect(off.body.active).toBe(false);
     expect((await signIn(email, NEW_PASSWORD)).body).toEqual({ __type: 'NotAuthorizedException', message: 'User is disabled.' });
     expect((await refresh(tokens.RefreshToken)).body.__type).toBe('NotAuthorizedException');
+    // The token they already hold is refused at once, not when it expires.
+    const stale = await api('GET', '/tickets', { token: tokens.IdToken });
+    expect(stale.status).toBe(401);
+    expect(stale.body.error.code).toBe('account_disabled');
     const agents = await api('GET', '/agents', { token });
     expect((agents.body.items as { email: string; active: boolean }[]).find((a) => a.email === email)?.active).toBe(false);
     expect((await api('GET', `/admin/agents/${enc(email)}`, { token })).body).toMatchObject({ active: false, enabled: false });
@@ -174,6 +180,7 @@ describe('changing, disabling and enabling an agent', () => {
     expect(on.status).toBe(200);
     expect(on.body.active).toBe(true);
     expect((await signIn(email, NEW_PASSWORD)).status).toBe(200);
+    expect((await api('GET', '/tickets', { token: tokens.IdToken })).status).toBe(200);
     // Sign-out was global: the refresh token from before stays revoked.
     expect((await refresh(tokens.RefreshToken)).status).toBe(400);
   });
