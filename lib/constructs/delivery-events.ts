@@ -1,15 +1,15 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { ConfigurationSetEventDestination, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { queues } from '../definitions/resources.ts';
 import { ApiFunction } from './api-function.ts';
+import { SesTopicToQueue } from './ses-topic-to-queue.ts';
 import type { OutboundMail } from './outbound-mail.ts';
 
 /** Seconds the delivery-events function may run; the queue's visibility timeout is 6× this. */
@@ -46,43 +46,16 @@ export class DeliveryEvents extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryEventsProps) {
     super(scope, id);
-    const stack = Stack.of(this);
 
-    // A customer managed key: an AWS managed key's policy cannot let SES (the publisher) use it.
-    this.topicKey = new Key(this, 'TopicKey', {
-      description: 'Encrypts SES delivery events (bounces, complaints) at rest in SNS',
-      enableKeyRotation: true,
-      // Only transient SNS messages are encrypted with it: nothing to lose on delete.
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
+    const events = new SesTopicToQueue(this, 'Events', {
+      carries: 'SES delivery events (bounces, complaints)',
+      consumerTimeoutSeconds: deliveryEventsFunctionTimeoutSeconds,
+      maxReceiveCount: queues.deliveryEvents.maxReceiveCount,
     });
-    this.topicKey.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowSesToPublishToTheEncryptedTopic',
-        principals: [new ServicePrincipal('ses.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-    );
-
-    this.topic = new Topic(this, 'Topic', { masterKey: this.topicKey, enforceSSL: true });
-
-    this.deadLetterQueue = new Queue(this, 'Dlq', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.queue = new Queue(this, 'Queue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // AWS guidance for Lambda event sources: 6× the function timeout.
-      visibilityTimeout: Duration.seconds(6 * deliveryEventsFunctionTimeoutSeconds),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: queues.deliveryEvents.maxReceiveCount },
-    });
-    // Raw delivery off: the consumer reads the SES event inside the SNS envelope (its MessageId included).
-    this.topic.addSubscription(new SqsSubscription(this.queue, { rawMessageDelivery: false }));
+    this.topicKey = events.topicKey;
+    this.topic = events.topic;
+    this.queue = events.queue;
+    this.deadLetterQueue = events.deadLetterQueue;
 
     // The L2 also gives SES sns:Publish on the topic, conditioned on this account and configuration set.
     this.destination = props.outbound.configurationSet.addEventDestination('DeliveryEvents', {

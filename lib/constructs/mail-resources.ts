@@ -1,12 +1,11 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { buckets, queues } from '../definitions/resources.ts';
+import { SesTopicToQueue } from './ses-topic-to-queue.ts';
 
 /** Seconds the inbound-mail Lambda may run; the queue's visibility timeout is 6× this. */
 export const inboundMailFunctionTimeoutSeconds = 30;
@@ -33,7 +32,6 @@ export class MailResources extends Construct {
 
   constructor(scope: Construct, id: string, props: MailResourcesProps = {}) {
     super(scope, id);
-    const stack = Stack.of(this);
 
     // Server access logs of the mail bucket (cdk-nag S1). A log target needs no log of its own.
     this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
@@ -64,46 +62,15 @@ export class MailResources extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // A customer managed key, not alias/aws/sns: an AWS managed key's policy cannot be
-    // edited, so SES (the publisher) could never use it and every notification would fail.
-    this.topicKey = new Key(this, 'TopicKey', {
-      description: 'Encrypts inbound-mail notifications (mail headers) at rest in SNS',
-      enableKeyRotation: true,
-      // Only transient SNS messages are encrypted with it: nothing to lose on delete.
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
+    // SES notifies the topic of each stored mail; the inbound function reads the queue.
+    const notifications = new SesTopicToQueue(this, 'InboundMail', {
+      carries: 'inbound-mail notifications (mail headers)',
+      consumerTimeoutSeconds: inboundMailFunctionTimeoutSeconds,
+      maxReceiveCount: queues.inboundMail.maxReceiveCount,
     });
-    this.topicKey.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowSesToPublishToTheEncryptedTopic',
-        principals: [new ServicePrincipal('ses.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-    );
-
-    this.topic = new Topic(this, 'InboundMailTopic', {
-      masterKey: this.topicKey,
-      enforceSSL: true,
-    });
-
-    this.deadLetterQueue = new Queue(this, 'InboundMailDlq', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-
-    this.queue = new Queue(this, 'InboundMailQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // AWS guidance for Lambda event sources: 6× the function timeout.
-      visibilityTimeout: Duration.seconds(6 * inboundMailFunctionTimeoutSeconds),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: queues.inboundMail.maxReceiveCount },
-    });
-
-    // Raw delivery off: the consumer reads the SES notification inside the SNS envelope.
-    this.topic.addSubscription(new SqsSubscription(this.queue, { rawMessageDelivery: false }));
+    this.topicKey = notifications.topicKey;
+    this.topic = notifications.topic;
+    this.queue = notifications.queue;
+    this.deadLetterQueue = notifications.deadLetterQueue;
   }
 }
