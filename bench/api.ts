@@ -39,7 +39,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import type { localOperations } from '../local/step-functions.ts';
-import { cleanup, fmt, local, median, percentile, printTable, processCpuMs, signIn, startLocalMode, type LocalEndpoints } from './lib.ts';
+import { fmt, local, median, percentile, printTable, processCpuMs, signIn, startLocalMode, type LocalEndpoints, runBench } from './lib.ts';
 
 // The SDK's Node 20 end-of-support notice is noise here: versions are pinned by the lockfile.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -481,13 +481,4 @@ async function main() {
   return errors === 0 ? 0 : 1;
 }
 
-let exitCode = 1;
-try {
-  exitCode = await main();
-} catch (err) {
-  console.error(`\nbench failed: ${(err as Error).stack ?? err}`);
-  exitCode = 1;
-} finally {
-  await cleanup();
-}
-process.exit(exitCode);
+await runBench(main);

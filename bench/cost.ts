@@ -35,7 +35,7 @@ import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@a
 import type { MeterSnapshot } from '../local/meter.ts';
 import { currency, prices, region } from './aws-prices.ts';
 import { costPerThousand, diffCounters, fixedMonthly, storagePerThousand, usageFromMeter, type FixedInputs } from './cost-model.ts';
-import { cleanup, closers, fmt, interrupted, local, localOutput, printTable, signIn, sleep, startLocalMode, type LocalEndpoints } from './lib.ts';
+import { closers, fmt, local, localOutput, printTable, signIn, sleep, startLocalMode, type LocalEndpoints, runBench } from './lib.ts';
 import { stackInventory } from './stack-inventory.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -465,12 +465,4 @@ async function main(): Promise<number> {
   return errors ? 1 : 0;
 }
 
-let exitCode = 1;
-try {
-  exitCode = await main();
-} catch (err) {
-  if (!interrupted) console.error(`\nbench failed: ${(err as Error).stack ?? err}`);
-} finally {
-  await cleanup();
-}
-process.exit(exitCode);
+await runBench(main);

@@ -205,3 +205,16 @@ export function printTable(head: string[], body: string[][]) {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) console.log(line(b));
 }
+
+/** Runs a bench's main, always stops local mode, and exits with its code (1 when it threw). */
+export async function runBench(main: () => Promise<number>): Promise<never> {
+  let exitCode = 1;
+  try {
+    exitCode = await main();
+  } catch (err) {
+    if (!interrupted) console.error(`\nbench failed: ${(err as Error).stack ?? err}`);
+  } finally {
+    await cleanup();
+  }
+  process.exit(exitCode);
+}

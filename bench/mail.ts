@@ -31,7 +31,7 @@ import { parseArgs } from 'node:util';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { cleanup, closers, fmt, interrupted, local, median, percentile, printTable, processCpuMs, signIn, sleep, startLocalMode, type LocalEndpoints } from './lib.ts';
+import { closers, fmt, local, median, percentile, printTable, processCpuMs, signIn, sleep, startLocalMode, type LocalEndpoints, runBench } from './lib.ts';
 
 // The SDK's Node 20 end-of-support notice is noise here: versions are pinned by the lockfile.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -337,12 +337,4 @@ async function main(): Promise<number> {
   return errors ? 1 : 0;
 }
 
-let exitCode = 1;
-try {
-  exitCode = await main();
-} catch (err) {
-  if (!interrupted) console.error(`\nbench failed: ${(err as Error).stack ?? err}`);
-} finally {
-  await cleanup();
-}
-process.exit(exitCode);
+await runBench(main);
