@@ -74,6 +74,11 @@ export const policyOverridesSchema = z.strictObject({
   triage: triageRulesSchema.optional(),
 });
 
+/** A policy file that cannot be used; its message names every problem. */
+export class PolicyError extends Error {
+  override name = 'PolicyError';
+}
+
 /**
  * Reads a policy file's contents over the defaults. Throws one error that
  * names every problem, so a bad edit fails `cdk synth` and start-up, not a ticket.
@@ -82,7 +87,7 @@ export function parsePolicy(raw: unknown, source = 'config/policy.json'): Policy
   const parsed = policyOverridesSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
-    throw new Error(`${source} is not a valid policy:\n${problems}`);
+    throw new PolicyError(`${source} is not a valid policy:\n${problems}`);
   }
   const o = parsed.data;
   return {
