@@ -43,6 +43,8 @@ function lazyPage<P extends object>(load: () => Promise<{ default: ComponentType
 
 const TicketPage = lazyPage<{ id: string }>(() => import('./pages/ticket.tsx'));
 const ReportsPage = lazyPage<object>(() => import('./pages/reports.tsx'));
+/** The admin area, for the `admins` group only (the API refuses everyone else anyway). */
+const AdminPage = lazyPage<object>(() => import('./admin/admin-page.tsx'));
 
 export function App({ config }: { config: AppConfig }) {
   const [session, setSession] = useState<Session | null>(getSession());
@@ -121,7 +123,8 @@ function Shell({ config, session, lang, onLanguage }: { config: AppConfig; sessi
   const state: AppState = { config, session, lang, departments };
   const ticket = match('/tickets/:id', loc.path);
   let page;
-  let section: 'queues' | 'search' | 'reports' | undefined;
+  let section: 'queues' | 'search' | 'reports' | 'admin' | undefined;
+  const admin = session.groups.includes('admins');
   if (loc.path === '/' || loc.path === '/queues') {
     page = <Queue />;
     section = 'queues';
@@ -134,6 +137,9 @@ function Shell({ config, session, lang, onLanguage }: { config: AppConfig; sessi
   } else if (loc.path === '/reports') {
     page = <ReportsPage />;
     section = 'reports';
+  } else if (admin && (loc.path === '/admin' || loc.path.startsWith('/admin/'))) {
+    page = <AdminPage />;
+    section = 'admin';
   } else {
     page = (
       <div class="page">
@@ -166,6 +172,13 @@ function Shell({ config, session, lang, onLanguage }: { config: AppConfig; sessi
                 {t('shell.reports')}
               </Link>
             </li>
+            {admin && (
+              <li>
+                <Link href="/admin" aria-current={section === 'admin' ? 'page' : undefined}>
+                  {t('admin.nav')}
+                </Link>
+              </li>
+            )}
           </ul>
         </nav>
         {section !== 'search' && (
