@@ -1,15 +1,17 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
+import { newTotpSecret, verifyTotp } from './totp.ts';
 
 /**
  * A local stand-in for the Cognito user pool. It signs RS256 tokens carrying
  * the claims Cognito puts in an ID token (`sub`, `email`, `cognito:groups`,
  * `aud` = app client id) and answers, in Cognito's own JSON protocol, the
  * sign-in calls the dashboard makes (InitiateAuth, RespondToAuthChallenge for
- * an invited agent's first password) and the Admin* calls the admin routes
- * make, so client code works against both.
+ * an invited agent's first password and for a TOTP code, the TOTP enrolment
+ * calls) and the Admin* calls the admin routes make, so client code works
+ * against both.
  */
 export interface LocalUser {
   email: string;
@@ -25,6 +27,13 @@ export interface LocalUser {
   updatedAt?: string;
   /** When an invitation's temporary password stops working (the pool allows 3 days). */
   temporaryPasswordExpiresAt?: string;
+  /**
+   * TOTP MFA: `pendingSecret` from AssociateSoftwareToken until VerifySoftwareToken
+   * proves the app has it (it then becomes `secret`, and an older one keeps working
+   * until then); `enabled`/`preferred` from SetUserMFAPreference; `lastStep` is the
+   * time step of the last code accepted, so one code is never taken twice.
+   */
+  softwareToken?: { secret?: string; pendingSecret?: string; enabled?: boolean; preferred?: boolean; lastStep?: number };
 }
 
 export interface IssuerKeys {
@@ -67,6 +76,26 @@ export async function signIdToken(keys: IssuerKeys, opts: TokenOptions, claims: 
     .setSubject(claims.sub)
     .setIssuer(opts.issuer)
     .setAudience(opts.clientId)
+    .setIssuedAt(now)
+    .setExpirationTime(now + opts.ttlSeconds)
+    .setJti(randomUUID())
+    .sign(key);
+}
+
+/** An access token shaped as Cognito's: `token_use: access`, `client_id` (no `aud`), the self-service scope. */
+export async function signAccessToken(keys: IssuerKeys, opts: TokenOptions, claims: { sub: string; email: string; groups: string[] }, now = Math.floor(Date.now() / 1000)) {
+  const key = await importJWK(keys.privateJwk, 'RS256');
+  return new SignJWT({
+    'cognito:groups': claims.groups,
+    client_id: opts.clientId,
+    username: claims.sub,
+    scope: 'aws.cognito.signin.user.admin',
+    token_use: 'access',
+    auth_time: now,
+  })
+    .setProtectedHeader({ alg: 'RS256', kid: keys.kid })
+    .setSubject(claims.sub)
+    .setIssuer(opts.issuer)
     .setIssuedAt(now)
     .setExpirationTime(now + opts.ttlSeconds)
     .setJti(randomUUID())
@@ -126,12 +155,14 @@ export const adminOperations = [
   'AdminEnableUser',
   'AdminUserGlobalSignOut',
 ] as const;
-export const publicOperations = ['InitiateAuth', 'RespondToAuthChallenge'] as const;
+export const publicOperations = ['InitiateAuth', 'RespondToAuthChallenge', 'AssociateSoftwareToken', 'VerifySoftwareToken', 'SetUserMFAPreference'] as const;
 export type LocalCognitoOperation = (typeof adminOperations)[number] | (typeof publicOperations)[number];
 
 /**
  * The local user pool's API: InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH),
- * RespondToAuthChallenge (NEW_PASSWORD_REQUIRED) and the Admin* calls the admin
+ * RespondToAuthChallenge (NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA), the TOTP
+ * enrolment a signed-in user makes with their access token (AssociateSoftwareToken,
+ * VerifySoftwareToken, SetUserMFAPreference) and the Admin* calls the admin
  * routes make, answering with Cognito's error types and messages.
  */
 export function createLocalCognito(keys: IssuerKeys, opts: LocalPoolOptions, users: LocalUser[]) {
@@ -143,7 +174,12 @@ export function createLocalCognito(keys: IssuerKeys, opts: LocalPoolOptions, use
   const MAX_SESSIONS = 1_000;
   const now = opts.now ?? Date.now;
   const refreshTokens = new Map<string, { sub: string; expiresAt: number }>();
-  const sessions = new Map<string, { sub: string; expiresAt: number }>();
+  type Challenge = 'NEW_PASSWORD_REQUIRED' | 'SOFTWARE_TOKEN_MFA';
+  const sessions = new Map<string, { sub: string; expiresAt: number; challenge: Challenge; failures: number }>();
+  // Wrong TOTP codes one challenge session takes before it is spent.
+  const MAX_CODE_FAILURES = 5;
+  // AdminUserGlobalSignOut revokes the access tokens issued before it (seconds since the epoch).
+  const signedOutAt = new Map<string, number>();
   const text = (v: unknown) => (typeof v === 'string' ? v : '');
   const fail = (type: string, message: string, status = 400): CognitoReply => ({ status, body: { __type: type, message } });
   const ok = (body: unknown = {}): CognitoReply => ({ status: 200, body });
@@ -160,8 +196,10 @@ export function createLocalCognito(keys: IssuerKeys, opts: LocalPoolOptions, use
   const touch = (u: LocalUser) => (u.updatedAt = new Date(now()).toISOString());
 
   async function tokens(user: LocalUser, withRefresh: boolean) {
-    const idToken = await signIdToken(keys, opts, user, Math.floor(now() / 1000));
-    const result: Record<string, unknown> = { IdToken: idToken, AccessToken: idToken, ExpiresIn: opts.ttlSeconds, TokenType: 'Bearer' };
+    const at = Math.floor(now() / 1000);
+    const idToken = await signIdToken(keys, opts, user, at);
+    const accessToken = await signAccessToken(keys, opts, user, at);
+    const result: Record<string, unknown> = { IdToken: idToken, AccessToken: accessToken, ExpiresIn: opts.ttlSeconds, TokenType: 'Bearer' };
     if (withRefresh) {
       const refresh = randomUUID();
       if (refreshTokens.size >= MAX_REFRESH_TOKENS) refreshTokens.delete(refreshTokens.keys().next().value!);
@@ -186,6 +224,86 @@ export function createLocalCognito(keys: IssuerKeys, opts: LocalPoolOptions, use
     UserLastModifiedDate: epoch(u.updatedAt ?? u.createdAt),
   });
 
+  /** TOTP is asked at sign-in once SetUserMFAPreference enabled it (after VerifySoftwareToken). */
+  const mfaOn = (u: LocalUser) => Boolean(u.softwareToken?.enabled && u.softwareToken.secret);
+
+  function openSession(user: LocalUser, challenge: Challenge): string {
+    const session = randomBytes(48).toString('base64url');
+    if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+    sessions.set(session, { sub: user.sub, expiresAt: now() + SESSION_TTL_MS, challenge, failures: 0 });
+    return session;
+  }
+
+  /** The user an access token (ours, unexpired, not revoked) belongs to, or Cognito's refusal. */
+  async function accessUser(token: unknown): Promise<LocalUser | CognitoReply> {
+    let payload: Record<string, unknown>;
+    try {
+      const publicKey = await importJWK(keys.publicJwk, 'RS256');
+      ({ payload } = await jwtVerify(text(token), publicKey, { issuer: opts.issuer, algorithms: ['RS256'], currentDate: new Date(now()) }));
+    } catch (err) {
+      const expired = (err as { code?: string }).code === 'ERR_JWT_EXPIRED';
+      return fail('NotAuthorizedException', expired ? 'Access Token has expired' : 'Invalid Access Token');
+    }
+    // An ID token is not an access token, in Cognito either.
+    if (payload.token_use !== 'access' || payload.client_id !== opts.clientId) return fail('NotAuthorizedException', 'Invalid Access Token');
+    const user = bySub(text(payload.sub));
+    if (!user) return fail('NotAuthorizedException', 'Invalid Access Token');
+    if (Number(payload.iat) < (signedOutAt.get(user.sub) ?? 0)) return fail('NotAuthorizedException', 'Access Token has been revoked');
+    if (!enabled(user)) return fail('NotAuthorizedException', 'User is disabled.');
+    return user;
+  }
+  const isReply = (v: LocalUser | CognitoReply): v is CognitoReply => 'status' in v && 'body' in v;
+
+  async function associateSoftwareToken(r: Record<string, unknown>): Promise<CognitoReply> {
+    if (r.Session !== undefined && r.AccessToken === undefined) return fail('InvalidParameterException', 'Only AssociateSoftwareToken with an AccessToken is supported locally.');
+    const user = await accessUser(r.AccessToken);
+    if (isReply(user)) return user;
+    const secret = newTotpSecret();
+    user.softwareToken = { ...user.softwareToken, pendingSecret: secret };
+    touch(user);
+    await persist();
+    return ok({ SecretCode: secret });
+  }
+
+  async function verifySoftwareToken(r: Record<string, unknown>): Promise<CognitoReply> {
+    const user = await accessUser(r.AccessToken);
+    if (isReply(user)) return user;
+    const code = text(r.UserCode);
+    if (!/^\d{6}$/.test(code)) return fail('InvalidParameterException', "1 validation error detected: Value at 'userCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]{6}");
+    const token = user.softwareToken;
+    if (!token?.pendingSecret) return fail('InvalidParameterException', 'User has not associated a software token; call AssociateSoftwareToken first.');
+    const step = verifyTotp(token.pendingSecret, code, now());
+    if (step === undefined) return fail('EnableSoftwareTokenMFAException', 'Code mismatch');
+    user.softwareToken = { ...token, secret: token.pendingSecret, lastStep: step };
+    delete user.softwareToken.pendingSecret;
+    touch(user);
+    await persist();
+    return ok({ Status: 'SUCCESS' });
+  }
+
+  async function setUserMfaPreference(r: Record<string, unknown>): Promise<CognitoReply> {
+    const user = await accessUser(r.AccessToken);
+    if (isReply(user)) return user;
+    if (r.SMSMfaSettings !== undefined || r.EmailMfaSettings !== undefined) return fail('InvalidParameterException', 'SMS and email MFA are not enabled for this user pool.');
+    const settings = r.SoftwareTokenMfaSettings;
+    if (settings === undefined) return ok();
+    if (!settings || typeof settings !== 'object' || Array.isArray(settings)) return fail('SerializationException', 'SoftwareTokenMfaSettings must be an object.');
+    const { Enabled, PreferredMfa } = settings as { Enabled?: unknown; PreferredMfa?: unknown };
+    if ((Enabled !== undefined && typeof Enabled !== 'boolean') || (PreferredMfa !== undefined && typeof PreferredMfa !== 'boolean')) {
+      return fail('SerializationException', 'Enabled and PreferredMfa are booleans.');
+    }
+    if (PreferredMfa && Enabled === false) return fail('InvalidParameterException', 'The preferred MFA method must be enabled.');
+    if ((Enabled || PreferredMfa) && !user.softwareToken?.secret) return fail('InvalidParameterException', 'User has not verified software token mfa');
+    const token = { ...user.softwareToken };
+    if (Enabled !== undefined) token.enabled = Enabled;
+    if (PreferredMfa !== undefined) token.preferred = PreferredMfa;
+    if (token.enabled === false) token.preferred = false;
+    user.softwareToken = token;
+    touch(user);
+    await persist();
+    return ok();
+  }
+
   async function initiateAuth(r: { AuthFlow?: unknown; ClientId?: unknown; AuthParameters?: Record<string, unknown> }): Promise<CognitoReply> {
     if (r.ClientId !== opts.clientId) return fail('ResourceNotFoundException', 'User pool client does not exist.');
     const params = r.AuthParameters ?? {};
@@ -199,15 +317,16 @@ export function createLocalCognito(keys: IssuerKeys, opts: LocalPoolOptions, use
         if (candidate.temporaryPasswordExpiresAt && Date.parse(candidate.temporaryPasswordExpiresAt) < now()) {
           return fail('NotAuthorizedException', 'Temporary password has expired and must be reset by an administrator.');
         }
-        const session = randomBytes(48).toString('base64url');
-        if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
-        sessions.set(session, { sub: candidate.sub, expiresAt: now() + SESSION_TTL_MS });
+        const session = openSession(candidate, 'NEW_PASSWORD_REQUIRED');
         const userAttributes = Object.fromEntries(attributes(candidate).filter((a) => a.Name !== 'sub').map((a) => [a.Name, a.Value]));
         return ok({
           ChallengeName: 'NEW_PASSWORD_REQUIRED',
           Session: session,
           ChallengeParameters: { USER_ID_FOR_SRP: candidate.sub, requiredAttributes: '[]', userAttributes: JSON.stringify(userAttributes) },
         });
+      }
+      if (mfaOn(candidate)) {
+        return ok({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: openSession(candidate, 'SOFTWARE_TOKEN_MFA'), ChallengeParameters: { USER_ID_FOR_SRP: candidate.sub } });
       }
       return tokens(candidate, true);
     }
@@ -225,13 +344,33 @@ export function createLocalCognito(keys: IssuerKeys, opts: LocalPoolOptions, use
 
   async function respondToAuthChallenge(r: { ChallengeName?: unknown; ClientId?: unknown; Session?: unknown; ChallengeResponses?: Record<string, unknown> }): Promise<CognitoReply> {
     if (r.ClientId !== opts.clientId) return fail('ResourceNotFoundException', 'User pool client does not exist.');
-    if (r.ChallengeName !== 'NEW_PASSWORD_REQUIRED') return fail('InvalidParameterException', 'Only the NEW_PASSWORD_REQUIRED challenge is supported locally.');
+    if (r.ChallengeName !== 'NEW_PASSWORD_REQUIRED' && r.ChallengeName !== 'SOFTWARE_TOKEN_MFA') {
+      return fail('InvalidParameterException', 'Only the NEW_PASSWORD_REQUIRED and SOFTWARE_TOKEN_MFA challenges are supported locally.');
+    }
     const responses = r.ChallengeResponses ?? {};
     const session = sessions.get(text(r.Session));
-    const user = session && session.expiresAt >= now() ? bySub(session.sub) : undefined;
-    if (!user || user.status !== 'FORCE_CHANGE_PASSWORD') return fail('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+    const live = session && session.expiresAt >= now() && session.challenge === r.ChallengeName;
+    const user = live ? bySub(session.sub) : undefined;
+    if (!user || (r.ChallengeName === 'NEW_PASSWORD_REQUIRED' && user.status !== 'FORCE_CHANGE_PASSWORD')) {
+      return fail('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+    }
     if (find(responses.USERNAME) !== user) return fail('NotAuthorizedException', 'Invalid session for the user.');
     if (!enabled(user)) return fail('NotAuthorizedException', 'User is disabled.');
+    if (r.ChallengeName === 'SOFTWARE_TOKEN_MFA') {
+      const token = user.softwareToken;
+      if (!mfaOn(user) || !token?.secret) return fail('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+      const step = verifyTotp(token.secret, text(responses.SOFTWARE_TOKEN_MFA_CODE), now());
+      // A code already used (the same step or an earlier one) counts as wrong: a code seen over a shoulder is spent.
+      if (step === undefined || step <= (token.lastStep ?? -1)) {
+        // A wrong code leaves the challenge standing, a few times.
+        if (++session!.failures >= MAX_CODE_FAILURES) sessions.delete(text(r.Session));
+        return fail('CodeMismatchException', 'Invalid code received for user');
+      }
+      sessions.delete(text(r.Session));
+      token.lastStep = step;
+      await persist();
+      return tokens(user, true);
+    }
     const password = text(responses.NEW_PASSWORD);
     if (!password) return fail('InvalidParameterException', 'Missing required parameter NEW_PASSWORD');
     const problem = passwordPolicyProblem(password);
@@ -253,7 +392,11 @@ export function createLocalCognito(keys: IssuerKeys, opts: LocalPoolOptions, use
     if (!user) return fail('UserNotFoundException', 'User does not exist.');
     switch (op) {
       case 'AdminGetUser':
-        return ok({ ...describe(user), UserAttributes: attributes(user) });
+        return ok({
+          ...describe(user),
+          UserAttributes: attributes(user),
+          ...(mfaOn(user) ? { UserMFASettingList: ['SOFTWARE_TOKEN_MFA'], ...(user.softwareToken?.preferred ? { PreferredMfaSetting: 'SOFTWARE_TOKEN_MFA' } : {}) } : {}),
+        });
       case 'AdminAddUserToGroup':
       case 'AdminRemoveUserFromGroup': {
         const group = text(r.GroupName);
@@ -278,6 +421,7 @@ export function createLocalCognito(keys: IssuerKeys, opts: LocalPoolOptions, use
       case 'AdminUserGlobalSignOut':
         for (const [token, entry] of refreshTokens) if (entry.sub === user.sub) refreshTokens.delete(token);
         for (const [session, entry] of sessions) if (entry.sub === user.sub) sessions.delete(session);
+        signedOutAt.set(user.sub, Math.floor(now() / 1000));
         return ok();
     }
   }
@@ -326,6 +470,9 @@ export function createLocalCognito(keys: IssuerKeys, opts: LocalPoolOptions, use
     const r = request as Record<string, unknown>;
     if (operation === 'InitiateAuth') return initiateAuth(r);
     if (operation === 'RespondToAuthChallenge') return respondToAuthChallenge(r);
+    if (operation === 'AssociateSoftwareToken') return associateSoftwareToken(r);
+    if (operation === 'VerifySoftwareToken') return verifySoftwareToken(r);
+    if (operation === 'SetUserMFAPreference') return setUserMfaPreference(r);
     if ((adminOperations as readonly string[]).includes(operation)) {
       if (!caller.accessKeyId) return fail('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
       if (caller.accessKeyId !== opts.adminAccessKeyId) return fail('UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
