@@ -45,6 +45,8 @@ const TicketPage = lazyPage<{ id: string }>(() => import('./pages/ticket.tsx'));
 const ReportsPage = lazyPage<object>(() => import('./pages/reports.tsx'));
 /** The admin area, for the `admins` group only (the API refuses everyone else anyway). */
 const AdminPage = lazyPage<object>(() => import('./admin/admin-page.tsx'));
+/** Two-step sign-in (TOTP enrolment), for every agent. */
+const TwoStepPage = lazyPage<object>(() => import('./pages/two-step.tsx'));
 
 export function App({ config }: { config: AppConfig }) {
   const [session, setSession] = useState<Session | null>(getSession());
@@ -140,6 +142,8 @@ function Shell({ config, session, lang, onLanguage }: { config: AppConfig; sessi
   } else if (admin && (loc.path === '/admin' || loc.path.startsWith('/admin/'))) {
     page = <AdminPage />;
     section = 'admin';
+  } else if (loc.path === '/two-step') {
+    page = <TwoStepPage />;
   } else {
     page = (
       <div class="page">
@@ -218,6 +222,9 @@ function Shell({ config, session, lang, onLanguage }: { config: AppConfig; sessi
             <span class="visually-hidden">{t('shell.signedInAs')} </span>
             {session.email}
           </span>
+          <Link href="/two-step" class="btn btn-small btn-ghost" aria-current={loc.path === '/two-step' ? 'page' : undefined}>
+            {t('twoStep.title')}
+          </Link>
           <button type="button" class="btn btn-small" onClick={() => signOut('user')}>
             {t('shell.signOut')}
           </button>

@@ -9,6 +9,8 @@ import { idClaims } from './jwt.ts';
  */
 export interface Session {
   idToken: string;
+  /** For the user's own Cognito calls (TOTP enrolment); absent in sessions stored before it was kept. */
+  accessToken?: string;
   refreshToken?: string;
   email: string;
   name?: string;
@@ -24,6 +26,8 @@ export interface NewPasswordChallenge {
   username: string;
   session: string;
 }
+/** An agent with TOTP on: Cognito asks for the authenticator app's code after the password. */
+export type MfaChallenge = NewPasswordChallenge;
 
 export class AuthError extends Error {
   constructor(
@@ -33,11 +37,15 @@ export class AuthError extends Error {
       | 'unsupported_challenge'
       | 'invalid_password'
       | 'challenge_expired'
+      | 'mfa_required'
+      | 'wrong_code'
+      | 'mfa_expired'
+      | 'session_ended'
       | 'too_many_attempts'
       | 'network'
       | 'unknown',
     message: string,
-    /** With new_password_required: what completeNewPassword needs. */
+    /** With new_password_required: what completeNewPassword needs; with mfa_required: what completeMfa needs. */
     readonly challenge?: NewPasswordChallenge,
   ) {
     super(message);
@@ -92,14 +100,18 @@ export function onSessionChange(fn: () => void): () => void {
   return () => listeners.delete(fn);
 }
 
-async function cognito(operation: 'InitiateAuth' | 'RespondToAuthChallenge', body: Record<string, unknown>): Promise<Record<string, any>> {
+type SelfServiceOperation = 'AssociateSoftwareToken' | 'VerifySoftwareToken' | 'SetUserMFAPreference';
+
+async function cognito(operation: 'InitiateAuth' | 'RespondToAuthChallenge' | SelfServiceOperation, body: Record<string, unknown>): Promise<Record<string, any>> {
   if (!config) throw new AuthError('unknown', 'not configured');
+  // The calls a signed-in user makes with their access token take no ClientId.
+  const selfService = operation !== 'InitiateAuth' && operation !== 'RespondToAuthChallenge';
   let res: Response;
   try {
     res = await fetch(authEndpoint(config), {
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` },
-      body: JSON.stringify({ ClientId: config.auth.clientId, ...body }),
+      body: JSON.stringify(selfService ? body : { ClientId: config.auth.clientId, ...body }),
     });
   } catch {
     throw new AuthError('network', 'The sign-in service could not be reached');
@@ -108,6 +120,11 @@ async function cognito(operation: 'InitiateAuth' | 'RespondToAuthChallenge', bod
   if (!res.ok) {
     const type = String(data.__type ?? '').split('#').pop();
     if (type === 'InvalidPasswordException') throw new AuthError('invalid_password', String(data.message ?? type));
+    // A TOTP code that is not the app's current one: at sign-in (CodeMismatch) or when enrolling (EnableSoftwareTokenMFA).
+    if (type === 'CodeMismatchException' || type === 'EnableSoftwareTokenMFAException') throw new AuthError('wrong_code', String(data.message ?? type));
+    if (operation === 'VerifySoftwareToken' && type === 'InvalidParameterException') throw new AuthError('wrong_code', String(data.message ?? type));
+    // The access token was refused (expired, revoked by an admin, account disabled): only signing in again helps.
+    if (selfService && type === 'NotAuthorizedException') throw new AuthError('session_ended', String(data.message ?? type));
     // In the challenge, a refusal means its session ran out (3 minutes) or the account changed: start again.
     if (operation === 'RespondToAuthChallenge' && (type === 'NotAuthorizedException' || type === 'CodeMismatchException' || type === 'ExpiredCodeException')) {
       throw new AuthError('challenge_expired', String(data.message ?? type));
@@ -122,8 +139,10 @@ async function cognito(operation: 'InitiateAuth' | 'RespondToAuthChallenge', bod
 function sessionFrom(result: Record<string, any>, previous?: Session): Session {
   const idToken = String(result.IdToken ?? '');
   const claims = idClaims(idToken);
+  const accessToken = typeof result.AccessToken === 'string' ? result.AccessToken : previous?.accessToken;
   return {
     idToken,
+    ...(accessToken ? { accessToken } : {}),
     refreshToken: typeof result.RefreshToken === 'string' ? result.RefreshToken : previous?.refreshToken,
     email: claims.email,
     ...(claims.name ? { name: claims.name } : {}),
@@ -147,8 +166,56 @@ export async function signIn(email: string, password: string): Promise<Session> 
   if (data.ChallengeName === 'NEW_PASSWORD_REQUIRED' && typeof data.Session === 'string') {
     throw new AuthError('new_password_required', 'NEW_PASSWORD_REQUIRED', { username, session: data.Session });
   }
+  if (data.ChallengeName === 'SOFTWARE_TOKEN_MFA' && typeof data.Session === 'string') {
+    throw new AuthError('mfa_required', 'SOFTWARE_TOKEN_MFA', { username, session: data.Session });
+  }
   if (data.ChallengeName) throw new AuthError('unsupported_challenge', String(data.ChallengeName));
   return begin(data.AuthenticationResult);
+}
+
+/**
+ * Answers SOFTWARE_TOKEN_MFA with the authenticator app's code. A wrong code
+ * throws wrong_code and the challenge stands (Cognito allows a few tries); an
+ * expired or spent session throws mfa_expired: sign in again from the password.
+ */
+export async function completeMfa(challenge: MfaChallenge, code: string): Promise<Session> {
+  let data: Record<string, any>;
+  try {
+    data = await cognito('RespondToAuthChallenge', {
+      ChallengeName: 'SOFTWARE_TOKEN_MFA',
+      Session: challenge.session,
+      ChallengeResponses: { USERNAME: challenge.username, SOFTWARE_TOKEN_MFA_CODE: code.replace(/\s/g, '') },
+    });
+  } catch (err) {
+    if (err instanceof AuthError && err.code === 'challenge_expired') throw new AuthError('mfa_expired', err.message);
+    throw err;
+  }
+  if (data.ChallengeName) throw new AuthError('unsupported_challenge', String(data.ChallengeName));
+  return begin(data.AuthenticationResult);
+}
+
+/** An access token good for at least another 30 s (refreshed first if needed, or if the session has none). */
+async function validAccessToken(): Promise<string> {
+  const s = session;
+  if (s?.accessToken && s.expiresAt - Date.now() > 30_000) return s.accessToken;
+  const renewed = await refreshSession();
+  if (!renewed?.accessToken) throw new AuthError('session_ended', 'no access token');
+  return renewed.accessToken;
+}
+
+/** TOTP enrolment, step 1: a new secret (base32) for the authenticator app; TOTP stays as it was until step 2. */
+export async function associateTotp(): Promise<string> {
+  const data = await cognito('AssociateSoftwareToken', { AccessToken: await validAccessToken() });
+  if (typeof data.SecretCode !== 'string') throw new AuthError('unknown', 'no secret in the answer');
+  return data.SecretCode;
+}
+
+/** TOTP enrolment, step 2: the app's current code proves it holds the secret; then TOTP is enabled and preferred. */
+export async function confirmTotp(code: string): Promise<void> {
+  const accessToken = await validAccessToken();
+  const verified = await cognito('VerifySoftwareToken', { AccessToken: accessToken, UserCode: code.replace(/\s/g, ''), FriendlyDeviceName: 'Authenticator app' });
+  if (verified.Status !== 'SUCCESS') throw new AuthError('wrong_code', String(verified.Status ?? 'ERROR'));
+  await cognito('SetUserMFAPreference', { AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } });
 }
 
 /** Answers NEW_PASSWORD_REQUIRED with the password the agent chose, and signs in with it. */

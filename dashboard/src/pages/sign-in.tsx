@@ -1,25 +1,32 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { AuthError, completeNewPassword, signIn, takeSignOutReason, type NewPasswordChallenge } from '../auth.ts';
+import { AuthError, completeMfa, completeNewPassword, signIn, takeSignOutReason, type MfaChallenge, type NewPasswordChallenge } from '../auth.ts';
 import { languageNames, languages, t, type Language } from '../i18n/index.ts';
 
 /**
  * The standard email + password form, so password managers fill it in. An
  * invited agent's first sign-in (Cognito's NEW_PASSWORD_REQUIRED) continues in
- * a "choose your password" form, then signs in with the new password.
+ * a "choose your password" form, then signs in with the new password. An
+ * agent with two-step sign-in on (Cognito's SOFTWARE_TOKEN_MFA) continues in a
+ * form for the authenticator app's 6-digit code.
  */
 export function SignIn({ lang, onLanguage }: { lang: Language; onLanguage: (l: Language) => void }) {
   const [reason] = useState(() => takeSignOutReason());
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [challenge, setChallenge] = useState<NewPasswordChallenge>();
+  const [mfa, setMfa] = useState<MfaChallenge>();
   const passwordRef = useRef<HTMLInputElement>(null);
   const newPasswordRef = useRef<HTMLInputElement>(null);
+  const codeRef = useRef<HTMLInputElement>(null);
   useEffect(() => {
-    document.title = t(challenge ? 'signIn.newPassword.title' : 'signIn.title');
-  }, [lang, challenge]);
+    document.title = t(mfa ? 'twoStep.signIn.title' : challenge ? 'signIn.newPassword.title' : 'signIn.title');
+  }, [lang, challenge, mfa]);
   useEffect(() => {
     if (challenge) newPasswordRef.current?.focus();
   }, [challenge]);
+  useEffect(() => {
+    if (mfa) codeRef.current?.focus();
+  }, [mfa]);
 
   const fail = (err: unknown, field: HTMLInputElement | null) => {
     const code = err instanceof AuthError ? err.code : 'unknown';
@@ -44,7 +51,31 @@ export function SignIn({ lang, onLanguage }: { lang: Language; onLanguage: (l: L
         setBusy(false);
         return;
       }
+      if (err instanceof AuthError && err.code === 'mfa_required' && err.challenge) {
+        setMfa(err.challenge);
+        setBusy(false);
+        return;
+      }
       fail(err, passwordRef.current);
+    }
+  };
+
+  const submitCode = async (e: Event) => {
+    e.preventDefault();
+    if (!mfa) return;
+    const data = new FormData(e.currentTarget as HTMLFormElement);
+    setBusy(true);
+    setError(undefined);
+    try {
+      await completeMfa(mfa, String(data.get('code') ?? ''));
+    } catch (err) {
+      // A wrong code can be typed again; a session that ran out starts over from the password.
+      if (err instanceof AuthError && err.code === 'mfa_expired') {
+        setMfa(undefined);
+        fail(err, null);
+        return;
+      }
+      fail(err, codeRef.current);
     }
   };
 
@@ -84,6 +115,48 @@ export function SignIn({ lang, onLanguage }: { lang: Language; onLanguage: (l: L
       </select>
     </div>
   );
+
+  if (mfa) {
+    return (
+      <main id="main" class="sign-in">
+        <form key="mfa" class="card sign-in-card" onSubmit={submitCode} aria-labelledby="mfa-title" method="post" action="#">
+          <h1 id="mfa-title">{t('twoStep.signIn.title')}</h1>
+          <p>{t('twoStep.signIn.intro')}</p>
+          {errorNotice}
+          <div class="field">
+            <label for="mfa-code">{t('twoStep.code')}</label>
+            <input
+              id="mfa-code"
+              name="code"
+              type="text"
+              inputMode="numeric"
+              autocomplete="one-time-code"
+              pattern="[0-9]{6}"
+              minLength={6}
+              maxLength={6}
+              required
+              ref={codeRef}
+              aria-describedby={error ? 'sign-in-error' : undefined}
+            />
+          </div>
+          <button type="submit" class="btn btn-primary" disabled={busy}>
+            {busy ? t('signIn.busy') : t('twoStep.signIn.submit')}
+          </button>
+          <button
+            type="button"
+            class="btn"
+            onClick={() => {
+              setMfa(undefined);
+              setError(undefined);
+            }}
+          >
+            {t('signIn.newPassword.back')}
+          </button>
+          {languageField}
+        </form>
+      </main>
+    );
+  }
 
   if (challenge) {
     return (
