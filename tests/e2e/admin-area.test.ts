@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { api, endpoints, inSession, screenshot, signIn, skipReason, tokenFor, uniqueEmail, useBrowser } from './browser.ts';
+import { api, createTicket, endpoints, inSession, screenshot, signIn, skipReason, tokenFor, uniqueEmail, useBrowser } from './browser.ts';
 
 /**
  * The admin area of the dashboard: the demo admin invites an agent, changes
@@ -54,8 +54,14 @@ describe.skipIf(skipReason)('admin area', () => {
       await panel.getByRole('button', { name: 'Disable', exact: true }).click();
       const dialog = page.getByRole('dialog', { name: `Disable ${name}?` });
       await dialog.waitFor();
+      // The focus starts on Cancel, and Esc closes the dialog: the keyboard never confirms by accident.
+      expect(await dialog.getByRole('button', { name: 'Cancel' }).evaluate((el) => el === (el as any).ownerDocument.activeElement)).toBe(true);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await panel.getByRole('button', { name: 'Disable', exact: true }).click();
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       await dialog.waitFor({ state: 'hidden' });
+      expect((await api('GET', `/admin/agents/${encodeURIComponent(email)}`, { token: adminToken })).body.active).toBe(true);
       await panel.getByRole('button', { name: 'Disable', exact: true }).click();
       await dialog.getByRole('button', { name: 'Disable', exact: true }).click();
       await panel.getByRole('status').getByText('Disabled. They can no longer sign in.').waitFor();
@@ -76,6 +82,12 @@ describe.skipIf(skipReason)('admin area', () => {
       await page.getByLabel('Text (English)').fill('Open tray B and remove the paper.');
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.getByRole('status').getByText(`Saved “${cannedId}”.`).waitFor();
+      const edited = await api('GET', '/canned-responses', { token: adminToken });
+      expect(edited.body.items.find((c: { id: string }) => c.id === cannedId)).toEqual({
+        id: cannedId,
+        title: { en: cannedTitle, 'pt-BR': `Papel preso ${cannedId}` },
+        body: { en: 'Open tray B and remove the paper.', 'pt-BR': 'Abra a bandeja e retire o papel.' },
+      });
       await screenshot(page, '31-admin-canned');
 
       // The admin audit lists what was done, newest first.
@@ -83,18 +95,47 @@ describe.skipIf(skipReason)('admin area', () => {
       const audit = page.getByRole('table', { name: 'Admin audit' });
       await audit.getByRole('row').filter({ hasText: email }).filter({ hasText: 'Agent disabled' }).waitFor();
       await audit.getByRole('row').filter({ hasText: cannedId }).filter({ hasText: 'Canned response edited' }).waitFor();
+
+      // Delete it again, after a confirm step.
+      await page.getByRole('navigation', { name: 'Administration sections' }).getByRole('link', { name: 'Canned responses' }).click();
+      await page.getByRole('button', { name: `Delete ${cannedTitle}` }).click();
+      await page.getByRole('dialog', { name: `Delete “${cannedId}”?` }).getByRole('button', { name: 'Delete', exact: true }).click();
+      await page.getByRole('status').getByText(`Deleted “${cannedId}”.`).waitFor();
+      await page.getByRole('button', { name: `Edit ${cannedTitle}` }).waitFor({ state: 'detached' });
     });
 
     const agent = await api('GET', `/admin/agents/${encodeURIComponent(email)}`, { token: adminToken });
     expect(agent.status, agent.text).toBe(200);
     expect(agent.body).toMatchObject({ email, name, level: 2, admin: false, departments: ['it'], active: false, enabled: false, status: 'FORCE_CHANGE_PASSWORD' });
     const canned = await api('GET', '/canned-responses', { token: adminToken });
-    expect(canned.body.items.find((c: { id: string }) => c.id === cannedId)).toEqual({
-      id: cannedId,
-      title: { en: cannedTitle, 'pt-BR': `Papel preso ${cannedId}` },
-      body: { en: 'Open tray B and remove the paper.', 'pt-BR': 'Abra a bandeja e retire o papel.' },
+    expect(canned.body.items.some((c: { id: string }) => c.id === cannedId)).toBe(false);
+  });
+
+  it('erases a requester only after the address is typed twice and confirmed', async () => {
+    const requester = uniqueEmail('erase-me');
+    const created = await createTicket({ requester: { email: requester, name: 'Erin Erasable' }, subject: 'Please forget me' });
+    await inSession(browser(), 'admin-erase', async ({ page }) => {
+      await signIn(page, 'admin@helpdesk.local');
+      await page.goto(`${endpoints.dashboardUrl}/admin/erase`);
+      await page.getByRole('heading', { level: 2, name: 'Erase a requester' }).waitFor();
+      await page.getByLabel('Requester’s email').fill(requester);
+      await page.getByLabel('The same email, again').fill(`x${requester}`);
+      await page.getByText('The two addresses are not the same.').waitFor();
+      await page.getByRole('button', { name: 'Erase this requester' }).click();
+      await page.getByText('Tick the box to confirm.').waitFor();
+      await page.getByLabel('The same email, again').fill(requester.toUpperCase());
+      await page.getByRole('checkbox', { name: `I understand that the personal data of ${requester} will be erased for good.` }).check();
+      await page.getByRole('button', { name: 'Erase this requester' }).click();
+      await page.getByRole('status').getByText(`Erased ${requester}. Tickets erased: 1; closed by the erasure: 1.`).waitFor();
+      // Again: nothing is left.
+      await page.getByLabel('Requester’s email').fill(requester);
+      await page.getByLabel('The same email, again').fill(requester);
+      await page.getByRole('checkbox').check();
+      await page.getByRole('button', { name: 'Erase this requester' }).click();
+      await page.getByRole('status').getByText(`Nothing of ${requester} was left to erase.`).waitFor();
     });
-    await api('DELETE', `/admin/canned-responses/${cannedId}`, { token: adminToken });
+    const thread = await api('GET', `/tickets/${created.id}`, { token: await tokenFor('admin@helpdesk.local') });
+    expect(thread.body.ticket.requester.email).toMatch(/^erased-[0-9a-f]{12}@invalid$/);
   });
 
   it('shows a level-1 agent no admin area', async () => {

@@ -44,6 +44,8 @@ export function Canned() {
     setActionError(undefined);
     try {
       await adminApi.deleteCanned(deleting.id);
+      const gone = deleting.id;
+      setItems((list) => list?.filter((c) => c.id !== gone));
       if (editing?.id === deleting.id) setEditing(undefined);
       saved(t('admin.canned.deleted', { id: deleting.id }));
     } catch (err) {

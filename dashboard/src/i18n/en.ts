@@ -459,9 +459,9 @@ export const en = {
   'admin.erase.confirm': 'I understand that the personal data of {email} will be erased for good.',
   'admin.erase.confirmNeeded': 'Tick the box to confirm.',
   'admin.erase.submit': 'Erase this requester',
-  'admin.erase.done': 'Erased {email} from {tickets} tickets ({closed} of them closed).',
+  'admin.erase.done': 'Erased {email}. Tickets erased: {tickets}; closed by the erasure: {closed}.',
   'admin.erase.nothingLeft': 'Nothing of {email} was left to erase.',
-  'admin.erase.remaining': '{remaining} tickets are still to do.',
+  'admin.erase.remaining': 'Tickets still to do: {remaining}.',
   'admin.erase.continue': 'Go on erasing',
 } as const;
 

@@ -461,8 +461,8 @@ export const ptBR: Record<MessageKey, string> = {
   'admin.erase.confirm': 'Entendo que os dados pessoais de {email} serão apagados para sempre.',
   'admin.erase.confirmNeeded': 'Marque a caixa para confirmar.',
   'admin.erase.submit': 'Apagar este solicitante',
-  'admin.erase.done': '{email} apagado de {tickets} chamados ({closed} deles fechados).',
+  'admin.erase.done': '{email} apagado. Chamados apagados: {tickets}; fechados pela exclusão: {closed}.',
   'admin.erase.nothingLeft': 'Nada de {email} restava para apagar.',
-  'admin.erase.remaining': 'Ainda faltam {remaining} chamados.',
+  'admin.erase.remaining': 'Chamados ainda por fazer: {remaining}.',
   'admin.erase.continue': 'Continuar apagando',
 };
