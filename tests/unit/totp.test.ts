@@ -85,3 +85,14 @@ describe('base32 (RFC 4648)', () => {
     expect(newTotpSecret()).not.toBe(a);
   });
 });
+
+describe('the dashboard’s setup link (dashboard/src/otpauth.ts)', () => {
+  it('is an otpauth://totp URI with issuer "Help desk" and the email as label', async () => {
+    const { groupSecret, otpauthUri } = await import('../../dashboard/src/otpauth.ts');
+    expect(otpauthUri('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 'ana+x@example.com')).toBe(
+      'otpauth://totp/Help%20desk:ana%2Bx%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Help%20desk&algorithm=SHA1&digits=6&period=30',
+    );
+    expect(groupSecret('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ')).toBe('GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ');
+    expect(groupSecret('ABCDEF')).toBe('ABCD EF');
+  });
+});
