@@ -133,6 +133,13 @@ describe.skipIf(skipReason)('admin area', () => {
       await page.getByRole('checkbox').check();
       await page.getByRole('button', { name: 'Erase this requester' }).click();
       await page.getByRole('status').getByText(`Nothing of ${requester} was left to erase.`).waitFor();
+
+      // In Portuguese too, with no message key left untranslated.
+      await page.getByRole('banner').getByLabel('Language').selectOption('pt-BR');
+      await page.getByRole('heading', { level: 2, name: 'Apagar um solicitante' }).waitFor();
+      await page.getByRole('navigation', { name: 'Seções da administração' }).getByRole('link', { name: 'Equipe' }).click();
+      await page.getByRole('region', { name: 'Convidar um agente' }).waitFor();
+      expect(await page.locator('body').innerText()).not.toMatch(/\badmin\.[a-zA-Z]/);
     });
     const thread = await api('GET', `/tickets/${created.id}`, { token: await tokenFor('admin@helpdesk.local') });
     expect(thread.body.ticket.requester.email).toMatch(/^erased-[0-9a-f]{12}@invalid$/);

@@ -62,7 +62,7 @@ export function Team() {
                   <td>{a.departments.map((d) => departmentName(departments, d, lang)).join(', ') || '—'}</td>
                   <td>{a.active ? t('admin.active') : <span class="badge badge-breached">{t('admin.disabled')}</span>}</td>
                   <td>
-                    <button type="button" class="btn btn-small" aria-label={t('admin.manageWho', { who: a.name || a.email })} onClick={() => setSelected(a.email)}>
+                    <button type="button" class="btn btn-small" data-agent={a.email} aria-label={t('admin.manageWho', { who: a.name || a.email })} onClick={() => setSelected(a.email)}>
                       {t('admin.manage')}
                     </button>
                   </td>
@@ -72,7 +72,16 @@ export function Team() {
           </table>
         </div>
       )}
-      {selected && <AgentPanel key={selected} email={selected} onChanged={changed} onClose={() => setSelected(undefined)} />}
+      {selected && <AgentPanel
+          key={selected}
+          email={selected}
+          onChanged={changed}
+          onClose={() => {
+            setSelected(undefined);
+            // Back to the row the panel was opened from.
+            for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-agent]')) if (b.dataset.agent === selected) b.focus();
+          }}
+        />}
       <InviteForm onInvited={changed} />
     </div>
   );
