@@ -8,7 +8,7 @@ const store = ticketStore(config.tableName);
 export const handler = agentRoute({}, async () => {
   const agents = await store.listAgents();
   const items = agents
-    .map(({ email, name, groups, departments, active }) => ({ email, name, groups: groups ?? [], departments: departments ?? [], active: Boolean(active) }))
+    .map(({ email, name, groups, departments, active }) => ({ email, name, groups: groups ?? [], departments: departments ?? [], active: active !== false }))
     .sort((a, b) => (a.email < b.email ? -1 : 1));
   return json(200, { items });
 });
