@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DefaultCannedResponse } from '#core/default-canned-responses';
-import { dynamo as defaultClient } from './dynamo.ts';
+import { dynamo as defaultClient, queryPages } from './dynamo.ts';
 import { keys } from './keys.ts';
 import type { Department } from './ticket-store.ts';
 
@@ -32,21 +32,10 @@ export async function applyDeskConfig(
   cannedResponses: readonly DefaultCannedResponse[],
   client: DynamoDBDocumentClient = defaultClient,
 ): Promise<DeskConfigResult> {
-  const existing: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.department('').pk },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    existing.push(...(res.Items ?? []));
-    start = res.LastEvaluatedKey;
-  } while (start);
+  const { items: existing } = await queryPages(
+    { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.department('').pk }, ConsistentRead: true },
+    { client },
+  );
 
   for (const d of departments) {
     await client.send(

@@ -1,5 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand, type PutCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type PutCommandInput,
+  type QueryCommandInput,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { traced } from '#shared/observability';
 
 /**
@@ -59,4 +67,24 @@ export async function transactWrite(items: NonNullable<TransactWriteCommandInput
       await new Promise((r) => setTimeout(r, 5 * 2 ** attempt * Math.random()));
     }
   }
+}
+
+/**
+ * A Query read page after page, in order: every page, or the first `maxPages`. `complete` says
+ * whether the last page was reached (callers that stop early pick up where they left off later).
+ */
+export async function queryPages(
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+  { maxPages = Infinity, client = dynamo }: { maxPages?: number; client?: DynamoDBDocumentClient } = {},
+): Promise<{ items: Record<string, any>[]; complete: boolean }> {
+  const items: Record<string, any>[] = [];
+  let start: Record<string, unknown> | undefined;
+  let pages = 0;
+  do {
+    const res = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(res.Items ?? []));
+    start = res.LastEvaluatedKey;
+    pages++;
+  } while (start && pages < maxPages);
+  return { items, complete: !start };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, type BatchWriteCommandOutput, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { conditionFailed, dynamo, transactWrite } from './dynamo.ts';
+import { BatchWriteCommand, DeleteCommand, PutCommand, type BatchWriteCommandOutput, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { conditionFailed, dynamo, queryPages, transactWrite } from './dynamo.ts';
 import { keys, partitions, ticketIndexKeys } from './keys.ts';
 import { messageIdKey } from './mail-index.ts';
 import { s3 } from './mail-objects.ts';
@@ -65,18 +65,10 @@ export interface RequesterErasure {
 export function erasureStore(tableName: string, mailBucket: string = buckets.mail.localName) {
   const prefixes = buckets.mail.prefixes;
 
-  async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>, maxPages = Infinity): Promise<{ items: Item[]; complete: boolean }> {
-    const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    let pages = 0;
-    do {
-      const res = await dynamo.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }));
-      items.push(...((res.Items ?? []) as Item[]));
-      start = res.LastEvaluatedKey;
-      pages++;
-    } while (start && pages < maxPages);
-    return { items, complete: !start };
-  }
+  const queryAll = async (input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>, maxPages = Infinity) => {
+    const { items, complete } = await queryPages({ ...input, TableName: tableName }, { maxPages });
+    return { items: items as Item[], complete };
+  };
 
   /** Deletes keys in batches of 25, retrying what DynamoDB leaves unprocessed. */
   async function batchWrite(requests: ({ DeleteRequest: { Key: ItemKey } } | { PutRequest: { Item: Item } })[]) {

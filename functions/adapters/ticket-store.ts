@@ -1,5 +1,5 @@
-import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { conditionFailed, dynamo, onlyContention, putIf, transactWrite } from './dynamo.ts';
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, PutCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { conditionFailed, dynamo, onlyContention, putIf, queryPages, transactWrite } from './dynamo.ts';
 import { keys, partitions, SPAM, storageAttributes, ticketIndexKeys, VOLUME_SHARDS, type StatusBucket } from './keys.ts';
 import { pagedQuery } from './page-query.ts';
 import { NotFoundError, VersionConflictError } from '#core/errors';
@@ -103,19 +103,11 @@ export function ticketStore(tableName: string) {
 
   /** Every item of one partition (optionally a sort-key range), page by page. */
   async function queryAll(q: { pk: string; between?: [string, string] }): Promise<Record<string, any>[]> {
-    const items: Record<string, any>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const input: QueryCommandInput = {
-        TableName: tableName,
-        KeyConditionExpression: q.between ? 'pk = :pk AND sk BETWEEN :a AND :b' : 'pk = :pk',
-        ExpressionAttributeValues: q.between ? { ':pk': q.pk, ':a': q.between[0], ':b': q.between[1] } : { ':pk': q.pk },
-        ExclusiveStartKey: start,
-      };
-      const res = await dynamo.send(new QueryCommand(input));
-      items.push(...(res.Items ?? []));
-      start = res.LastEvaluatedKey;
-    } while (start);
+    const { items } = await queryPages({
+      TableName: tableName,
+      KeyConditionExpression: q.between ? 'pk = :pk AND sk BETWEEN :a AND :b' : 'pk = :pk',
+      ExpressionAttributeValues: q.between ? { ':pk': q.pk, ':a': q.between[0], ':b': q.between[1] } : { ':pk': q.pk },
+    });
     return items;
   }
 
@@ -311,22 +303,13 @@ export function ticketStore(tableName: string) {
 
     /** The ticket with its whole conversation and audit trail: one Query on its partition. */
     async getThread(id: string) {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await dynamo.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.ticket(id).pk },
-            ExclusiveStartKey: start,
-            // The ETag it returns is used for the next write: it must be the latest version.
-            ConsistentRead: true,
-          }),
-        );
-        items.push(...(res.Items ?? []));
-        start = res.LastEvaluatedKey;
-      } while (start);
+      const { items } = await queryPages({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.ticket(id).pk },
+        // The ETag it returns is used for the next write: it must be the latest version.
+        ConsistentRead: true,
+      });
       const ticket = items.find((i) => i.type === 'ticket');
       if (!ticket) return undefined;
       return {
