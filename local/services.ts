@@ -131,18 +131,30 @@ export async function provisionTable(client: DynamoDBClient, tableName: string):
  */
 export async function startMessaging(port: number): Promise<{ server: FauxqsServer; inboundTopicArn: string; inboundQueue: { queueUrl: string; queueArn: string } }> {
   const server = await startFauxqs({ port, host: '127.0.0.1', logger: false, defaultRegion: REGION });
-  const dlq = server.createQueue(queues.inboundMailDlq.localName, { region: REGION, attributes: { MessageRetentionPeriod: String(14 * 24 * 3600) } });
-  const inbound = server.createQueue(queues.inboundMail.localName, {
+  const inbound = provisionTopicToQueue(server, { topic: topics.inboundMail, queue: queues.inboundMail, dlq: queues.inboundMailDlq });
+  server.createBucket(buckets.mail.localName);
+  return { server, inboundTopicArn: inbound.topicArn, inboundQueue: { queueUrl: inbound.queueUrl, queueArn: inbound.queueArn } };
+}
+
+/**
+ * Local twin of lib/constructs/ses-topic-to-queue.ts: a topic subscribed by a queue (in the SNS
+ * envelope) with a dead-letter queue, as the stack builds each SES pipe.
+ */
+export function provisionTopicToQueue(
+  server: FauxqsServer,
+  names: { topic: { localName: string }; queue: { localName: string; maxReceiveCount: number }; dlq: { localName: string } },
+): { topicArn: string; queueUrl: string; queueArn: string; dlqUrl: string } {
+  const dlq = server.createQueue(names.dlq.localName, { region: REGION, attributes: { MessageRetentionPeriod: String(14 * 24 * 3600) } });
+  const queue = server.createQueue(names.queue.localName, {
     region: REGION,
     attributes: {
       VisibilityTimeout: '180',
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: queues.inboundMail.maxReceiveCount }),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: names.queue.maxReceiveCount }),
     },
   });
-  const { topicArn } = server.createTopic(topics.inboundMail.localName, { region: REGION });
-  server.subscribe({ topic: topics.inboundMail.localName, queue: queues.inboundMail.localName, region: REGION });
-  server.createBucket(buckets.mail.localName);
-  return { server, inboundTopicArn: topicArn, inboundQueue: { queueUrl: inbound.queueUrl, queueArn: inbound.queueArn } };
+  const { topicArn } = server.createTopic(names.topic.localName, { region: REGION });
+  server.subscribe({ topic: names.topic.localName, queue: names.queue.localName, region: REGION });
+  return { topicArn, queueUrl: queue.queueUrl, queueArn: queue.queueArn, dlqUrl: dlq.queueUrl };
 }
 
 /** The local SES; port 0 picks a free one, and the port actually bound is returned. */

@@ -15,7 +15,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { FauxqsServer } from 'fauxqs';
 import { queues, topics } from '../lib/definitions/resources.ts';
 import { startSqsPoller, type SqsPoller } from './sqs-poller.ts';
-import { REGION } from './services.ts';
+import { provisionTopicToQueue, REGION } from './services.ts';
 import { metered, type Meter } from './meter.ts';
 
 const ACCOUNT = '000000000000';
@@ -23,17 +23,7 @@ const SIMULATOR = /^(bounce|complaint)(?:\+[^@\s]*)?@simulator\.amazonses\.com$/
 
 /** The delivery-events topic, queue and DLQ, as the stack builds them. */
 export function provisionDeliveryEvents(server: FauxqsServer): { topicArn: string; queueUrl: string; queueArn: string; dlqUrl: string } {
-  const dlq = server.createQueue(queues.deliveryEventsDlq.localName, { region: REGION, attributes: { MessageRetentionPeriod: String(14 * 24 * 3600) } });
-  const queue = server.createQueue(queues.deliveryEvents.localName, {
-    region: REGION,
-    attributes: {
-      VisibilityTimeout: '180',
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: queues.deliveryEvents.maxReceiveCount }),
-    },
-  });
-  const { topicArn } = server.createTopic(topics.deliveryEvents.localName, { region: REGION });
-  server.subscribe({ topic: topics.deliveryEvents.localName, queue: queues.deliveryEvents.localName, region: REGION });
-  return { topicArn, queueUrl: queue.queueUrl, queueArn: queue.queueArn, dlqUrl: dlq.queueUrl };
+  return provisionTopicToQueue(server, { topic: topics.deliveryEvents, queue: queues.deliveryEvents, dlq: queues.deliveryEventsDlq });
 }
 
 /** A mail as the local SES keeps it (`GET /store`). */
