@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { AuthError, completeMfa, completeNewPassword, signIn, takeSignOutReason, type MfaChallenge, type NewPasswordChallenge } from '../auth.ts';
 import { languageNames, languages, t, type Language } from '../i18n/index.ts';
+import { TotpCodeField } from '../components/totp-code-field.tsx';
 
 /**
  * The standard email + password form, so password managers fill it in. An
@@ -123,22 +124,7 @@ export function SignIn({ lang, onLanguage }: { lang: Language; onLanguage: (l: L
           <h1 id="mfa-title">{t('twoStep.signIn.title')}</h1>
           <p>{t('twoStep.signIn.intro')}</p>
           {errorNotice}
-          <div class="field">
-            <label for="mfa-code">{t('twoStep.code')}</label>
-            <input
-              id="mfa-code"
-              name="code"
-              type="text"
-              inputMode="numeric"
-              autocomplete="one-time-code"
-              pattern="[0-9]{6}"
-              minLength={6}
-              maxLength={6}
-              required
-              ref={codeRef}
-              aria-describedby={error ? 'sign-in-error' : undefined}
-            />
-          </div>
+          <TotpCodeField id="mfa-code" inputRef={codeRef} describedBy={error ? 'sign-in-error' : undefined} />
           <button type="submit" class="btn btn-primary" disabled={busy}>
             {busy ? t('signIn.busy') : t('twoStep.signIn.submit')}
           </button>

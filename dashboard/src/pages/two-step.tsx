@@ -3,6 +3,7 @@ import { associateTotp, AuthError, confirmTotp } from '../auth.ts';
 import { useApp } from '../context.ts';
 import { t } from '../i18n/index.ts';
 import { groupSecret, otpauthUri } from '../otpauth.ts';
+import { TotpCodeField } from '../components/totp-code-field.tsx';
 
 /**
  * Two-step sign-in: the agent adds the help desk to an authenticator app
@@ -106,22 +107,7 @@ export default function TwoStep() {
             </dl>
             <p class="hint">{t('twoStep.keep')}</p>
             <p id="two-step-step2">{t('twoStep.step2')}</p>
-            <div class="field">
-              <label for="two-step-code">{t('twoStep.code')}</label>
-              <input
-                id="two-step-code"
-                name="code"
-                type="text"
-                inputMode="numeric"
-                autocomplete="one-time-code"
-                pattern="[0-9]{6}"
-                minLength={6}
-                maxLength={6}
-                required
-                ref={codeRef}
-                aria-describedby={error ? 'two-step-error' : undefined}
-              />
-            </div>
+            <TotpCodeField id="two-step-code" inputRef={codeRef} describedBy={error ? 'two-step-error' : undefined} />
             <button type="submit" class="btn btn-primary" disabled={busy}>
               {busy ? t('twoStep.verifying') : t('twoStep.verify')}
             </button>{' '}
