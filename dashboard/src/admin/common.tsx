@@ -71,3 +71,32 @@ export function FieldError({ id, message }: { id: string; message?: string }) {
     </span>
   );
 }
+
+/** A labelled one-line input with its own message (`<id>-error`), as the admin forms ask for text. */
+export function TextField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onInput: (value: string) => void;
+  error?: string | undefined;
+  /** An address: typed as one, and never filled in by the browser. */
+  email?: boolean;
+  maxLength?: number;
+}) {
+  const { id, error } = props;
+  const input = {
+    id,
+    value: props.value,
+    maxLength: props.maxLength,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': error ? `${id}-error` : undefined,
+    onInput: (e: Event) => props.onInput((e.currentTarget as HTMLInputElement).value),
+  };
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      {props.email ? <input type="email" autocomplete="off" {...input} /> : <input {...input} />}
+      <FieldError id={`${id}-error`} message={error} />
+    </div>
+  );
+}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
-import { AdminError, FieldError } from './common.tsx';
+import { AdminError, FieldError, TextField } from './common.tsx';
 import { adminApi } from './admin-api.ts';
 import { erasureReady, normaliseEmail, type ErasureResult } from './logic.ts';
 
@@ -56,32 +56,8 @@ export function Erase() {
       <h2>{t('admin.erase.title')}</h2>
       <p>{t('admin.erase.intro')}</p>
       <form class="card" onSubmit={submit} noValidate>
-        <div class="field">
-          <label for="erase-email">{t('admin.erase.email')}</label>
-          <input
-            id="erase-email"
-            type="email"
-            autocomplete="off"
-            value={first}
-            aria-invalid={firstError ? true : undefined}
-            aria-describedby={firstError ? 'erase-email-error' : undefined}
-            onInput={(e) => setFirst((e.currentTarget as HTMLInputElement).value)}
-          />
-          <FieldError id="erase-email-error" message={firstError} />
-        </div>
-        <div class="field">
-          <label for="erase-email2">{t('admin.erase.email2')}</label>
-          <input
-            id="erase-email2"
-            type="email"
-            autocomplete="off"
-            value={second}
-            aria-invalid={secondError ? true : undefined}
-            aria-describedby={secondError ? 'erase-email2-error' : undefined}
-            onInput={(e) => setSecond((e.currentTarget as HTMLInputElement).value)}
-          />
-          <FieldError id="erase-email2-error" message={secondError} />
-        </div>
+        <TextField id="erase-email" email label={t('admin.erase.email')} value={first} error={firstError} onInput={setFirst} />
+        <TextField id="erase-email2" email label={t('admin.erase.email2')} value={second} error={secondError} onInput={setSecond} />
         <div class="field">
           <label for="erase-reason">{t('admin.erase.reason')}</label>
           <input id="erase-reason" value={reason} maxLength={500} onInput={(e) => setReason((e.currentTarget as HTMLInputElement).value)} />

@@ -3,7 +3,7 @@ import { api, clearCache } from '../api.ts';
 import { departmentName, useApp } from '../context.ts';
 import { t } from '../i18n/index.ts';
 import { Loading } from '../components/common.tsx';
-import { AdminError, ConfirmDialog, FieldError } from './common.tsx';
+import { AdminError, ConfirmDialog, FieldError, TextField } from './common.tsx';
 import { adminApi } from './admin-api.ts';
 import { agentFromList, agentPatch, inviteBody, sortTeam, type AgentView, type FieldErrors } from './logic.ts';
 
@@ -167,31 +167,8 @@ function InviteForm({ onInvited }: { onInvited: () => void }) {
       <p class="muted small">{t('admin.invite.help')}</p>
       <form onSubmit={submit} noValidate>
         <div class="field-row">
-          <div class="field">
-            <label for="invite-email">{t('admin.field.email')}</label>
-            <input
-              id="invite-email"
-              type="email"
-              autocomplete="off"
-              value={form.email}
-              aria-invalid={errors.email ? true : undefined}
-              aria-describedby={errors.email ? 'invite-email-error' : undefined}
-              onInput={(e) => setForm({ ...form, email: (e.currentTarget as HTMLInputElement).value })}
-            />
-            <FieldError id="invite-email-error" message={errors.email} />
-          </div>
-          <div class="field">
-            <label for="invite-name">{t('admin.field.name')}</label>
-            <input
-              id="invite-name"
-              value={form.name}
-              maxLength={200}
-              aria-invalid={errors.name ? true : undefined}
-              aria-describedby={errors.name ? 'invite-name-error' : undefined}
-              onInput={(e) => setForm({ ...form, name: (e.currentTarget as HTMLInputElement).value })}
-            />
-            <FieldError id="invite-name-error" message={errors.name} />
-          </div>
+          <TextField id="invite-email" email label={t('admin.field.email')} value={form.email} error={errors.email} onInput={(v) => setForm({ ...form, email: v })} />
+          <TextField id="invite-name" maxLength={200} label={t('admin.field.name')} value={form.name} error={errors.name} onInput={(v) => setForm({ ...form, name: v })} />
           <LevelSelect id="invite-level" value={form.level} allowNone={false} error={errors.level} onChange={(level) => setForm({ ...form, level })} />
         </div>
         <label class="check" for="invite-admin">
@@ -322,18 +299,7 @@ function AgentPanel({ email, onChanged, onClose }: { email: string; onChanged: (
           </dl>
           <form onSubmit={save} noValidate>
             <div class="field-row">
-              <div class="field">
-                <label for="agent-name">{t('admin.field.name')}</label>
-                <input
-                  id="agent-name"
-                  value={form.name}
-                  maxLength={200}
-                  aria-invalid={errors.name ? true : undefined}
-                  aria-describedby={errors.name ? 'agent-name-error' : undefined}
-                  onInput={(e) => setForm({ ...form, name: (e.currentTarget as HTMLInputElement).value })}
-                />
-                <FieldError id="agent-name-error" message={errors.name} />
-              </div>
+              <TextField id="agent-name" maxLength={200} label={t('admin.field.name')} value={form.name} error={errors.name} onInput={(v) => setForm({ ...form, name: v })} />
               <LevelSelect id="agent-level" value={form.level} allowNone={agent.level === null} error={errors.level} onChange={(level) => setForm({ ...form, level })} />
             </div>
             <label class="check" for="agent-admin">
