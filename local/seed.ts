@@ -1,7 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { applyDeskConfig } from '../functions/adapters/desk-config.ts';
-import { putIf } from '../functions/adapters/dynamo.ts';
-import { keys } from '../functions/adapters/keys.ts';
 import type { Agent, TicketStore } from '../functions/adapters/ticket-store.ts';
 import { defaultCannedResponses } from '../functions/core/default-canned-responses.ts';
 import { table } from '../lib/definitions/resources.ts';
@@ -32,7 +30,5 @@ export async function seed(store: TicketStore, tableName: string = table.localNa
   await applyDeskConfig(tableName, departments, defaultCannedResponses);
   const agents: Agent[] = demoAgents.map((a) => ({ ...a, departments: departments.map((d) => d.id), active: true }));
   // Only agents not there yet: an admin's changes to a demo agent (level, desks, disabled) survive a restart.
-  await Promise.all(
-    agents.map((a) => putIf({ TableName: tableName, Item: { ...keys.agent(a.email), type: 'agent', ...a }, ConditionExpression: 'attribute_not_exists(pk)' })),
-  );
+  await Promise.all(agents.map((a) => store.putAgent(a, true)));
 }

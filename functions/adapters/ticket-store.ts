@@ -417,8 +417,10 @@ export function ticketStore(tableName: string) {
       return fields as Record<string, number>;
     },
 
-    async putAgent(a: Agent) {
-      await dynamo.send(new PutCommand({ TableName: tableName, Item: { ...keys.agent(a.email), type: 'agent', ...a } }));
+    async putAgent(a: Agent, onlyIfNew = false) {
+      const item = { ...keys.agent(a.email), type: 'agent', ...a };
+      if (onlyIfNew) await putIf({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' });
+      else await dynamo.send(new PutCommand({ TableName: tableName, Item: item }));
     },
 
     async ticketByNumber(n: number): Promise<Ticket | undefined> {
