@@ -11,13 +11,13 @@ import { keys } from './keys.ts';
 const CACHE_MS = 30_000;
 const cache = new Map<string, { disabled: boolean; at: number }>();
 const MAX_CACHED = 1000;
+/** Read once at load, as every handler's configuration; a route without a table has no profiles to read. */
+const tableName = process.env.TABLE_NAME;
 
 export const agentStatus = {
   async isDisabled(email: string, now = Date.now()): Promise<boolean> {
     const hit = cache.get(email);
     if (hit && now - hit.at < CACHE_MS) return hit.disabled;
-    const tableName = process.env.TABLE_NAME;
-    // No table, no profiles (a route built without one): nothing can be disabled.
     if (!tableName) return false;
     const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.agent(email), ProjectionExpression: 'active' }));
     // No profile (e.g. the first admin, made with the CLI) is not a disabled one.
