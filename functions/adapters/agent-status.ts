@@ -1,34 +1,81 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from './dynamo.ts';
+import type { ProfileRights } from '#core/access';
+import { dynamo, queryPages } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 /**
- * Whether an agent's profile is disabled. Cognito's ID tokens are checked without state, so a
- * disabled agent's token would work until it expires (up to an hour); every agent route asks
- * this first. Answers are kept for a short while per process, so a busy agent costs one read
- * per half minute, and disabling takes effect everywhere within that time.
+ * The caller's authorization view: their profile's active flag, groups and departments, and
+ * the desk's restricted departments. Cognito's ID tokens are checked without state, so a
+ * demoted or disabled agent's token would keep its powers until it expires (up to an hour);
+ * every agent route reads this instead. Answers are kept for a short while per process, so a
+ * busy agent costs one read per half minute, and a change takes effect everywhere within that
+ * time (at once in the process that made it: see forget).
  */
-const CACHE_MS = 30_000;
-const cache = new Map<string, { disabled: boolean; at: number }>();
+export interface AccessReader {
+  /** undefined: no profile (e.g. the first admin, made with the CLI). */
+  profile(email: string): Promise<ProfileRights | undefined>;
+  /** Every department marked restricted, active or not (an inactive one's tickets remain). */
+  restricted(): Promise<string[]>;
+}
+
+export const ACCESS_CACHE_MS = 30_000;
 const MAX_CACHED = 1000;
+
+export function accessCache(reader: AccessReader, clock: () => number = Date.now, ttlMs = ACCESS_CACHE_MS) {
+  const profiles = new Map<string, { profile: ProfileRights | undefined; at: number }>();
+  let restricted: { ids: string[]; at: number } | undefined;
+  return {
+    async profile(email: string): Promise<ProfileRights | undefined> {
+      const now = clock();
+      const hit = profiles.get(email);
+      if (hit && now - hit.at < ttlMs) return hit.profile;
+      const profile = await reader.profile(email);
+      profiles.delete(email);
+      if (profiles.size >= MAX_CACHED) profiles.delete(profiles.keys().next().value!);
+      profiles.set(email, { profile, at: now });
+      return profile;
+    },
+
+    async restricted(): Promise<string[]> {
+      const now = clock();
+      if (restricted && now - restricted.at < ttlMs) return restricted.ids;
+      restricted = { ids: await reader.restricted(), at: now };
+      return restricted.ids;
+    },
+
+    /** After a change to the profile, this process asks again (local mode runs every route in one process). */
+    forget(email: string): void {
+      profiles.delete(email);
+    },
+  };
+}
+
 /** Read once at load, as every handler's configuration; a route without a table has no profiles to read. */
 const tableName = process.env.TABLE_NAME;
 
-export const agentStatus = {
-  async isDisabled(email: string, now = Date.now()): Promise<boolean> {
-    const hit = cache.get(email);
-    if (hit && now - hit.at < CACHE_MS) return hit.disabled;
-    if (!tableName) return false;
-    const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.agent(email), ProjectionExpression: 'active' }));
-    // No profile (e.g. the first admin, made with the CLI) is not a disabled one.
-    const disabled = res.Item?.active === false;
-    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
-    cache.set(email, { disabled, at: now });
-    return disabled;
+export const agentStatus = accessCache({
+  async profile(email) {
+    if (!tableName) return undefined;
+    const res = await dynamo.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: keys.agent(email),
+        ProjectionExpression: '#a, #g, #d',
+        ExpressionAttributeNames: { '#a': 'active', '#g': 'groups', '#d': 'departments' },
+      }),
+    );
+    if (!res.Item) return undefined;
+    return { active: res.Item.active as boolean | undefined, groups: (res.Item.groups as string[]) ?? [], departments: (res.Item.departments as string[]) ?? [] };
   },
-
-  /** After a change to the profile, this process asks again (local mode runs every route in one process). */
-  forget(email: string): void {
-    cache.delete(email);
+  async restricted() {
+    if (!tableName) return [];
+    const { items } = await queryPages({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.department('').pk },
+      ProjectionExpression: '#i, #r',
+      ExpressionAttributeNames: { '#i': 'id', '#r': 'restricted' },
+    });
+    return items.filter((i) => i.restricted === true).map((i) => i.id as string);
   },
-};
+});

@@ -1,6 +1,7 @@
 import { agentView, groupsFor, inviteAgentBody } from '#core/admin';
 import { RuleViolationError } from '#core/errors';
 import { adminStore } from '#adapters/admin-store';
+import { agentStatus } from '#adapters/agent-status';
 import { ticketStore } from '#adapters/ticket-store';
 import { UserExistsError, userDirectory } from '#adapters/user-directory';
 import { adminRoute } from '#shared/admin-route';
@@ -43,5 +44,7 @@ export const handler = adminRoute({ body: inviteAgentBody }, async ({ body, prin
   });
   // A simultaneous invitation of the same agent got there first.
   if (!created) throw new HttpError(409, 'agent_exists', 'An agent with this email already exists');
+  // A user who worked without a profile (the first admin) now has one: it, not their token, grants their rights.
+  agentStatus.forget(body.email);
   return json(201, agentView(profile, status));
 });

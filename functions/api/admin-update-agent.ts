@@ -1,6 +1,7 @@
 import { agentEmailParams, agentView, diff, groupChanges, updateAgentBody, updatedGroups } from '#core/admin';
 import { NotFoundError, RuleViolationError } from '#core/errors';
 import { adminStore } from '#adapters/admin-store';
+import { agentStatus } from '#adapters/agent-status';
 import { ticketStore } from '#adapters/ticket-store';
 import { userDirectory } from '#adapters/user-directory';
 import { adminRoute } from '#shared/admin-route';
@@ -15,7 +16,8 @@ const directory = userDirectory(required('USER_POOL_ID'));
 /**
  * PATCH /admin/agents/{email}: name, level, admin rights, departments. Cognito's
  * groups follow the level and admin flag (the agent's next token carries them);
- * the profile that assignment reads is written with the audit record.
+ * the profile that authorization and assignment read is written with the audit record, and
+ * takes effect on the tokens the agent already holds (within the 30 s the profile is cached).
  */
 export const handler = adminRoute({ params: agentEmailParams, body: updateAgentBody }, async ({ params, body, principal }) => {
   const before = await admins.getAgent(params.email);
@@ -39,5 +41,7 @@ export const handler = adminRoute({ params: agentEmailParams, body: updateAgentB
   }
   if (Object.keys(changes).length === 0) return json(200, agentView(before));
   const saved = await admins.updateAgent(before, after, { actor: principal.email, action: 'agent.updated', target: params.email, changes });
+  // Their rights (admin, level, departments) are read from this profile: the change applies to the token they hold.
+  agentStatus.forget(params.email);
   return json(200, agentView(saved));
 });

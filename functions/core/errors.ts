@@ -28,3 +28,6 @@ export class VersionConflictError extends DomainError {
 
 /** Well-formed input that the rules of the domain refuse (e.g. an illegal status change). */
 export class RuleViolationError extends DomainError {}
+
+/** The caller's rights do not cover this action (e.g. taking a ticket above their level). */
+export class ForbiddenError extends DomainError {}

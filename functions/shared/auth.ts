@@ -1,8 +1,15 @@
 import { agentGroups } from '#definitions/routes';
 import type { Actor } from '#core/ticket';
+import { rightsFrom, type ProfileRights, type Rights } from '#core/access';
 
-export interface Principal extends Actor {
+/** The caller: who (from the token) and what they may do (from their desk profile, see core/access.ts). */
+export interface Principal extends Actor, Rights {
   groups: string[];
+}
+
+/** Who the verified token says is calling; what they may do comes from their profile. */
+export interface Identity extends Actor {
+  tokenGroups: string[];
 }
 
 /**
@@ -26,22 +33,36 @@ export function parseGroups(raw: unknown): string[] {
   return s.split(/[\s,]+/).filter(Boolean);
 }
 
-export type AuthResult = { ok: true; principal: Principal } | { ok: false; status: 401 | 403; message: string };
+export type AuthResult<T = Principal> = { ok: true; principal: T } | { ok: false; status: 401 | 403; message: string };
 
-/** Who is calling, from the verified claims; agents only. */
-export function agentFromClaims(claims: Record<string, unknown> | undefined): AuthResult {
+const isAgent = (groups: readonly string[]) => groups.some((g) => (agentGroups as readonly string[]).includes(g));
+
+/** Who is calling, from the verified claims: a token of an agent of this desk (any agent group), or a 401/403. */
+export function agentFromClaims(claims: Record<string, unknown> | undefined): AuthResult<Identity> {
   if (!claims || typeof claims.sub !== 'string' || typeof claims.email !== 'string') {
     return { ok: false, status: 401, message: 'A valid agent token is required' };
   }
-  const groups = parseGroups(claims['cognito:groups']);
-  if (!groups.some((g) => (agentGroups as readonly string[]).includes(g))) {
-    return { ok: false, status: 403, message: 'This action needs an agent or admin account' };
-  }
-  return { ok: true, principal: { sub: claims.sub, email: claims.email.toLowerCase(), groups } };
+  const tokenGroups = parseGroups(claims['cognito:groups']);
+  if (!isAgent(tokenGroups)) return { ok: false, status: 403, message: 'This action needs an agent or admin account' };
+  return { ok: true, principal: { sub: claims.sub, email: claims.email.toLowerCase(), tokenGroups } };
 }
 
-/** Admin routes: only members of the `admins` group; any other agent is refused with a 403. */
+/**
+ * The caller's rights from their profile as it is now: a demotion or a disable takes effect on
+ * the token they already hold. No profile: the token's groups (see rightsFrom).
+ */
+export function principalFor(who: Identity, profile: ProfileRights | undefined, restricted: readonly string[]): AuthResult {
+  if (profile?.active === false) return { ok: false, status: 401, message: 'This agent account is disabled; ask an admin to enable it' };
+  const rights = rightsFrom(profile, who.tokenGroups, restricted);
+  if (!isAgent(rights.groups)) return { ok: false, status: 403, message: 'This action needs an agent or admin account' };
+  return { ok: true, principal: { sub: who.sub, email: who.email, ...rights } };
+}
+
+/** Admin routes: only admins (by their profile); any other agent is refused with a 403. */
 export function requireAdmin(principal: Principal): AuthResult {
-  if (!principal.groups.includes('admins')) return { ok: false, status: 403, message: 'This action needs an admin account' };
+  if (!principal.admin) return { ok: false, status: 403, message: 'This action needs an admin account' };
   return { ok: true, principal };
 }
+
+/** Who acted, as the audit trail records it: never the rights of the moment. */
+export const actorOf = (p: Principal): Actor => ({ sub: p.sub, email: p.email });

@@ -1,10 +1,10 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { DomainError, NotFoundError, RuleViolationError, VersionConflictError } from '#core/errors';
+import { DomainError, ForbiddenError, NotFoundError, RuleViolationError, VersionConflictError } from '#core/errors';
 import { limits } from '#core/schemas';
 import { agentStatus } from '#adapters/agent-status';
-import { agentFromClaims, type Principal } from './auth.ts';
+import { agentFromClaims, principalFor, type Principal } from './auth.ts';
 import { logger } from './logger.ts';
 import { markObserved, observability } from './observability.ts';
 
@@ -40,6 +40,8 @@ export interface RouteSpec<B, Q, P> {
   body?: z.ZodType<B, unknown>;
   query?: z.ZodType<Q, unknown>;
   params?: z.ZodType<P, unknown>;
+  /** Admins only (see admin-route.ts): anyone else gets a 403 before their input is even read. */
+  adminOnly?: boolean;
 }
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): Result {
@@ -65,6 +67,8 @@ function errorHandler(): MiddlewareObj<Event, Result> {
         response = json(409, { ...errorBody(err.code, err.message), current }, current?.version ? { etag: `"${current.version}"` } : {});
       } else if (err instanceof NotFoundError) {
         response = json(404, errorBody(err.code, err.message));
+      } else if (err instanceof ForbiddenError) {
+        response = json(403, errorBody(err.code, err.message, err.details ? { details: err.details } : {}));
       } else if (err instanceof RuleViolationError) {
         response = json(422, errorBody(err.code, err.message, err.details ? { details: err.details } : {}));
       } else if (err instanceof DomainError) {
@@ -133,12 +137,14 @@ export function agentRoute<B = undefined, Q = undefined, P = undefined>(
   const parsed = new WeakMap<Event, ApiRequest<B, Q, P>>();
   const parse: MiddlewareObj<Event, Result> = {
     before: async ({ event }) => {
-      const auth = agentFromClaims(event.requestContext?.authorizer?.jwt?.claims);
-      if (!auth.ok) throw new HttpError(auth.status, auth.status === 401 ? 'unauthorized' : 'forbidden', auth.message);
-      // A valid token of an agent an admin has since disabled: refused now, not when it expires.
-      if (await agentStatus.isDisabled(auth.principal.email)) {
-        throw new HttpError(401, 'account_disabled', 'This agent account is disabled; ask an admin to enable it');
-      }
+      const who = agentFromClaims(event.requestContext?.authorizer?.jwt?.claims);
+      if (!who.ok) throw new HttpError(who.status, who.status === 401 ? 'unauthorized' : 'forbidden', who.message);
+      // Rights come from the profile as it is now, not from the token: a valid token of an agent
+      // an admin has since disabled or demoted carries only what the profile still grants.
+      const [profile, restricted] = await Promise.all([agentStatus.profile(who.principal.email), agentStatus.restricted()]);
+      const auth = principalFor(who.principal, profile, restricted);
+      if (!auth.ok) throw new HttpError(auth.status, auth.status === 401 ? 'account_disabled' : 'forbidden', auth.message);
+      if (spec.adminOnly && !auth.principal.admin) throw new HttpError(403, 'forbidden', 'This action needs an admin account');
       const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
       parsed.set(event, {
         principal: auth.principal,

@@ -83,6 +83,37 @@ describe('admin routes refuse everyone but admins', () => {
   });
 });
 
+describe('rights come from the profile, not from the token', () => {
+  it("a demoted admin's token gets 403 on every admin route at once, and changes nothing", async () => {
+    const { email, tokens } = await inviteAndActivate(3, []);
+    const token = await tokenFor(ADMIN);
+    expect((await api('PATCH', `/admin/agents/${enc(email)}`, { token, body: { admin: true } })).status).toBe(200);
+    // Their token from before the promotion works as an admin's: the profile says admin.
+    expect((await api('GET', '/admin/audit?limit=1', { token: tokens.IdToken })).status).toBe(200);
+    const promoted = await refresh(tokens.RefreshToken);
+    const adminToken = promoted.body.AuthenticationResult.IdToken as string;
+    expect(groupsOf(adminToken)).toContain('admins');
+
+    const demoted = await api('PATCH', `/admin/agents/${enc(email)}`, { token, body: { admin: false } });
+    expect(demoted.status, demoted.text).toBe(200);
+    // The token still says `admins`; the profile does not.
+    const everyAdminRoute = routes.filter((r) => r.path.startsWith('/admin/'));
+    expect(everyAdminRoute.length).toBeGreaterThan(adminRoutes.length);
+    for (const route of everyAdminRoute) {
+      const { path, body } = route.name === 'EraseRequester' ? { path: route.path, body: { email: uniqueEmail('nobody') } } : sample(route);
+      const res = await api(route.method, path.replace(enc('l2@helpdesk.local'), enc(ADMIN)), { token: adminToken, ...(body !== undefined && { body }) });
+      expect(res.status, `${route.name}: ${res.text}`).toBe(403);
+      expect(res.body.error.code).toBe('forbidden');
+    }
+    // Neither could they promote themselves back, nor disable the admin who demoted them.
+    expect((await api('PATCH', `/admin/agents/${enc(email)}`, { token: adminToken, body: { admin: true } })).status).toBe(403);
+    expect((await api('GET', `/admin/agents/${enc(email)}`, { token })).body).toMatchObject({ admin: false, level: 3 });
+    expect((await api('GET', `/admin/agents/${enc(ADMIN)}`, { token })).body).toMatchObject({ admin: true, active: true });
+    // Still an agent: the ordinary routes answer.
+    expect((await api('GET', '/tickets', { token: adminToken })).status).toBe(200);
+  });
+});
+
 describe('inviting an agent', () => {
   it('mails an invitation; the first sign-in asks for a new password; the token carries the level; the agent works', async () => {
     const departments = await someDepartment();

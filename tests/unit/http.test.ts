@@ -22,7 +22,7 @@ describe('agentFromClaims', () => {
     expect(agentFromClaims({ sub: 's', email: 'a@b.c', 'cognito:groups': '[customers]' })).toMatchObject({ ok: false, status: 403 });
     expect(agentFromClaims({ sub: 's', email: 'A@B.c', 'cognito:groups': '[agents-l1]' })).toEqual({
       ok: true,
-      principal: { sub: 's', email: 'a@b.c', groups: ['agents-l1'] },
+      principal: { sub: 's', email: 'a@b.c', tokenGroups: ['agents-l1'] },
     });
   });
 });

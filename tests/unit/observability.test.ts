@@ -85,8 +85,8 @@ vi.mock('../../functions/adapters/mailer.ts', async (importOriginal) => ({
   ...(await importOriginal<object>()),
   mailer: () => ({ send: async () => ({ sesMessageId: 'ses-out-1' }) }),
 }));
-// Every agent route first asks whether the agent was disabled: here, never.
-vi.mock('../../functions/adapters/agent-status.ts', () => ({ agentStatus: { isDisabled: async () => false, forget: () => undefined } }));
+// Every agent route first reads the caller's profile: here, none (the token's groups count).
+vi.mock('../../functions/adapters/agent-status.ts', () => ({ agentStatus: { profile: async () => undefined, restricted: async () => [], forget: () => undefined } }));
 vi.mock('../../functions/shared/lifecycle.ts', () => ({
   lifecycle: { start: async () => undefined, signal: async () => undefined, stop: async () => undefined },
 }));
