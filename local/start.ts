@@ -13,7 +13,7 @@
  *   npm start -- --meter           count what AWS would bill for, at GET <apiUrl>/__local/meter (local/meter.ts)
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createServer, type Server } from 'node:http';
@@ -30,7 +30,8 @@ import { startSqsPoller } from './sqs-poller.ts';
 import { startDeliveryEvents } from './ses-events.ts';
 import { createRouter, type LambdaHandler } from './http-router.ts';
 import { authRequestHandler } from './auth-server.ts';
-import { createLocalCognito, loadOrCreateKeys, type LocalUser } from './issuer.ts';
+import { createLocalCognito, hashStoredPasswords, loadOrCreateKeys, type LocalUser } from './issuer.ts';
+import { AlreadyRunningError, LOCK_FILE, lockHome, preparePrivateHome } from './home.ts';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { agentGroups } from '../lib/definitions/routes.ts';
 import { checkJava, stopChild, localCredentials, MissingJavaError, provisionTable, REGION, startDynamo, startMessaging, startSes } from './services.ts';
@@ -118,11 +119,16 @@ async function main() {
     const { parsePolicy } = await import('../functions/core/policy.ts');
     parsePolicy(JSON.parse(policyOverrides), args.policy);
   }
+  // One local mode per home, said at once (not a Java stack trace a minute later); and the home is private.
+  await preparePrivateHome(home);
+  const unlock = await lockHome(home);
+  stoppers.push(unlock);
   checkJava();
   // Off by default: counts SDK calls, invocations and requests for `npm run bench:cost`.
   const meter = args.meter ? startMeter() : undefined;
-  if (args.fresh) await rm(home, { recursive: true, force: true });
-  await mkdir(join(home, 'dynamodb'), { recursive: true });
+  // --fresh empties the home but keeps its lock, which is this process's.
+  if (args.fresh) for (const name of await readdir(home)) if (name !== LOCK_FILE) await rm(join(home, name), { recursive: true, force: true });
+  await mkdir(join(home, 'dynamodb'), { recursive: true, mode: 0o700 });
   const p = await ports();
   // The dashboard builds (only when dist is missing or stale) while the services start.
   const dashboardBuild = ensureDashboardBuilt({ log: args.quiet ? undefined : (l) => console.log(`[dashboard] ${l}`) }).then(
@@ -132,9 +138,14 @@ async function main() {
 
   const usersFile = join(home, 'users.json');
   const storedUsers: LocalUser[] | undefined = existsSync(usersFile) ? JSON.parse(await readFile(usersFile, 'utf8')) : undefined;
-  const demoUsers = makeDemoUsers(storedUsers);
+  // The pool keeps password hashes only; the demo agents' passwords, shown below, come back from the last endpoints.json.
+  const lastEndpoints = join(home, 'endpoints.json');
+  const shown: { agents?: { email: string; password?: string }[] } = existsSync(lastEndpoints) ? JSON.parse(await readFile(lastEndpoints, 'utf8')) : {};
+  const demo = await makeDemoUsers(storedUsers, new Map((shown.agents ?? []).flatMap((a) => (a.password ? [[a.email, a.password] as const] : []))));
+  const demoUsers = demo.map((d) => ({ ...d.user, password: d.password }));
   // Agents invited through the admin routes are kept beside the demo ones.
-  const users: LocalUser[] = [...demoUsers, ...(storedUsers ?? []).filter((u) => !demoUsers.some((d) => d.email === u.email))];
+  const users: LocalUser[] = [...demo.map((d) => d.user), ...(storedUsers ?? []).filter((u) => !demo.some((d) => d.user.email === u.email))];
+  await hashStoredPasswords(users);
   await writeJsonAtomically(usersFile, users);
   const keys = await loadOrCreateKeys(join(home, 'issuer-key.json'));
   // Secrets are made per install and kept with the data, never written in code.
@@ -327,7 +338,7 @@ async function main() {
     dashboardUrl,
     outboxUrl,
     auth: { url: authUrl, issuer, userPoolId: POOL_ID, clientId: CLIENT_ID, jwksUrl: `${issuer}/.well-known/jwks.json` },
-    agents: demoUsers.map((u) => ({ email: u.email, password: u.password, groups: u.groups })),
+    agents: demoUsers.map((u) => ({ email: u.email, ...(u.password ? { password: u.password } : {}), groups: u.groups })),
     services: { dynamodb: dynamo.endpoint, sqs: messagingUrl, sns: messagingUrl, s3: s3Front.url, ses: outboxUrl, stepfunctions: stepFunctions.url },
     stateMachineArn: STATE_MACHINE_ARN,
     timeScale,
@@ -355,7 +366,7 @@ async function main() {
       `  Data         ${home}`,
       '',
       'Agents (passwords are per install, kept in endpoints.json):',
-      ...demoUsers.map((u) => `  ${u.email.padEnd(24)} ${u.password}  [${u.groups.join(', ')}]`),
+      ...demoUsers.map((u) => `  ${u.email.padEnd(24)} ${u.password ?? '(their own; not stored)'}  [${u.groups.join(', ')}]`),
       '',
       'Try it:',
       `  TOKEN=$(npm run -s token -- l1@helpdesk.local | tail -1)`,
@@ -392,6 +403,6 @@ async function resumeLifecycles(): Promise<number> {
 }
 
 main().catch(async (err) => {
-  console.error(err instanceof MissingJavaError ? `\n${err.message}\n` : `\nLocal mode failed to start: ${(err as Error).stack ?? err}\n`);
+  console.error(err instanceof MissingJavaError || err instanceof AlreadyRunningError ? `\n${err.message}\n` : `\nLocal mode failed to start: ${(err as Error).stack ?? err}\n`);
   await stopAll(1);
 });
