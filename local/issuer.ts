@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import { newTotpSecret, verifyTotp } from './totp.ts';
+import { hashPassword, verifyPassword } from './password-hash.ts';
 
 /**
  * A local stand-in for the Cognito user pool. It signs RS256 tokens carrying
@@ -15,7 +16,10 @@ import { newTotpSecret, verifyTotp } from './totp.ts';
  */
 export interface LocalUser {
   email: string;
-  password: string;
+  /** scrypt hash (password-hash.ts); the pool never keeps a password as text. */
+  passwordHash?: string;
+  /** A password as text, only in a users.json from before hashing: hashed on load (hashStoredPasswords), never written again. */
+  password?: string;
   groups: string[];
   sub: string;
   name?: string;
@@ -109,6 +113,29 @@ const sameSecret = (a: string, b: string) => {
 };
 
 export type CognitoReply = { status: number; body: unknown };
+
+/** Replaces a user's password with its hash. */
+export async function setPassword(user: LocalUser, password: string): Promise<void> {
+  user.passwordHash = await hashPassword(password);
+  delete user.password;
+}
+
+/** Hashes the passwords a users.json from before hashing kept as text; true when one changed. */
+export async function hashStoredPasswords(users: LocalUser[]): Promise<boolean> {
+  const legacy = users.filter((u) => typeof u.password === 'string');
+  for (const u of legacy) await setPassword(u, u.password!);
+  return legacy.length > 0;
+}
+
+/** Whether `password` is the user's; the same work for an unknown user. */
+async function passwordMatches(user: LocalUser | undefined, password: string): Promise<boolean> {
+  if (user && !user.passwordHash && typeof user.password === 'string') {
+    if (!sameSecret(password, user.password)) return false;
+    await setPassword(user, password);
+    return true;
+  }
+  return (await verifyPassword(password, user?.passwordHash)) && Boolean(user);
+}
 
 /** The pool's password policy (lib/constructs/auth.ts), with Cognito's own wording; undefined when the password passes. */
 export function passwordPolicyProblem(password: string): string | undefined {
@@ -310,7 +337,7 @@ export function createLocalCognito(keys: IssuerKeys, opts: LocalPoolOptions, use
     if (r.AuthFlow === 'USER_PASSWORD_AUTH') {
       const candidate = find(params.USERNAME);
       // Same answer, and the same work, for an unknown user and a wrong password, as Cognito does.
-      const passwordOk = sameSecret(text(params.PASSWORD), candidate?.password ?? randomUUID());
+      const passwordOk = await passwordMatches(candidate, text(params.PASSWORD));
       if (!candidate || !passwordOk) return fail('NotAuthorizedException', 'Incorrect username or password.');
       if (!enabled(candidate)) return fail('NotAuthorizedException', 'User is disabled.');
       if (candidate.status === 'FORCE_CHANGE_PASSWORD') {
@@ -377,7 +404,7 @@ export function createLocalCognito(keys: IssuerKeys, opts: LocalPoolOptions, use
     // A failed attempt keeps the session, so the form can be corrected and sent again.
     if (problem) return fail('InvalidPasswordException', `Password does not conform to policy: ${problem}`);
     sessions.delete(text(r.Session));
-    user.password = password;
+    await setPassword(user, password);
     user.status = 'CONFIRMED';
     delete user.temporaryPasswordExpiresAt;
     touch(user);
@@ -450,13 +477,13 @@ export function createLocalCognito(keys: IssuerKeys, opts: LocalPoolOptions, use
     const expires = new Date(now() + (opts.temporaryPasswordDays ?? 3) * 86_400_000).toISOString();
     const user: LocalUser =
       existing ??
-      ({ email: username, sub: randomUUID(), groups: [], password, status: 'FORCE_CHANGE_PASSWORD', enabled: true, createdAt: at } satisfies LocalUser);
+      ({ email: username, sub: randomUUID(), groups: [], status: 'FORCE_CHANGE_PASSWORD', enabled: true, createdAt: at } satisfies LocalUser);
     if (!existing) {
       const name = attr('name').trim();
       if (name) user.name = name.slice(0, 2048);
       users.push(user);
     }
-    user.password = password;
+    await setPassword(user, password);
     user.temporaryPasswordExpiresAt = expires;
     user.updatedAt = at;
     await persist();

@@ -4,7 +4,8 @@ import type { Agent, TicketStore } from '../functions/adapters/ticket-store.ts';
 import { defaultCannedResponses } from '../functions/core/default-canned-responses.ts';
 import { table } from '../lib/definitions/resources.ts';
 import { readDeployConfig } from './deploy-config.ts';
-import type { LocalUser } from './issuer.ts';
+import { setPassword, type LocalUser } from './issuer.ts';
+import { verifyPassword } from './password-hash.ts';
 
 const demoAgents = [
   { email: 'admin@helpdesk.local', name: 'Ana Admin', groups: ['admins'] },
@@ -13,12 +14,28 @@ const demoAgents = [
   { email: 'l3@helpdesk.local', name: 'Leo Level Three', groups: ['agents-l3'] },
 ];
 
-/** Passwords are made per install, never written in code; they live in the local data folder. */
-export function makeDemoUsers(existing: LocalUser[] | undefined): LocalUser[] {
-  return demoAgents.map((a) => {
-    const kept = existing?.find((u) => u.email === a.email);
-    return kept ?? { email: a.email, groups: a.groups, sub: randomUUID(), password: `Demo-${randomBytes(9).toString('base64url')}` };
-  });
+/**
+ * Passwords are made per install, never written in code. The pool keeps only their hashes;
+ * the text is shown in the banner and endpoints.json, and `known` (the last endpoints.json)
+ * brings it back after a restart. A demo agent who chose their own password keeps it, and
+ * theirs is not known (undefined).
+ */
+export async function makeDemoUsers(existing: LocalUser[] | undefined, known: ReadonlyMap<string, string>): Promise<{ user: LocalUser; password: string | undefined }[]> {
+  return Promise.all(
+    demoAgents.map(async (a) => {
+      const kept = existing?.find((u) => u.email === a.email);
+      if (kept) {
+        const legacy = kept.password;
+        if (typeof legacy === 'string') await setPassword(kept, legacy);
+        const previous = legacy ?? known.get(a.email);
+        return { user: kept, password: previous !== undefined && (await verifyPassword(previous, kept.passwordHash)) ? previous : undefined };
+      }
+      const password = `Demo-${randomBytes(9).toString('base64url')}`;
+      const user: LocalUser = { email: a.email, groups: a.groups, sub: randomUUID() };
+      await setPassword(user, password);
+      return { user, password };
+    }),
+  );
 }
 
 /**

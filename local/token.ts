@@ -15,7 +15,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-let endpoints: { auth: { url: string; clientId: string }; agents: { email: string; password: string }[] };
+let endpoints: { auth: { url: string; clientId: string }; agents: { email: string; password?: string }[] };
 try {
   endpoints = JSON.parse(await readFile(join(home, 'endpoints.json'), 'utf8'));
 } catch {
@@ -23,6 +23,8 @@ try {
 }
 const agent = endpoints.agents.find((a) => a.email === email);
 if (!agent) fail(`Usage: npm run token -- <agent-email>\nSeeded agents: ${endpoints.agents.map((a) => a.email).join(', ')}`);
+// The pool keeps only password hashes: a demo agent who chose their own password signs in with it, not here.
+if (!agent.password) fail(`${agent.email} has chosen their own password, which local mode does not keep; sign in with it in the dashboard.`);
 
 let res: Response;
 try {

@@ -120,7 +120,10 @@ describe('local Cognito: invitations and the first sign-in', () => {
     expect((await p.respond(challenge.body.Session, 'first@example.com', NEW_PASSWORD)).body.__type).toBe('NotAuthorizedException');
     expect((await p.signIn('first@example.com', temp)).body.__type).toBe('NotAuthorizedException');
     expect((await p.signIn('first@example.com', NEW_PASSWORD)).body.AuthenticationResult.IdToken).toBeTruthy();
-    expect(p.saved.at(-1)![0]).toMatchObject({ status: 'CONFIRMED', password: NEW_PASSWORD });
+    // The pool saves a hash of the chosen password, never the password itself.
+    expect(p.saved.at(-1)![0]).toMatchObject({ status: 'CONFIRMED', passwordHash: expect.stringMatching(/^scrypt\$/) });
+    expect(JSON.stringify(p.saved)).not.toContain(NEW_PASSWORD);
+    expect(JSON.stringify(p.saved)).not.toContain(temp);
   });
 
   it('challenge sessions expire after 3 minutes, temporary passwords after 3 days', async () => {
