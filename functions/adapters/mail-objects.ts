@@ -3,6 +3,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from 
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { buckets } from '#definitions/resources';
 import { traced } from '#shared/observability';
+import { encodeComponent } from '#core/text';
 
 /**
  * Raw mail and attachments in S3. Local mode's S3 emulator needs path-style
@@ -17,11 +18,13 @@ export class MailTooLargeError extends Error {}
  * URI-encoded file name; a mail's files carry their position first ("2-name").
  */
 const { uploads, attachments } = buckets.mail.prefixes;
+/** Encoded characters of a name in a key: keys stay well under S3's 1,024 bytes whatever the name. */
+const KEY_NAME_MAX = 600;
 
 export const fileKeys = {
-  upload: (ticketId: string, filename: string) => `${uploads}${ticketId}/${randomUUID()}/${encodeURIComponent(filename)}`,
+  upload: (ticketId: string, filename: string) => `${uploads}${ticketId}/${randomUUID()}/${encodeComponent(filename, KEY_NAME_MAX)}`,
   mailAttachment: (ticketId: string, messageId: string, position: number, filename: string) =>
-    `${attachments}${ticketId}/${messageId}/${position}-${encodeURIComponent(filename)}`,
+    `${attachments}${ticketId}/${messageId}/${position}-${encodeComponent(filename, KEY_NAME_MAX)}`,
   /** An agent's upload for this ticket. */
   isUpload: (key: string, ticketId: string) => key.startsWith(`${uploads}${ticketId}/`) && !key.includes('..'),
   /** Any file of this ticket: an agent's upload or an attachment of its mail. */
@@ -74,7 +77,7 @@ export function mailObjects(bucket: string) {
         new GetObjectCommand({
           Bucket: bucket,
           Key: key,
-          ResponseContentDisposition: `attachment; filename="${safe.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(safe)}`,
+          ResponseContentDisposition: `attachment; filename="${safe.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeComponent(safe)}`,
           ResponseContentType: 'application/octet-stream',
         }),
         { expiresIn },

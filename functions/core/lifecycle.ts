@@ -3,6 +3,7 @@ import { settleClocks, triageRecord, type Actor, type AuditEvent, type FieldChan
 import { triage, type TriageResult } from './triage.ts';
 import { RuleViolationError } from './errors.ts';
 import { levelDeadline } from './sla.ts';
+import { mayMailAutomatically } from './mail/authentication.ts';
 
 /**
  * The ticket lifecycle's decisions, free of AWS: the state machine
@@ -138,11 +139,12 @@ export function autoResolve(ticket: Ticket, now: string, policy: Policy): Lifecy
 }
 
 /**
- * Who gets a survey: a real customer conversation. Spam, merged tickets and
- * tickets no agent ever answered in public are closed without one.
+ * Who gets a survey: a real customer conversation. Spam, merged tickets,
+ * tickets no agent ever answered in public and tickets from an unverified
+ * sender (the survey is an automatic mail) are closed without one.
  */
 export function surveyEligible(ticket: Ticket): boolean {
-  return !ticket.spam && !ticket.mergedInto && Boolean(ticket.firstRespondedAt);
+  return !ticket.spam && !ticket.mergedInto && Boolean(ticket.firstRespondedAt) && mayMailAutomatically(ticket);
 }
 
 /** The survey is due: sent when eligible, otherwise the ticket simply closes. */

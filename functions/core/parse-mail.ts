@@ -1,6 +1,7 @@
 import { simpleParser, type AddressObject, type Attachment } from 'mailparser';
 import { sanitizeMailHtml } from './sanitize-html.ts';
 import { parseMessageIds } from './mail/headers.ts';
+import { truncate, wellFormed } from './text.ts';
 
 /**
  * Raw MIME → what the help desk needs of a mail. Charsets and encoded words are
@@ -55,7 +56,7 @@ function addresses(obj: AddressObject | AddressObject[] | undefined): Address[] 
   const visit = (entries: AddressObject['value']) => {
     for (const e of entries) {
       if (e.group) visit(e.group);
-      else if (e.address && /^[^\s@]+@[^\s@]+$/.test(e.address)) out.push({ address: e.address.trim().toLowerCase(), ...(e.name ? { name: e.name.trim() } : {}) });
+      else if (e.address && /^[^\s@]+@[^\s@]+$/.test(e.address)) out.push({ address: wellFormed(e.address.trim().toLowerCase()), ...(e.name ? { name: wellFormed(e.name.trim()) } : {}) });
     }
   };
   for (const o of list) visit(o.value ?? []);
@@ -65,7 +66,7 @@ function addresses(obj: AddressObject | AddressObject[] | undefined): Address[] 
 function headerMap(lines: readonly { key: string; line: string }[]): Map<string, string[]> {
   const map = new Map<string, string[]>();
   for (const { key, line } of lines) {
-    const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    const value = wellFormed(line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
     const k = key.toLowerCase();
     map.set(k, [...(map.get(k) ?? []), value]);
   }
@@ -101,7 +102,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
   const from =
     addresses(m.from)[0] ??
     (rawFrom?.address && /^[^\s@<>]+$/.test(rawFrom.address)
-      ? { address: rawFrom.address.toLowerCase(), ...(rawFrom.name ? { name: rawFrom.name } : {}) }
+      ? { address: wellFormed(rawFrom.address.toLowerCase()), ...(rawFrom.name ? { name: wellFormed(rawFrom.name) } : {}) }
       : !rawFrom?.address && rawFrom?.name && /^[\w.-]+$/.test(rawFrom.name)
         ? { address: rawFrom.name.toLowerCase() }
         : null);
@@ -117,29 +118,31 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
     to: addresses(m.to),
     cc: addresses(m.cc),
     returnPath: returnPath === undefined ? null : returnPath.replace(/[<>\s]/g, '').toLowerCase(),
-    subject: (m.subject ?? '').replace(/[\r\n]+/g, ' ').trim(),
+    // Decoded text may hold lone surrogates (an encoded word in UTF-16): replaced here, once, for every later use.
+    subject: wellFormed((m.subject ?? '').replace(/[\r\n]+/g, ' ').trim()),
     date: m.date && !Number.isNaN(m.date.getTime()) ? m.date.toISOString() : null,
-    text: (m.text ?? '').replace(/\r\n/g, '\n'),
-    html: typeof m.html === 'string' && m.html.trim() ? sanitizeMailHtml(m.html) : null,
+    text: wellFormed((m.text ?? '').replace(/\r\n/g, '\n')),
+    html: typeof m.html === 'string' && m.html.trim() ? wellFormed(sanitizeMailHtml(m.html)) : null,
     attachments: attachments
       .filter((a) => !/message\/delivery-status/i.test(a.contentType))
       .map((a, i) => ({
         filename: safeFilename(a.filename, i, a.contentType),
         contentType: a.contentType || 'application/octet-stream',
         size: a.size ?? a.content.length,
-        ...(a.contentId ? { contentId: a.contentId.replace(/[<>]/g, '') } : {}),
+        ...(a.contentId ? { contentId: truncate(a.contentId.replace(/[<>]/g, ''), 998) } : {}),
         inline: a.contentDisposition === 'inline' || Boolean(a.related),
         content: a.content,
       })),
     headers,
-    language: first('content-language')?.split(',')[0]?.trim(),
+    language: first('content-language')?.split(',')[0]?.trim().slice(0, 35),
     bounce: bounceOf(contentType, attachments, m.text ?? ''),
   };
 }
 
 /** A name safe to show and to use in a storage key: no paths, no control characters. */
 export function safeFilename(name: string | undefined, index: number, contentType: string): string {
-  const base = (name ?? '').split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200);
+  // Cut by whole characters: an emoji split at the limit would break every later encoding of the name.
+  const base = truncate((name ?? '').split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f"]/g, '').trim(), 200);
   if (base && base !== '.' && base !== '..') return base;
   const ext = contentType.split('/')[1]?.replace(/[^a-z0-9]/gi, '').slice(0, 10) || 'bin';
   return `attachment-${index + 1}.${ext}`;

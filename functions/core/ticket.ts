@@ -66,6 +66,14 @@ export interface Ticket {
   language: string | null;
   /** Marked as spam on arrival: kept for review, never acknowledged. */
   spam: boolean;
+  /**
+   * Opened by a mail that failed authentication (DMARC, or both SPF and DKIM):
+   * the sender may not be who the From says, so the desk sends that address no
+   * automatic mail. An agent's reply still goes out.
+   */
+  unverified?: boolean;
+  /** Opened by an automatic mail (an out-of-office, a notification) that answered no ticket: held in the spam view, out of the queues. */
+  automatic?: boolean;
   /** Message-IDs of the mail conversation, oldest first (capped), for In-Reply-To/References. */
   mailThread: string[];
   /** The closed ticket this one continues, when a customer answered it after it closed. */
@@ -192,6 +200,10 @@ export interface MailOrigin {
   language: string | null;
   spam: boolean;
   mail: MailDetails;
+  /** The sender failed authentication (see Ticket.unverified). */
+  unverified?: boolean;
+  /** The mail was automatic (see Ticket.automatic). */
+  automatic?: boolean;
 }
 
 /** Mail-specific facts recorded on a message. */
@@ -207,6 +219,7 @@ export interface MailDetails {
   truncated: boolean;
   attachments: { filename: string; contentType: string; size: number; key: string; inline: boolean; contentId?: string }[];
   verdicts: Record<string, string>;
+  /** Sent by a machine (out-of-office, notification): shown as automatic, and it changes nothing on the ticket. */
   automated: boolean;
 }
 
@@ -232,6 +245,8 @@ export function openTicket(input: NewTicketInput, number: number, actor: Actor, 
     channel: input.channel,
     language: origin?.language ?? null,
     spam: origin?.spam ?? false,
+    ...(origin?.unverified ? { unverified: true } : {}),
+    ...(origin?.automatic ? { automatic: true } : {}),
     mailThread: origin?.mail.messageId ? [origin.mail.messageId] : [],
     followUpOf: origin?.followUpOf ?? null,
     createdAt: now,
@@ -392,6 +407,14 @@ export function addCustomerMail(ticket: Ticket, input: { id: string; from: Perso
     createdAt: input.at,
     mail: input.mail,
   };
+  // An automatic reply (out-of-office, a notification) joins the conversation and moves nothing:
+  // no status, clock, participant or thread change, so the lifecycle has nothing to wake for.
+  if (input.mail.automated) {
+    const next: Ticket = { ...ticket, updatedAt: input.at, version: ticket.version + 1 };
+    const after = { id: message.id, kind: 'customer', from: message.author.email, automatic: true };
+    const event: AuditEvent = { ticketId: ticket.id, version: next.version, at: input.at, actor, action: 'mail.received', changes: [{ field: 'messages', before: null, after }] };
+    return { ticket: next, message, event };
+  }
   const { next, changes } = customerSpoke(ticket, message);
   const known = new Set([ticket.requester.email, ...ticket.participants]);
   const added = [...new Set([message.author.email, ...input.cc.map(normaliseEmail)])].filter((e) => !known.has(e));

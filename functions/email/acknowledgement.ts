@@ -1,5 +1,7 @@
 import { acknowledgement, pickLanguage, type Language } from '#core/mail/templates';
 import { autoReplyBreaker } from '#core/mail/loop-detection';
+import { mayMailAutomatically } from '#core/mail/authentication';
+import { splitAddress } from '#core/mail/headers';
 import { statusUrl } from '#core/customer-pages';
 import type { Ticket } from '#core/ticket';
 import { sendOnTicket, type TicketMailDeps } from './send-reply.ts';
@@ -13,20 +15,34 @@ export interface AcknowledgementDeps extends TicketMailDeps {
   config: TicketMailDeps['config'] & {
     defaultLanguage: Language;
     autoReplyCap: number;
+    /** Acknowledgements per recipient domain per hour; default {@link DEFAULT_DOMAIN_CAP}. */
+    autoReplyDomainCap?: number;
     /** Where customer links point (`PUBLIC_URL`); without it the acknowledgement carries no status link. */
     publicUrl?: string | undefined;
   };
 }
 
 /**
- * One acknowledgement per ticket (mail or web form), capped per sender per
- * hour so two robots cannot ping-pong, with the signed link to the ticket's
- * status page when the desk has a public URL.
+ * Acknowledgements one recipient domain may get in an hour: a forger writing in
+ * the names of many addresses at one domain makes the desk mail that domain at
+ * most this often. High enough for a big customer's staff on an ordinary day.
+ */
+export const DEFAULT_DOMAIN_CAP = 100;
+
+/**
+ * One acknowledgement per ticket (mail or web form), capped per sender and per
+ * sender's domain per hour so two robots cannot ping-pong and a forger cannot
+ * aim the desk at a domain, with the signed link to the ticket's status page
+ * when the desk has a public URL. Never to an unverified sender.
  */
 export async function sendAcknowledgement(ticket: Ticket, thread: { inReplyTo?: string | undefined; references: string[] }, deps: AcknowledgementDeps): Promise<boolean> {
+  if (!mayMailAutomatically(ticket)) return false;
   if (!(await deps.index.claimOnce(ticket.id, 'ack'))) return false;
   const sent = await deps.index.countAutoReply(ticket.requester.email);
   if (!autoReplyBreaker(sent - 1, deps.config.autoReplyCap)) return false;
+  // Counted under `@domain`, beside the per-address counts.
+  const toDomain = await deps.index.countAutoReply(`@${splitAddress(ticket.requester.email).domain}`);
+  if (!autoReplyBreaker(toDomain - 1, deps.config.autoReplyDomainCap ?? DEFAULT_DOMAIN_CAP)) return false;
   const language = pickLanguage(ticket.language ?? undefined, deps.config.defaultLanguage);
   const publicUrl = deps.config.publicUrl;
   const link = publicUrl ? statusUrl(publicUrl, ticket.id, deps.config.replyTokenSecret, Date.now() / 1000) : undefined;

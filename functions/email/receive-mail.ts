@@ -6,6 +6,9 @@ import { automationVerdict } from '#core/mail/loop-detection';
 import { decideThread } from '#core/mail/threading';
 import { visibleText } from '#core/mail/quote-strip';
 import { readReplyToken } from '#core/mail/reply-token';
+import { rawMailDigest } from '#core/mail/raw-digest';
+import { unverifiedSender } from '#core/mail/authentication';
+import { clipBytes, truncate, wellFormed } from '#core/text';
 import type { Language } from '#core/mail/templates';
 import type { TicketStore } from '#adapters/ticket-store';
 import type { MailIndex } from '#adapters/mail-index';
@@ -39,6 +42,8 @@ export interface ReceiveDeps {
     replyTokenSecret: string;
     defaultLanguage: Language;
     autoReplyCap: number;
+    /** Acknowledgements per recipient domain per hour (default 100). */
+    autoReplyDomainCap?: number;
     /** Where customer links point (`PUBLIC_URL`); without it the acknowledgement carries no status link. */
     publicUrl?: string | undefined;
   };
@@ -59,6 +64,39 @@ export type ReceiveOutcome =
 const mailActor: Actor = { sub: 'system:inbound-mail', email: 'mail' };
 
 export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise<ReceiveOutcome> {
+  try {
+    return await receiveOnce(queueBody, deps);
+  } catch (err) {
+    // The same mail would fail the same way on every retry and then in the dead-letter queue: kept aside instead.
+    if (!isDeterministic(err)) throw err;
+    const n = (() => {
+      try {
+        return readNotification(queueBody);
+      } catch {
+        return undefined;
+      }
+    })();
+    const e = err as Error;
+    return quarantine(deps, {
+      sesMessageId: n?.mail.messageId ?? `unreadable-${randomUUID()}`,
+      reason: 'processing-failed',
+      detail: clipBytes(`${e.name}: ${e.message}`, 500),
+      ...(n ? { bucket: n.receipt.action.bucketName, key: n.receipt.action.objectKey } : {}),
+    });
+  }
+}
+
+/**
+ * Errors that say the mail itself is the problem, not the moment: a string no
+ * encoder takes, a value out of range, an item or key the store refuses. A
+ * throttle, a timeout or a lost connection is none of these and is retried.
+ */
+const deterministicErrors = new Set(['URIError', 'RangeError', 'SyntaxError', 'TypeError', 'ValidationException', 'SerializationException', 'KeyTooLongError', 'InvalidArgument']);
+export function isDeterministic(err: unknown): boolean {
+  return err instanceof Error && deterministicErrors.has(err.name);
+}
+
+async function receiveOnce(queueBody: string, deps: ReceiveDeps): Promise<ReceiveOutcome> {
   let n: SesNotification;
   try {
     n = readNotification(queueBody);
@@ -92,6 +130,9 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
     throw err;
   }
 
+  // One SES delivery owns each raw mail, so the same bytes delivered twice (no Message-ID to go by) make one ticket.
+  if (!(await deps.index.claimInbound(`raw|${rawMailDigest(raw)}`, sesMessageId))) return { result: 'duplicate' };
+
   const receivedAt = new Date(Date.parse(n.mail.timestamp) || Date.now()).toISOString();
   const automation = automationVerdict({
     headers: mail.headers,
@@ -113,8 +154,12 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
     return { result: 'bounce', ticketId: original.ticketId };
   }
 
-  // A new ticket needs someone to answer: a mail without a usable sender is kept aside.
-  if (!mail.from || !mail.from.address.includes('@')) return quarantine(deps, { sesMessageId, reason: 'no-sender', bucket, key });
+  // A new ticket needs someone to answer: the From, else the envelope sender (a script's bare
+  // mail has no From); a mail with neither is kept aside.
+  const sender = mail.from?.address.includes('@') ? mail.from : envelopeSender(n.mail.source);
+  if (!sender) return quarantine(deps, { sesMessageId, reason: 'no-sender', bucket, key });
+  const automated = automation.automated;
+  const unverified = unverifiedSender(verdicts);
 
   const decision = await decideThread(
     {
@@ -123,7 +168,7 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
       inReplyTo: mail.inReplyTo,
       references: mail.references,
       recipients: n.receipt.recipients,
-      from: mail.from.address,
+      from: sender.address,
       cc: mail.cc.map((c) => c.address),
       subject: mail.subject,
     },
@@ -131,7 +176,7 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
       // One SES delivery owns each mail (sender + Message-ID); its own retries pass, any
       // other delivery of the same mail is a duplicate. The sender is part of the key, so
       // reusing someone else's Message-ID does not silence their mail.
-      seenInbound: async (ses, messageId) => (messageId ? !(await deps.index.claimInbound(`${mail.from!.address}|${messageId}`, ses)) : false),
+      seenInbound: async (ses, messageId) => (messageId ? !(await deps.index.claimInbound(`${sender.address}|${messageId}`, ses)) : false),
       ticketByMessageId: async (ids) => (await deps.index.ticketFor(ids))?.ticketId,
       ticketByReplyToken: async (token) => {
         const id = readReplyToken(token, deps.config.replyTokenSecret);
@@ -150,38 +195,42 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
   // of the same mail were turned away as duplicates by the claim above.
   const messageId = idFromSeed(`msg:${sesMessageId}`, Date.parse(receivedAt));
   const existing = decision.kind === 'existing' ? await deps.store.getTicket(decision.ticketId) : undefined;
-  // A closed ticket stays closed: a late answer opens a follow-up instead.
-  const ticketId = existing && existing.status !== 'closed' ? existing.id : idFromSeed(`ticket:${sesMessageId}`, Date.parse(receivedAt));
-  const details = await storeAttachments(deps, mail, ticketId, messageId, sesMessageId, { bucket, key }, verdicts, automation.automated);
+  // A closed ticket stays closed: a late answer opens a follow-up instead. An automatic one
+  // (an out-of-office) is only recorded on it: it asks nothing of anyone.
+  const joins = existing && (existing.status !== 'closed' || automated) ? existing : undefined;
+  const ticketId = joins ? joins.id : idFromSeed(`ticket:${sesMessageId}`, Date.parse(receivedAt));
+  const details = await storeAttachments(deps, mail, ticketId, messageId, sesMessageId, { bucket, key }, verdicts, automated);
   const body = clipBytes(visibleText(mail.text).visible.trim() || mail.text.trim() || '(no text)', LIMITS.body);
 
-  if (existing && existing.status !== 'closed') {
-    const from = { email: mail.from.address, ...(mail.from.name ? { name: mail.from.name } : {}) };
+  if (joins) {
+    const from = { email: sender.address, ...(sender.name ? { name: sender.name } : {}) };
     const cc = mail.cc.map((c) => c.address);
     const appended = await deps.store.applyChange(
-      existing.id,
+      joins.id,
       // A retry of this delivery finds its message already there and changes nothing.
       async (t) =>
         (await deps.store.hasMessage(t.id, receivedAt, messageId)) ? undefined : addCustomerMail(t, { id: messageId, from, body, at: receivedAt, mail: details, cc }, mailActor, deps.policy),
-      existing,
+      joins,
     );
     // Woken whether this delivery or an earlier try of it made the change: a retry must not leave the wait asleep.
-    if (appended ? appended.ticket.lifecycleSeq !== existing.lifecycleSeq : true) await deps.lifecycle.signal(existing.id);
-    await deps.index.remember(mail.messageId ? [mail.messageId] : [], existing.id, 'inbound');
-    return { result: 'appended', ticketId: existing.id };
+    // An automatic mail changes nothing the lifecycle waits on.
+    if (!automated && (appended ? appended.ticket.lifecycleSeq !== joins.lifecycleSeq : true)) await deps.lifecycle.signal(joins.id);
+    await deps.index.remember(mail.messageId ? [mail.messageId] : [], joins.id, 'inbound');
+    return { result: 'appended', ticketId: joins.id };
   }
 
-  const spam = verdicts.spam === 'FAIL';
+  // Automatic mail that answers no ticket is held with spam, out of the queues (the `spam=true` view), flagged automatic.
+  const spam = verdicts.spam === 'FAIL' || automated;
   let ticket = await deps.store.getTicket(ticketId);
   if (!ticket) {
     const number = await deps.store.nextTicketNumber();
     const opened = openTicket(
       {
-        requester: { email: mail.from.address, ...(mail.from.name ? { name: mail.from.name.slice(0, 200) } : {}) },
-        subject: (mail.subject || '(no subject)').slice(0, 250),
+        requester: { email: sender.address, ...(sender.name ? { name: truncate(sender.name, 200) } : {}) },
+        subject: truncate(mail.subject || '(no subject)', 250),
         body,
         channel: 'email',
-        ...(spam ? { tags: ['spam'] } : existing ? { tags: ['follow-up'] } : {}),
+        ...(automated ? { tags: ['automatic'] } : spam ? { tags: ['spam'] } : existing ? { tags: ['follow-up'] } : {}),
       },
       number,
       mailActor,
@@ -195,9 +244,11 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
         language: mail.language ?? null,
         spam,
         mail: details,
+        ...(unverified ? { unverified: true } : {}),
+        ...(automated ? { automatic: true } : {}),
       },
       // Spam is kept for review, not routed.
-      spam ? undefined : await triageNew({ subject: mail.subject, body, requesterEmail: mail.from.address }, deps.policy, (id) => deps.store.knownDepartment(id)),
+      spam ? undefined : await triageNew({ subject: mail.subject, body, requesterEmail: sender.address }, deps.policy, (id) => deps.store.knownDepartment(id)),
     );
     const res = await deps.store.createTicket(opened.ticket, opened.message, opened.event);
     // A concurrent retry of the same delivery created it first.
@@ -208,7 +259,8 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
   // Spam gets no lifecycle until an agent releases it from the spam view.
   if (!ticket.spam) await deps.lifecycle.start(ticket.id);
 
-  const acknowledged = !spam && !automation.automated && (await acknowledge(deps, ticket, mail));
+  // No acknowledgement to spam, to a machine, or to an address a forger may have used (failed authentication).
+  const acknowledged = !spam && !automated && !unverified && (await acknowledge(deps, ticket, mail));
   return { result: 'created', ticketId: ticket.id, acknowledged };
 }
 
@@ -256,19 +308,13 @@ async function storeAttachments(
  */
 const LIMITS = { body: 64_000, fullText: 96_000, html: 128_000 };
 
-/** Cuts a string to at most `max` UTF-8 bytes without splitting a character. */
-export function clipBytes(s: string, max: number): string {
-  if (Buffer.byteLength(s) <= max) return s;
-  let lo = 0;
-  let hi = s.length;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (Buffer.byteLength(s.slice(0, mid)) <= max) lo = mid;
-    else hi = mid - 1;
-  }
-  // Do not end on half of a surrogate pair.
-  const end = /[\ud800-\udbff]/.test(s[lo - 1] ?? '') ? lo - 1 : lo;
-  return s.slice(0, end);
+/** Kept here too for existing callers; the one implementation is in core/text.ts. */
+export { clipBytes };
+
+/** The SMTP envelope sender (SES's `mail.source`) as a sender, when it is a real address (not the null path of a bounce). */
+function envelopeSender(source: string): { address: string; name?: string } | undefined {
+  const address = wellFormed(source.trim().replace(/^<|>$/g, '').toLowerCase());
+  return /^[^\s@<>]+@[^\s@<>]+$/.test(address) ? { address } : undefined;
 }
 
 /** The acknowledgement of a mail: threaded under the customer's mail. */

@@ -25,6 +25,8 @@ export const mailConfig = {
   /** SES's S3 action takes mail up to 40 MB. */
   maxMailBytes: 40 * 1024 * 1024,
   autoReplyCap: Number(process.env.AUTO_REPLY_CAP ?? 5),
+  /** Acknowledgements per recipient domain per hour. */
+  autoReplyDomainCap: Number(process.env.AUTO_REPLY_DOMAIN_CAP ?? 100),
   configurationSet: process.env.SES_CONFIGURATION_SET || undefined,
   /**
    * The public base URL of the customer pages (`PUBLIC_URL`), for the status

@@ -5,6 +5,7 @@ import { config } from '#shared/config';
 import { required } from '#shared/env';
 import { reportCounters, ticketStore, type Agent } from '#adapters/ticket-store';
 import { signLink } from '#core/signed-link';
+import { mayMailAutomatically } from '#core/mail/authentication';
 import { autoResolvedNotice, escalationNotice, pickLanguage, surveyRequest } from '#core/mail/templates';
 import { applyTriage, assign, autoResolve, triageNew, breachLevel, close, levelGroup, needsClosing, plan, roundRobinPick, surveyDue, type LifecycleChange, type Phase, type Plan } from '#core/lifecycle';
 import type { Level, Ticket } from '#core/ticket';
@@ -140,6 +141,8 @@ async function announce(change: LifecycleChange) {
       });
       return;
     }
+    // The requester's address failed authentication: the desk writes to it only through an agent.
+    if (!mayMailAutomatically(t)) return;
     const language = pickLanguage(t.language ?? undefined, mailConfig.defaultLanguage);
     const thread = t.mailThread ?? [];
     const threading = { inReplyTo: thread[thread.length - 1], references: thread };

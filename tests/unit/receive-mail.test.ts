@@ -1,72 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { TicketStore } from '../../functions/adapters/ticket-store.ts';
-import type { MailIndex } from '../../functions/adapters/mail-index.ts';
 import { MailTooLargeError } from '../../functions/adapters/mail-objects.ts';
-import type { OutgoingMail } from '../../functions/adapters/mailer.ts';
-import type { Ticket } from '../../functions/core/ticket.ts';
-import { clipBytes, receiveMail, type ReceiveDeps } from '../../functions/email/receive-mail.ts';
+import { clipBytes, receiveMail } from '../../functions/email/receive-mail.ts';
+import { updateTicket, type Ticket } from '../../functions/core/ticket.ts';
+import { surveyEligible } from '../../functions/core/lifecycle.ts';
 import { defaultPolicy } from '../../functions/core/policy.ts';
-
-/**
- * The decisions of receiveMail, with in-memory stand-ins for its ports (logic
- * only; the real path runs against local mode in tests/integration/mail*.ts).
- */
-function fakes(opts: { raw?: Buffer; getRaw?: () => Promise<Buffer>; autoRepliesThisHour?: number } = {}) {
-  const tickets = new Map<string, Ticket>();
-  const quarantined: string[] = [];
-  const sent: OutgoingMail[] = [];
-  const started: string[] = [];
-  const signalled: string[] = [];
-  const claims = new Set<string>();
-  let n = 0;
-  const store = {
-    getTicket: async (id: string) => tickets.get(id),
-    ticketByNumber: async () => undefined,
-    hasMessage: async () => false,
-    nextTicketNumber: async () => ++n,
-    createTicket: async (t: Ticket) => {
-      if (tickets.has(t.id)) return { alreadyExists: true };
-      tickets.set(t.id, t);
-      return { created: t };
-    },
-    saveTicket: async (t: Ticket) => void tickets.set(t.id, t),
-    knownDepartment: async (id: string) => ['support', 'it', 'hr', 'finance', 'facilities'].includes(id),
-  } as unknown as TicketStore;
-  const index = {
-    remember: async () => undefined,
-    ticketFor: async () => undefined,
-    quarantine: async (r: { reason: string }) => void quarantined.push(r.reason),
-    countAutoReply: async () => (opts.autoRepliesThisHour ?? 0) + 1,
-    claimOnce: async (id: string, what: string) => (claims.has(`${id}/${what}`) ? false : (claims.add(`${id}/${what}`), true)),
-    releaseClaim: async (id: string, what: string) => void claims.delete(`${id}/${what}`),
-    claimInbound: async () => true,
-  } as unknown as MailIndex;
-  const deps: ReceiveDeps = {
-    store,
-    index,
-    getRaw: opts.getRaw ?? (async () => opts.raw ?? Buffer.from('From: ana@example.com\r\nSubject: Oi\r\nMessage-ID: <1@example.com>\r\n\r\nOlá')),
-    putAttachment: async () => undefined,
-    send: async (m) => (sent.push(m), { sesMessageId: `ses-${sent.length}` }),
-    config: { supportAddresses: ['support@desk.example'], fromAddress: 'support@desk.example', deskName: 'Desk', replyTokenSecret: 'x'.repeat(40), defaultLanguage: 'en', autoReplyCap: 5 },
-    policy: defaultPolicy,
-    lifecycle: { start: async (id) => void started.push(id), signal: async (id) => void signalled.push(id) },
-  };
-  return { deps, tickets, quarantined, sent, started, signalled };
-}
-
-function body(overrides: { virus?: string; spam?: string; source?: string } = {}) {
-  const notification = {
-    notificationType: 'Received',
-    mail: { timestamp: '2026-11-22T10:00:00.000Z', source: overrides.source ?? 'ana@example.com', messageId: 'ses-id-1', destination: ['support@desk.example'] },
-    receipt: {
-      recipients: ['support@desk.example'],
-      spamVerdict: { status: overrides.spam ?? 'PASS' },
-      virusVerdict: { status: overrides.virus ?? 'PASS' },
-      action: { type: 'S3', bucketName: 'mail', objectKey: 'inbound/ses-id-1' },
-    },
-  };
-  return JSON.stringify({ Type: 'Notification', Message: JSON.stringify(notification) });
-}
+import { isWellFormed } from '../../functions/core/text.ts';
+import { body, fakes } from './receive-mail.fakes.ts';
 
 describe('receiveMail', () => {
   it('opens a ticket and acknowledges it, with loop-safe headers', async () => {
@@ -95,7 +34,8 @@ describe('receiveMail', () => {
       ['missing-object', fakes({ getRaw: async () => Promise.reject(Object.assign(new Error('gone'), { name: 'NoSuchKey' })) }), body()],
       ['invalid-notification', fakes(), '{"Type":"Notification","Message":"{}"}'],
       ['invalid-notification', fakes(), 'garbage'],
-      ['no-sender', fakes({ raw: Buffer.from('Subject: nobody\r\n\r\nhi') }), body()],
+      // No From, and a null envelope sender: nobody to answer.
+      ['no-sender', fakes({ raw: Buffer.from('Subject: nobody\r\n\r\nhi') }), body({ source: '' })],
     ];
     for (const [reason, f, b] of cases) {
       expect(await receiveMail(b, f.deps), reason).toEqual({ result: 'quarantined', reason });
@@ -147,5 +87,198 @@ describe('clipBytes', () => {
     expect(clipBytes('😀😀', 3)).toBe('');
     const big = 'ç'.repeat(100_000);
     expect(Buffer.byteLength(clipBytes(big, 96_000))).toBeLessThanOrEqual(96_000);
+  });
+});
+
+/** A desk fed one raw mail after another, each its own SES delivery unless told otherwise. */
+function desk(opts: Parameters<typeof fakes>[0] = {}) {
+  let current = Buffer.alloc(0);
+  let deliveries = 0;
+  const f = fakes({ ...opts, getRaw: async () => current });
+  const deliver = (lines: string[], text = 'hi', notification: Parameters<typeof body>[0] = {}) => {
+    current = Buffer.from([...lines, '', text].join('\r\n'));
+    return receiveMail(body({ sesId: `ses-${++deliveries}`, ...notification }), f.deps);
+  };
+  return { ...f, deliver };
+}
+
+const agent = { sub: 'agent', email: 'l1@desk.example' };
+const outOfOffice = ['From: ana@example.com', 'Subject: Automatic reply: Impressora', 'In-Reply-To: <1@example.com>', 'Message-ID: <ooo@example.com>'];
+
+describe('automatic replies change no ticket', () => {
+  async function ticketIn(status: 'resolved' | 'pending' | 'closed') {
+    const d = desk();
+    const opened = await d.deliver(['From: ana@example.com', 'Subject: Impressora', 'Message-ID: <1@example.com>'], 'A impressora parou.');
+    const id = (opened as { ticketId: string }).ticketId;
+    let t = d.tickets.get(id)!;
+    for (const s of status === 'closed' ? (['resolved', 'closed'] as const) : [status]) t = updateTicket(t, { status: s }, agent, '2026-11-22T11:00:00.000Z', defaultPolicy).ticket;
+    if (status === 'resolved') t = { ...t, survey: { sentAt: t.updatedAt, expiresAt: '2026-12-01T00:00:00.000Z', rating: null, ratedAt: null, comment: null } };
+    d.tickets.set(id, t);
+    return { d, id, before: t };
+  }
+
+  for (const [status, header] of [
+    ['resolved', 'Auto-Submitted: auto-replied'],
+    ['pending', 'X-Autoreply: yes'],
+  ] as const) {
+    it(`records an out-of-office (${header}) on a ${status} ticket as automatic, and moves nothing`, async () => {
+      const { d, id, before } = await ticketIn(status);
+      expect(await d.deliver([...outOfOffice, header], 'I am away until Monday.')).toEqual({ result: 'appended', ticketId: id });
+      const after = d.tickets.get(id)!;
+      // Status, clocks, survey and the lifecycle's plan are exactly as they were.
+      for (const field of ['status', 'slaPausedAt', 'slaPauses', 'resolvedAt', 'levelDueAt', 'dueAt', 'resolutionDueAt', 'survey', 'lifecycleSeq', 'participants', 'mailThread'] as const) {
+        expect(after[field], field).toEqual(before[field]);
+      }
+      expect(d.signalled).toEqual([]);
+      const recorded = d.messages.at(-1)!;
+      expect(recorded).toMatchObject({ ticketId: id, kind: 'customer', body: 'I am away until Monday.', mail: { automated: true } });
+      expect(d.sent).toHaveLength(1); // the first mail's acknowledgement, nothing more
+    });
+  }
+
+  it('records an automatic reply to a closed ticket there, without opening a follow-up', async () => {
+    const { d, id, before } = await ticketIn('closed');
+    expect(await d.deliver([...outOfOffice, 'Auto-Submitted: auto-replied'])).toEqual({ result: 'appended', ticketId: id });
+    expect(d.tickets.size).toBe(1);
+    expect(d.tickets.get(id)!.status).toBe('closed');
+    expect(d.tickets.get(id)!.closedAt).toBe(before.closedAt);
+  });
+
+  it("still lets a person's answer reopen the ticket", async () => {
+    const { d, id } = await ticketIn('resolved');
+    await d.deliver(['From: ana@example.com', 'Subject: Re: Impressora', 'In-Reply-To: <1@example.com>'], 'Voltou a falhar.');
+    expect(d.tickets.get(id)!.status).toBe('open');
+    expect(d.signalled).toEqual([id]);
+  });
+
+  it('keeps automatic mail that answers no ticket out of the queues, flagged, with no lifecycle and no acknowledgement', async () => {
+    const d = desk();
+    const out = await d.deliver(['From: robot@example.com', 'Subject: Delivery report', 'Auto-Submitted: auto-generated'], 'Your parcel.');
+    expect(out).toMatchObject({ result: 'created', acknowledged: false });
+    const t = d.tickets.get((out as { ticketId: string }).ticketId)!;
+    expect(t).toMatchObject({ spam: true, automatic: true, tags: ['automatic'], department: null });
+    expect(d.started).toEqual([]);
+    expect(d.sent).toEqual([]);
+  });
+});
+
+describe('failed authentication', () => {
+  for (const [label, verdicts] of [
+    ['DMARC fails', { dmarc: 'FAIL', spf: 'PASS', dkim: 'PASS' }],
+    ['SPF and DKIM both fail', { spf: 'FAIL', dkim: 'FAIL', dmarc: 'GRAY' }],
+  ] as const) {
+    it(`opens an unverified ticket with no acknowledgement when ${label}`, async () => {
+      const d = desk();
+      const out = await d.deliver(['From: victim@bank.example', 'Subject: Urgente: confirme sua senha'], 'Clique aqui.', verdicts);
+      expect(out).toMatchObject({ result: 'created', acknowledged: false });
+      const t = d.tickets.get((out as { ticketId: string }).ticketId)!;
+      expect(t.unverified).toBe(true);
+      expect(t.spam).toBe(false);
+      expect(d.started).toEqual([t.id]);
+      expect(d.sent).toEqual([]);
+      // Nor a survey later: it is an automatic mail to the same address.
+      expect(surveyEligible({ ...t, firstRespondedAt: t.createdAt, status: 'resolved' } as Ticket)).toBe(false);
+    });
+  }
+
+  it('still acknowledges when only one check fails or none can be determined', async () => {
+    for (const verdicts of [{ spf: 'FAIL', dkim: 'PASS' }, { dkim: 'FAIL', spf: 'GRAY' }, { spf: 'GRAY', dkim: 'GRAY', dmarc: 'GRAY' }]) {
+      const d = desk();
+      expect(await d.deliver(['From: ana@example.com', 'Subject: Oi'], 'Olá', verdicts)).toMatchObject({ result: 'created', acknowledged: true });
+      expect([...d.tickets.values()][0]!.unverified).toBeUndefined();
+    }
+  });
+
+  it('caps acknowledgements per recipient domain, not only per address', async () => {
+    const d = desk({ domainCap: 2 });
+    const acks = [];
+    for (const who of ['a', 'b', 'c', 'd']) acks.push(await d.deliver([`From: ${who}@victim.example`, `Subject: ${who}`]));
+    await d.deliver(['From: someone@elsewhere.example', 'Subject: other domain']);
+    expect(acks.map((o) => (o as { acknowledged: boolean }).acknowledged)).toEqual([true, true, false, false]);
+    expect(d.sent.map((m) => m.to[0])).toEqual(['a@victim.example', 'b@victim.example', 'someone@elsewhere.example']);
+  });
+});
+
+describe('duplicates and senders', () => {
+  it('makes one ticket and one acknowledgement of the same raw mail delivered twice without a Message-ID', async () => {
+    const d = desk();
+    const mail = ['From: script@example.com', 'Subject: teste', 'Date: Mon, 7 Dec 2026 10:00:00 +0000'];
+    const first = await d.deliver(mail, 'corpo');
+    // Another SES delivery of the same bytes (its own SES message id), with a relay's trace header on top.
+    const second = await d.deliver(['Received: from relay.example by inbound; Mon, 7 Dec 2026 10:00:05 +0000', ...mail], 'corpo');
+    expect(first).toMatchObject({ result: 'created' });
+    expect(second).toEqual({ result: 'duplicate' });
+    expect(d.tickets.size).toBe(1);
+    expect(d.sent).toHaveLength(1);
+    // A retry of the first delivery is not a duplicate of itself.
+    expect(await receiveMail(body({ sesId: 'ses-1' }), d.deps)).toMatchObject({ result: 'created', acknowledged: false });
+  });
+
+  it('opens the ticket of a mail without a From header for its envelope sender', async () => {
+    const d = desk();
+    const out = await d.deliver(['To: support@desk.example'], 'Enviado pelo smtplib.', { source: 'Script@Example.com' });
+    expect(out).toMatchObject({ result: 'created', acknowledged: true });
+    const t = [...d.tickets.values()][0]!;
+    expect(t.requester).toEqual({ email: 'script@example.com' });
+    expect(t.subject).toBe('(no subject)');
+    expect(d.sent[0]!.to).toEqual(['script@example.com']);
+  });
+});
+
+describe('strings no encoder takes', () => {
+  const multipart = (filenameParams: string, headers: string[] = []) => [
+    'From: ana@example.com',
+    'Subject: anexo',
+    ...headers,
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary=XX',
+    '',
+    '--XX',
+    'Content-Type: text/plain',
+    '',
+    'segue',
+    '--XX',
+    `Content-Type: application/octet-stream`,
+    `Content-Disposition: attachment; ${filenameParams}`,
+    '',
+    'file',
+    '--XX--',
+  ];
+  const utf16Word = (units: number[]) => `=?utf-16le?B?${Buffer.from(new Uint16Array(units).buffer).toString('base64')}?=`;
+
+  it('stores an attachment whose name has an emoji across the 200-character cut', async () => {
+    const name = `${'a'.repeat(199)}😀.txt`;
+    const d = desk();
+    const out = await d.deliver(multipart(`filename*=UTF-8''${encodeURIComponent(name)}`), '');
+    expect(out).toMatchObject({ result: 'created' });
+    const [file] = d.messages[0]!.mail!.attachments;
+    expect(file!.filename).toBe('a'.repeat(199));
+    expect(isWellFormed(file!.filename)).toBe(true);
+  });
+
+  it('replaces a lone surrogate from an encoded word in names, subject and file name', async () => {
+    const lone = utf16Word([0xd800, 0x41]);
+    const d = desk();
+    const raw = multipart(`filename="${lone}.txt"`).map((l) => (l === 'From: ana@example.com' ? `From: ${lone} <ana@example.com>` : l === 'Subject: anexo' ? `Subject: ${lone}` : l));
+    const out = await d.deliver(raw, '');
+    expect(out).toMatchObject({ result: 'created', acknowledged: true });
+    const t = [...d.tickets.values()][0]!;
+    expect(t.subject).toBe('\ufffdA');
+    expect(t.requester.name).toBe('\ufffdA');
+    expect(d.messages[0]!.mail!.attachments[0]!.filename).toBe('\ufffdA.txt');
+  });
+
+  it('keeps a long name of emoji within the storage key limit', async () => {
+    const d = desk();
+    const out = await d.deliver(multipart(`filename*=UTF-8''${encodeURIComponent('😀'.repeat(150))}`), '');
+    expect(out).toMatchObject({ result: 'created' });
+    expect(Buffer.byteLength(d.messages[0]!.mail!.attachments[0]!.key)).toBeLessThanOrEqual(1024);
+  });
+
+  it('quarantines a deterministic failure instead of sending it round the retries', async () => {
+    const d = desk();
+    d.deps.putAttachment = async () => Promise.reject(Object.assign(new Error('bad key'), { name: 'KeyTooLongError' }));
+    expect(await d.deliver(multipart('filename="x.txt"'), '')).toEqual({ result: 'quarantined', reason: 'processing-failed' });
+    expect(d.quarantine[0]).toMatchObject({ sesMessageId: 'ses-1', bucket: 'mail', key: 'inbound/ses-1', detail: 'KeyTooLongError: bad key' });
   });
 });
