@@ -1,7 +1,8 @@
-import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, PutCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type BatchWriteCommandInput, GetCommand, type BatchGetCommandOutput, PutCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { conditionFailed, dynamo, onlyContention, putIf, queryPages, transactWrite } from './dynamo.ts';
 import { keys, partitions, SPAM, storageAttributes, ticketIndexKeys, VOLUME_SHARDS, type StatusBucket } from './keys.ts';
-import { pagedQuery } from './page-query.ts';
+import { pagedQuery, type Within } from './page-query.ts';
+import { inScope, type Scope } from '#core/access';
 import { NotFoundError, VersionConflictError } from '#core/errors';
 import { TicketNumbers } from '#core/ticket-numbers';
 import { activeStatuses, levels, type AuditEvent, type Level, type Message, type Priority, type Status, type Ticket } from '#core/ticket';
@@ -21,6 +22,8 @@ export interface ListFilter {
   spam?: boolean;
   limit: number;
   cursor?: string;
+  /** Only what the caller may see (core/access.ts visibleDepartments); absent: everything. */
+  scope?: Scope;
 }
 
 export interface Department {
@@ -29,6 +32,8 @@ export interface Department {
   kind: 'internal' | 'external';
   /** false once removed from the deployment configuration (see adapters/desk-config.ts); absent: active. */
   active?: boolean;
+  /** Seen only by its members, admins included (cdk.json); absent: not restricted. */
+  restricted?: boolean;
 }
 
 export interface CannedResponse {
@@ -132,6 +137,68 @@ export function ticketStore(tableName: string) {
       start = res.LastEvaluatedKey;
     } while (start);
     return count;
+  }
+
+  /**
+   * Writes a change that leaves the ticket's state alone (see commutingChange)
+   * without conditioning on its version: the version is bumped atomically (ADD),
+   * so other editors' If-Match still sees the change, and the event takes the
+   * version this write produced. The guard is the status the change was worked
+   * out on (a reply must not land on a ticket closed meanwhile, a customer's mail
+   * on one set pending meanwhile must reopen it) and the lists it rewrites.
+   * Undefined when the guard failed: re-read and work the change out again.
+   */
+  async function appendCommuting(read: Ticket, next: Ticket, lists: (keyof Ticket)[], event: AuditEvent, message?: Message) {
+    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt', '#version': 'version' };
+    const values: Record<string, unknown> = { ':status': read.status, ':updatedAt': next.updatedAt, ':one': 1 };
+    const sets = ['#updatedAt = :updatedAt'];
+    const guards = ['attribute_exists(pk)', '#status = :status'];
+    lists.forEach((field, i) => {
+      names[`#l${i}`] = field;
+      values[`:l${i}`] = next[field];
+      sets.push(`#l${i} = :l${i}`);
+      if (read[field] === undefined) guards.push(`attribute_not_exists(#l${i})`);
+      else {
+        values[`:b${i}`] = read[field];
+        guards.push(`#l${i} = :b${i}`);
+      }
+    });
+    let res;
+    try {
+      res = await dynamo.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.ticket(read.id),
+          UpdateExpression: `SET ${sets.join(', ')} ADD #version :one`,
+          ConditionExpression: guards.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+    } catch (err) {
+      const name = (err as { name?: string }).name;
+      // A transaction holding the item at that instant is contention too: retried like a failed guard.
+      if (name === 'ConditionalCheckFailedException' || name === 'TransactionConflictException') return undefined;
+      throw err;
+    }
+    const ticket = toTicket(res.Attributes!);
+    const stamped: AuditEvent = { ...event, version: ticket.version };
+    // The version is this write's alone, so the event's key is free; the message sits on its own
+    // key (ids are unique; a redelivered mail's is the same), written as is. Neither needs a
+    // condition, so a batch does (a transaction would only add contention under a burst).
+    let pending: BatchWriteCommandInput['RequestItems'] | undefined = {
+      [tableName]: [
+        { PutRequest: { Item: { ...keys.event(stamped.ticketId, stamped.version), type: 'event', ...stamped } } },
+        ...(message ? [{ PutRequest: { Item: { ...keys.message(message.ticketId, message.createdAt, message.id), type: 'message', ...message } } }] : []),
+      ],
+    };
+    for (let attempt = 1; pending && Object.keys(pending).length; attempt++) {
+      if (attempt > BATCH_GET_ATTEMPTS) throw new Error('BatchWriteItem left items unprocessed');
+      if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
+      pending = (await dynamo.send(new BatchWriteCommand({ RequestItems: pending }))).UnprocessedItems;
+    }
+    return { ticket, event: stamped };
   }
 
   return {
@@ -280,6 +347,11 @@ export function ticketStore(tableName: string) {
      * conflict with what a caller saw (a new message, a delivery event), so a
      * race is retried rather than answered with a 409. `change` may decline by
      * returning undefined; `current` saves the first read when the caller has it.
+     *
+     * A change that only adds a message or an event (the ticket keeps its state,
+     * bar the thread and participant lists) commutes with every other write, so it
+     * is written without a version condition (see appendCommuting) and cannot be
+     * starved by other writers; only a change of state takes the version-checked path.
      */
     async applyChange<C extends { ticket: Ticket; event: AuditEvent; message?: Message; counters?: CounterUpdate[] }>(
       id: string,
@@ -292,11 +364,20 @@ export function ticketStore(tableName: string) {
         const next = await change(ticket);
         if (!next) return undefined;
         try {
+          if (!next.counters?.length) {
+            const guarded = commutingChange(ticket, next.ticket);
+            if (guarded) {
+              const written = await appendCommuting(ticket, next.ticket, guarded, next.event, next.message);
+              if (written) return { ...next, ...written };
+              throw new VersionConflictError(attempt >= CHANGE_ATTEMPTS ? await getTicket(id) : undefined);
+            }
+          }
           await this.saveTicket(next.ticket, ticket.version, next.event, next.message, next.counters);
           return next;
         } catch (err) {
           if (!(err instanceof VersionConflictError) || attempt >= CHANGE_ATTEMPTS) throw err;
-          await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
+          // Capped: under a burst of writers, a long sleep only delays the retry that will pass.
+          await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
         }
       }
     },
@@ -325,6 +406,10 @@ export function ticketStore(tableName: string) {
       const residual: Record<string, string | number | null> = {};
       // `none`: tickets no department holds yet; at level 1 that is the dispatch queue.
       const department = f.department === 'none' ? null : f.department;
+      // A department the caller may not see is an empty queue; without one, the view is narrowed to theirs.
+      if (f.scope && f.department && !inScope(f.scope, department)) return { items: [] as Ticket[], nextCursor: null };
+      const within = f.department ? undefined : departmentsWithin(f.scope);
+      if (within === 'nothing') return { items: [] as Ticket[], nextCursor: null };
       let indexName: string;
       let partitionAttr: string;
       let parts: string[];
@@ -355,6 +440,7 @@ export function ticketStore(tableName: string) {
         sortAttr: 'rankSk',
         partitions: parts,
         filters: residual,
+        within,
         limit: f.limit,
         cursor: f.cursor,
       });
@@ -362,7 +448,9 @@ export function ticketStore(tableName: string) {
     },
 
     /** A requester's whole history, newest first, whatever the status. */
-    async customerHistory(email: string, limit: number, cursor?: string) {
+    async customerHistory(email: string, limit: number, cursor?: string, scope?: Scope) {
+      const within = departmentsWithin(scope);
+      if (within === 'nothing') return { items: [] as Ticket[], nextCursor: null };
       const page = await pagedQuery<Record<string, unknown>>({
         tableName,
         indexName: 'history',
@@ -370,6 +458,7 @@ export function ticketStore(tableName: string) {
         sortAttr: 'createdSk',
         partitions: [partitions.history(email)],
         descending: true,
+        within,
         limit,
         cursor,
       });
@@ -442,7 +531,7 @@ export function ticketStore(tableName: string) {
      * on the subjects they carry, then the tickets themselves, so what is
      * shown is their current state, not the one indexed.
      */
-    async searchSubjects(q: { words: string[]; indexed: string[] }, limit: number): Promise<Ticket[]> {
+    async searchSubjects(q: { words: string[]; indexed: string[] }, limit: number, visible?: (t: Ticket) => boolean): Promise<Ticket[]> {
       const lists = await Promise.all(
         q.indexed.map(async (word) => {
           const res = await dynamo.send(
@@ -459,7 +548,9 @@ export function ticketStore(tableName: string) {
         }),
       );
       if (lists.some((l) => l.length === 0)) return [];
-      return this.getTickets(matchIndexed(lists, q.words, limit));
+      if (!visible) return this.getTickets(matchIndexed(lists, q.words, limit));
+      // Only what the caller may see, from as many matches as one batch read holds.
+      return (await this.getTickets(matchIndexed(lists, q.words, 100))).filter(visible).slice(0, limit);
     },
 
     /** Tickets by id (BatchGetItem, at most 100), in the order asked; ids with no ticket are left out. */
@@ -565,6 +656,14 @@ export function reportCounters(counts: ReportCount[]): CounterUpdate[] {
   });
 }
 
+/** A caller's scope as a query filter on the ticket's department; 'nothing' when they see none. */
+function departmentsWithin(scope: Scope | undefined): Within | undefined | 'nothing' {
+  if (!scope) return undefined;
+  if (scope.all) return scope.except.length ? { attr: 'department', noneOf: scope.except } : undefined;
+  const anyOf = [...scope.departments, ...(scope.dispatch ? [null] : [])];
+  return anyOf.length ? { attr: 'department', anyOf } : 'nothing';
+}
+
 function strip(item: Record<string, unknown>): Record<string, unknown> {
   const out = { ...item };
   for (const a of storageAttributes) delete out[a];
@@ -573,4 +672,24 @@ function strip(item: Record<string, unknown>): Record<string, unknown> {
 
 function toTicket(item: Record<string, unknown>): Ticket {
   return strip(item) as unknown as Ticket;
+}
+
+/** Fields a commuting change may rewrite besides its bookkeeping: lists it extends, guarded on their old value. */
+const COMMUTING_LISTS = ['mailThread', 'participants'] as const satisfies readonly (keyof Ticket)[];
+
+/**
+ * Whether a change only adds to the ticket (a message, an event) without moving
+ * its state: the fields it touches are the version, updatedAt and at most the
+ * lists above. Returns those lists to write, or undefined when the change needs
+ * the version-checked path (a status, a clock, a level...).
+ */
+export function commutingChange(before: Ticket, after: Ticket): (keyof Ticket)[] | undefined {
+  const fields = new Set([...Object.keys(before), ...Object.keys(after)] as (keyof Ticket)[]);
+  const lists: (keyof Ticket)[] = [];
+  for (const f of fields) {
+    if (f === 'version' || f === 'updatedAt' || JSON.stringify(before[f]) === JSON.stringify(after[f])) continue;
+    if (!(COMMUTING_LISTS as readonly string[]).includes(f)) return undefined;
+    lists.push(f);
+  }
+  return lists;
 }
