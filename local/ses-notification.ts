@@ -107,6 +107,18 @@ export function isSesMessageId(id: string): boolean {
   return /^[0-9a-v]{40}$/.test(id);
 }
 
+/** The SES message id of a Received notification as it arrives in SQS (in its SNS envelope); undefined for anything else. */
+export function sesMessageIdOfSqsBody(body: string): string | undefined {
+  try {
+    const envelope = JSON.parse(body) as { Message?: unknown };
+    const notification = JSON.parse(typeof envelope.Message === 'string' ? envelope.Message : '') as { mail?: { messageId?: unknown } };
+    const id = notification.mail?.messageId;
+    return typeof id === 'string' && isSesMessageId(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ParsedHeaders {
   headers: MailHeader[];
   /** True when the header block went past the scan limit and was cut. */

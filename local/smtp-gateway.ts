@@ -6,12 +6,16 @@
  * publish to the SNS topic, which fans out to the inbound queue.
  *
  * A mail answered with 250 is never lost: before the 250 it is written to a
- * spool directory on disk (fsync, atomic rename). It leaves the spool only once
- * S3 has the object and SNS has the notification. When either fails the client
- * still gets its 250 and delivery is retried from the spool in the background,
- * and again on the next start: the spool is on disk, the emulator in memory.
- * Delivery is at least once; the consumer de-duplicates on the SES message id,
- * which a spooled mail keeps across retries.
+ * spool directory on disk (fsync, atomic rename). It leaves the spool only when
+ * the inbound-mail handler has finished with it (a ticket, a reply or a
+ * quarantine: local mode calls `settle` once the poller has deleted its SQS
+ * message), because the emulators hold queue and bucket in memory only. When
+ * S3 or SNS fails the client still gets its 250 and delivery is retried in the
+ * background, each mail on its own back-off; whatever is still spooled at the
+ * next start is delivered again. Delivery is at least once; the consumer
+ * de-duplicates on the SES message id, which a spooled mail keeps for good.
+ * A mail that can never be delivered (the store refuses it for good) is moved
+ * to `<spool>/failed/` for a person to look at, never retried forever.
  *
  * Local differences from SES, on purpose:
  * - the object in S3 is the mail exactly as received (SES prepends Return-Path,
@@ -33,7 +37,10 @@ export interface SmtpGatewayOptions {
   host?: '127.0.0.1';
   /** The addresses mail is accepted for, e.g. support@helpdesk.local; `support+anything@` is accepted too. */
   supportAddresses: string[];
-  /** Largest mail accepted, in bytes (SES: 40 MB). Advertised with SIZE; bigger mail gets 552. */
+  /**
+   * Largest mail accepted, in bytes: what the mail store takes (SES: 40 MB; local mode: what
+   * its S3 emulator takes in one request). Advertised with SIZE; bigger mail gets 552.
+   */
   maxBytes: number;
   /** Where accepted mail waits until S3 and SNS have it. Created if missing. */
   spoolDir: string;
@@ -52,8 +59,12 @@ export interface SmtpGateway {
   port: number;
   /** Stops accepting mail, finishes transactions in progress and stops retrying; spooled mail stays for the next start. */
   stop(): Promise<void>;
-  /** Resolves once every accepted mail has reached S3 and SNS (the spool is empty); rejects if the gateway stops first. */
+  /** Resolves once every accepted mail has reached S3 and SNS; rejects if the gateway stops first. */
   drain(): Promise<void>;
+  /** The consumer has finished with this mail (SES message id): it leaves the spool. Unknown ids are ignored. */
+  settle(messageId: string): Promise<void>;
+  /** SES message ids still in the spool: not yet delivered, or delivered and not yet settled. */
+  spooled(): string[];
 }
 
 interface SpoolEnvelope {
@@ -75,6 +86,15 @@ const INLINE_TIMEOUT_MS = 10_000;
 const RETRY_TIMEOUT_MS = 30_000;
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 30_000;
+
+/**
+ * A refusal that retrying cannot change: the store answered 4xx (too large, bad request,
+ * no such bucket), except for throttling and timeouts. Network errors and 5xx are passing.
+ */
+function isPermanent(err: unknown): boolean {
+  const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
 
 class SmtpReplyError extends Error {
   constructor(
@@ -147,8 +167,10 @@ export async function startSmtpGateway(opts: SmtpGatewayOptions): Promise<SmtpGa
   const emlPath = (id: string) => join(spoolDir, `${id}.eml`);
   const jsonPath = (id: string) => join(spoolDir, `${id}.json`);
 
-  /** Ids of mails in the spool, i.e. answered 250 and not yet in S3 + SNS. */
-  const pending = new Set<string>();
+  /** Mails answered 250 and not yet in S3 + SNS, each with its own back-off. */
+  const pending = new Map<string, { attempts: number; nextAt: number }>();
+  /** Mails in S3 + SNS whose processing is not yet known to be over; they stay spooled until `settle`. */
+  const delivered = new Set<string>();
   /** Ids a delivery attempt is working on right now. */
   const busy = new Set<string>();
   /** DATA handlers in progress, awaited on stop. */
@@ -156,7 +178,7 @@ export async function startSmtpGateway(opts: SmtpGatewayOptions): Promise<SmtpGa
   let waiters: (() => void)[] = [];
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
-  let retryDelay = FIRST_RETRY_MS;
+  let retryAt = Infinity;
   const passes = new Set<Promise<void>>();
 
   const wake = () => {
@@ -173,7 +195,7 @@ export async function startSmtpGateway(opts: SmtpGatewayOptions): Promise<SmtpGa
     if (m && m[2] === 'json') {
       try {
         await access(emlPath(m[1]!));
-        pending.add(m[1]!);
+        pending.set(m[1]!, { attempts: 0, nextAt: 0 });
       } catch {
         log(`spool: ${name} has no raw mail next to it; removed`);
         await unlink(full).catch(() => {});
@@ -184,13 +206,14 @@ export async function startSmtpGateway(opts: SmtpGatewayOptions): Promise<SmtpGa
     const m = /^([0-9a-v]{40})\.eml$/.exec(name);
     if (name.endsWith('.tmp') || (m && !pending.has(m[1]!))) await unlink(join(spoolDir, name)).catch(() => {});
   }
-  if (pending.size) log(`spool: ${pending.size} mail(s) left from an earlier run, delivering`);
+  if (pending.size) log(`spool: ${pending.size} mail(s) left from an earlier run, delivering them again`);
 
   async function moveAside(id: string, why: string) {
     const dead = join(spoolDir, 'failed');
-    await mkdir(dead, { recursive: true });
+    await mkdir(dead, { recursive: true, mode: 0o700 });
     for (const p of [jsonPath(id), emlPath(id)]) await rename(p, join(dead, p.slice(spoolDir.length + 1))).catch(() => {});
     pending.delete(id);
+    delivered.delete(id);
     log(`spool: ${id} cannot be delivered (${why}); moved to ${dead}`);
     wake();
   }
@@ -207,8 +230,15 @@ export async function startSmtpGateway(opts: SmtpGatewayOptions): Promise<SmtpGa
         raw = await readFile(emlPath(id));
         if (envelope.messageId !== id || !Array.isArray(envelope.rcptTo)) throw new Error('envelope does not match its file');
       } catch (err) {
+        // Settled meanwhile: nothing to do.
+        if (!pending.has(id)) return;
         // Written atomically, so this is damage from outside; keep the files for a person to look at.
         await moveAside(id, describe(err));
+        return;
+      }
+      // Spooled by a run that took bigger mail than the store does now.
+      if (raw.length > opts.maxBytes) {
+        await moveAside(id, `${raw.length} bytes is over the ${opts.maxBytes}-byte limit`);
         return;
       }
     }
@@ -226,47 +256,57 @@ export async function startSmtpGateway(opts: SmtpGatewayOptions): Promise<SmtpGa
       objectKeyPrefix: opts.prefix,
     });
     await opts.sns.send(new PublishCommand({ TopicArn: opts.topicArn, Subject: SES_NOTIFICATION_SUBJECT, Message: JSON.stringify(notification) }), { abortSignal: signal });
-    // The .json goes first: an .eml without one is removed on start, never re-sent.
-    await unlink(jsonPath(id));
-    await unlink(emlPath(id)).catch(() => {});
-    pending.delete(id);
+    // Still spooled until settled: the queue and bucket it is in now do not survive a stop.
+    if (pending.delete(id)) delivered.add(id);
     log(`delivered ${id} to s3://${opts.bucket}/${opts.prefix}${id} and SNS`);
     wake();
   }
 
-  function scheduleRetry(delayMs: number) {
-    if (stopped || retryTimer) return;
+  /** Delivery failed: a permanent refusal moves the mail aside; otherwise it waits its own back-off. */
+  async function failed(id: string, err: unknown) {
+    const entry = pending.get(id);
+    if (!entry) return;
+    if (isPermanent(err)) return moveAside(id, describe(err));
+    entry.attempts++;
+    const delay = Math.min(FIRST_RETRY_MS * 2 ** (entry.attempts - 1), MAX_RETRY_MS);
+    entry.nextAt = Date.now() + delay;
+    log(`delivery of ${id} failed (${describe(err)}); kept in the spool, retrying in ${Math.round(delay / 100) / 10} s`);
+    scheduleRetry();
+  }
+
+  /** One timer, for the earliest entry due; a pass delivers every entry due and moves past failures. */
+  function scheduleRetry() {
+    if (stopped) return;
+    let due = Infinity;
+    for (const [id, e] of pending) if (!busy.has(id)) due = Math.min(due, e.nextAt);
+    if (due === Infinity || (retryTimer && retryAt <= due)) return;
+    clearTimeout(retryTimer);
+    retryAt = due;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
-      const pass = retryPass().finally(() => passes.delete(pass));
+      retryAt = Infinity;
+      const pass = retryPass().finally(() => {
+        passes.delete(pass);
+        scheduleRetry();
+      });
       passes.add(pass);
-    }, delayMs);
+    }, Math.max(0, due - Date.now()));
     retryTimer.unref();
   }
 
   async function retryPass() {
-    let failed = false;
-    for (const id of [...pending]) {
+    for (const [id, entry] of [...pending]) {
       if (stopped) return;
-      if (busy.has(id) || !pending.has(id)) continue;
+      if (busy.has(id) || !pending.has(id) || entry.nextAt > Date.now()) continue;
       busy.add(id);
       try {
         await deliver(id, RETRY_TIMEOUT_MS);
       } catch (err) {
-        failed = true;
-        log(`delivery of ${id} failed (${describe(err)}); retrying in ${Math.round(retryDelay / 100) / 10} s`);
-        break;
+        // This mail only: the others are tried in this same pass.
+        await failed(id, err);
       } finally {
         busy.delete(id);
       }
-    }
-    if (failed) {
-      const delay = retryDelay;
-      retryDelay = Math.min(retryDelay * 2, MAX_RETRY_MS);
-      scheduleRetry(delay);
-    } else {
-      retryDelay = FIRST_RETRY_MS;
-      if ([...pending].some((id) => !busy.has(id))) scheduleRetry(0);
     }
   }
 
@@ -323,16 +363,16 @@ export async function startSmtpGateway(opts: SmtpGatewayOptions): Promise<SmtpGa
         log(`spool write failed (${describe(err)}); mail refused with 451`);
         throw new SmtpReplyError(451, '4.3.0 Local spool unavailable, try again later');
       }
-      pending.add(messageId);
+      pending.set(messageId, { attempts: 0, nextAt: 0 });
       log(`accepted ${messageId} (${raw.length} bytes, ${envelope.rcptTo.length} recipient(s))`);
       try {
         await deliver(messageId, INLINE_TIMEOUT_MS, { envelope, raw });
       } catch (err) {
-        log(`delivery of ${messageId} failed (${describe(err)}); kept in the spool, retrying in the background`);
-        scheduleRetry(retryDelay);
+        await failed(messageId, err);
       }
     } finally {
       busy.delete(messageId);
+      scheduleRetry();
     }
     return messageId;
   }
@@ -382,7 +422,7 @@ export async function startSmtpGateway(opts: SmtpGatewayOptions): Promise<SmtpGa
     });
   });
   log(`listening on ${host}:${port} for ${opts.supportAddresses.length} support address(es)`);
-  if (pending.size) scheduleRetry(0);
+  scheduleRetry();
 
   return {
     port,
@@ -394,16 +434,25 @@ export async function startSmtpGateway(opts: SmtpGatewayOptions): Promise<SmtpGa
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.allSettled([...transactions]);
       await Promise.allSettled([...passes]);
-      if (pending.size) log(`stopped with ${pending.size} mail(s) in the spool; they are delivered on the next start`);
+      const left = pending.size + delivered.size;
+      if (left) log(`stopped with ${left} mail(s) in the spool; they are delivered again on the next start`);
       wake();
     },
+    async settle(messageId: string) {
+      if (!pending.has(messageId) && !delivered.has(messageId)) return;
+      pending.delete(messageId);
+      delivered.delete(messageId);
+      // The .json goes first: an .eml without one is removed on start, never re-sent.
+      await unlink(jsonPath(messageId)).catch(() => {});
+      await unlink(emlPath(messageId)).catch(() => {});
+      wake();
+    },
+    spooled: () => [...pending.keys(), ...delivered],
     async drain() {
       if (pending.size && !stopped) {
         // Do not wait out a long back-off: try now.
-        clearTimeout(retryTimer);
-        retryTimer = undefined;
-        retryDelay = FIRST_RETRY_MS;
-        scheduleRetry(0);
+        for (const e of pending.values()) e.nextAt = 0;
+        scheduleRetry();
       }
       while (pending.size) {
         if (stopped) throw new Error(`the SMTP gateway stopped with ${pending.size} mail(s) still in the spool`);

@@ -33,6 +33,8 @@ export interface SqsPollerOptions {
   /** The function timeout, for `context.getRemainingTimeInMillis()`; default 30. */
   timeoutSeconds?: number;
   log?: (line: string) => void;
+  /** Called with the records the handler finished with, once their messages are deleted from the queue. */
+  onDeleted?: (records: SQSRecord[]) => void;
 }
 
 export interface SqsPoller {
@@ -148,6 +150,9 @@ export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
       new DeleteMessageBatchCommand({ QueueUrl: opts.queueUrl, Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })) }),
     );
     for (const f of res.Failed ?? []) log(`${opts.functionName}: could not delete a processed message (${f.Code}: ${f.Message ?? ''})`);
+    const failed = new Set((res.Failed ?? []).map((f) => f.Id));
+    const deleted = done.filter((_, i) => !failed.has(String(i)));
+    if (deleted.length) opts.onDeleted?.(deleted);
   }
 
   async function loop() {

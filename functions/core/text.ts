@@ -62,3 +62,22 @@ export function encodeComponent(s: string, maxEncoded = Infinity): string {
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
+
+/** True when every string (keys included) in a parsed JSON value is well formed; walked without recursion, whatever the nesting. */
+export function jsonWellFormed(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (!isWellFormed(v)) return false;
+    } else if (Array.isArray(v)) {
+      stack.push(...v);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (!isWellFormed(k)) return false;
+        stack.push(child);
+      }
+    }
+  }
+  return true;
+}

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { z } from 'zod';
 import { DomainError, ForbiddenError, NotFoundError, RuleViolationError, VersionConflictError } from '#core/errors';
 import { limits } from '#core/schemas';
+import { jsonWellFormed } from '#core/text';
 import { agentStatus } from '#adapters/agent-status';
 import { agentFromClaims, principalFor, type Principal } from './auth.ts';
 import { logger } from './logger.ts';
@@ -103,11 +104,15 @@ function readJsonBody(event: Event): unknown {
     throw new HttpError(413, 'payload_too_large', `The body is larger than ${limits.requestBytes} bytes`);
   }
   if (text.trim() === '') throw new HttpError(400, 'body_required', 'A JSON body is required');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new HttpError(400, 'invalid_json', 'The body is not valid JSON');
   }
+  // A `\ud800` escape parses to a lone surrogate, which no UTF-8 encoder (S3 keys, mail, URLs) takes.
+  if (!jsonWellFormed(value)) throw new HttpError(400, 'invalid_text', 'The body contains text that is not valid Unicode (a lone UTF-16 surrogate)');
+  return value;
 }
 
 /** Path parameters arrive percent-encoded from some integrations; decode once, refusing malformed escapes. */

@@ -4,6 +4,7 @@
  * bucket, the SES notification out through SNS into the inbound queue.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { request as httpRequest, createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,13 +15,14 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FauxqsServer } from 'fauxqs';
 import { buckets, queues, topics } from '../../lib/definitions/resources.ts';
-import { freePort, localCredentials, REGION, startMessaging } from '../../local/services.ts';
+import { freePort, LOCAL_MAX_OBJECT_BYTES, localCredentials, REGION, startMessaging } from '../../local/services.ts';
 import { startSmtpGateway, type SmtpGateway, type SmtpGatewayOptions } from '../../local/smtp-gateway.ts';
 import type { SesS3ReceivedNotification } from '../../local/ses-notification.ts';
 
 const SUPPORT = 'support@helpdesk.local';
 const PREFIX = 'inbound/';
-const MAX_BYTES = 40 * 1024 * 1024;
+// What local mode runs with: the largest object its S3 emulator stores.
+const MAX_BYTES = LOCAL_MAX_OBJECT_BYTES;
 const bucket = buckets.mail.localName;
 
 let fauxqs: FauxqsServer;
@@ -150,6 +152,14 @@ async function rawSmtp(port: number) {
   };
 }
 
+async function until(probe: () => boolean | Promise<boolean>, what: string, waitMs = 20_000) {
+  const deadline = Date.now() + waitMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function spoolFiles(dir: string) {
   return (await readdir(dir)).filter((n) => !n.startsWith('failed')).sort();
 }
@@ -203,7 +213,13 @@ describe('SMTP gateway (SES inbound stand-in)', () => {
     });
     expect(Date.parse(n.mail.timestamp)).toBeLessThanOrEqual(Date.parse(n.receipt.timestamp));
     expect(n.receipt.processingTimeMillis).toBeGreaterThanOrEqual(0);
-    expect(await spoolFiles(spoolDir)).toEqual([]);
+    // In S3 and SNS, and still spooled: the emulators keep them in memory only. Settled, it leaves.
+    expect(await spoolFiles(spoolDir)).toEqual(expect.arrayContaining([`${id}.eml`, `${id}.json`]));
+    expect(gateway.spooled()).toContain(id);
+    await gateway.settle(id);
+    expect(await spoolFiles(spoolDir)).not.toContain(`${id}.json`);
+    expect(await spoolFiles(spoolDir)).not.toContain(`${id}.eml`);
+    expect(gateway.spooled()).not.toContain(id);
   });
 
   it('lets tests force verdicts with the X-Local-*-Verdict headers', async () => {
@@ -319,8 +335,9 @@ describe('SMTP gateway (SES inbound stand-in)', () => {
     expect(await objectKeys()).toEqual([...before, `${PREFIX}${id}`].sort());
   });
 
-  it('refuses a real 40 MB + 1 byte mail at the end of DATA with 552', async () => {
+  it('refuses a mail one byte over what the local S3 stores at the end of DATA with 552, and stores one of exactly that size', async () => {
     const before = await objectKeys();
+    const spooledBefore = await spoolFiles(spoolDir);
     const smtp = await rawSmtp(gateway.port);
     await smtp.reply();
     await smtp.command('EHLO test.example\r\n');
@@ -330,9 +347,20 @@ describe('SMTP gateway (SES inbound stand-in)', () => {
     const head = 'Subject: huge\r\n\r\n';
     const body = Buffer.alloc(MAX_BYTES + 1 - head.length - 2, 'z');
     expect(await smtp.command(Buffer.concat([Buffer.from(head), body, Buffer.from('\r\n.\r\n')]))).toMatch(/^552 /);
-    await smtp.close();
     expect(await objectKeys()).toEqual(before);
-    expect(await spoolFiles(spoolDir)).toEqual([]);
+    expect(await spoolFiles(spoolDir)).toEqual(spooledBefore);
+    // The advertised size is one the store takes: such a mail reaches S3 and SNS, nothing is left to retry.
+    await smtp.command('MAIL FROM:<a@example.com>\r\n');
+    await smtp.command(`RCPT TO:<${SUPPORT}>\r\n`);
+    expect(await smtp.command('DATA\r\n')).toMatch(/^354 /);
+    const exact = Buffer.concat([Buffer.from(head), body.subarray(1), Buffer.from('\r\n')]);
+    expect(exact.length).toBe(MAX_BYTES);
+    const id = idFrom(await smtp.command(Buffer.concat([exact, Buffer.from('.\r\n')])));
+    await smtp.close();
+    await gateway.drain();
+    expect((await objectBytes(`${PREFIX}${id}`)).equals(exact)).toBe(true);
+    await notificationFor(id);
+    await gateway.settle(id);
   });
 
   it('accepts and delivers hostile mail: bare LF, NUL, 8-bit bytes, 5000-byte lines, no headers, null sender', async () => {
@@ -429,11 +457,15 @@ describe('SMTP gateway (SES inbound stand-in)', () => {
     const up = await startSmtpGateway(gatewayOptions({ spoolDir: dir }));
     try {
       await up.drain();
-      expect(await spoolFiles(dir)).toEqual([]);
       expect(await objectBytes(`${PREFIX}${id}`)).toEqual(Buffer.from(raw));
       const { notification: n } = await notificationFor(id);
+      expect(n.mail.messageId).toBe(id);
       expect(n.mail.commonHeaders.subject).toBe('kept safe');
       expect(n.mail.destination).toEqual([SUPPORT]);
+      // Kept until the consumer is done with it.
+      expect(await spoolFiles(dir)).toEqual([`${id}.eml`, `${id}.json`]);
+      await up.settle(id);
+      expect(await spoolFiles(dir)).toEqual([]);
     } finally {
       await up.stop();
     }
@@ -460,14 +492,72 @@ describe('SMTP gateway (SES inbound stand-in)', () => {
       });
       await new Promise<void>((r) => proxy!.listen(proxyPort, '127.0.0.1', r));
       await gw.drain();
-      expect(await spoolFiles(dir)).toEqual([]);
       expect(await objectBytes(`${PREFIX}${id}`)).toEqual(Buffer.from(raw));
       await notificationFor(id);
+      await gw.settle(id);
+      expect(await spoolFiles(dir)).toEqual([]);
     } finally {
       await gw.stop();
       flakyS3.destroy();
       for (const sock of sockets) sock.destroy();
       if (proxy) await new Promise((r) => proxy!.close(r));
+    }
+  });
+  it('never lets one stuck mail hold up the others, and moves aside mail the store refuses for good', async () => {
+    const dir = await tempDir('spool-stuck');
+    // Three mails answered 250 while S3 was down: they are left in the spool for the next start.
+    const deadS3 = s3For(`http://127.0.0.1:${await freePort()}`, 1);
+    const down = await startSmtpGateway(gatewayOptions({ spoolDir: dir, s3: deadS3, maxBytes: 64 * 1024 }));
+    const sendOne = async (subject: string, size = 0) => idFrom((await send(down.port, { from: 'a@example.com', to: [SUPPORT], raw: `Subject: ${subject}\r\n\r\n${'b'.repeat(size)}ok\r\n` })).response);
+    const stuck = await sendOne('stuck');
+    const fine = await sendOne('fine');
+    const tooBig = await sendOne('too big for the next run', 40 * 1024);
+    await down.stop();
+    deadS3.destroy();
+
+    // S3 through a front that fails the first mail's object (503, then 413) and passes everything else to fauxqs.
+    let stuckAnswer = 503;
+    let stuckTries = 0;
+    const front = createHttpServer((req, res) => {
+      if (req.url?.includes(stuck)) {
+        stuckTries++;
+        req.resume();
+        return void res.writeHead(stuckAnswer, { 'content-type': 'application/xml' }).end('<Error><Code>Refused</Code><Message>refused</Message></Error>');
+      }
+      const up = httpRequest({ host: '127.0.0.1', port: fauxqs.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise((r) => (front.closeAllConnections(), front.close(r))));
+    const frontS3 = s3For(`http://127.0.0.1:${(front.address() as { port: number }).port}`, 1);
+    const logs: string[] = [];
+    // The next run takes smaller mail than the one that spooled them.
+    const up = await startSmtpGateway(gatewayOptions({ spoolDir: dir, s3: frontS3, maxBytes: 32 * 1024, log: (l) => logs.push(l) }));
+    try {
+      // The mail behind the stuck one is delivered while the stuck one keeps failing.
+      const { notification } = await notificationFor(fine);
+      expect(notification.mail.commonHeaders.subject).toBe('fine');
+      await until(() => stuckTries >= 2, 'a second try of the stuck mail');
+      expect(up.spooled()).toContain(stuck);
+      // Bigger than this run takes: moved aside at once, never sent.
+      expect(await readdir(join(dir, 'failed'))).toEqual(expect.arrayContaining([`${tooBig}.eml`, `${tooBig}.json`]));
+      expect(up.spooled()).not.toContain(tooBig);
+      // Refused for good (4xx): moved aside too, not retried forever.
+      stuckAnswer = 413;
+      await until(async () => !up.spooled().includes(stuck), 'the stuck mail to be moved aside');
+      expect(await readdir(join(dir, 'failed'))).toEqual(expect.arrayContaining([`${stuck}.eml`, `${stuck}.json`]));
+      const tries = stuckTries;
+      await up.drain();
+      expect(stuckTries).toBe(tries);
+      expect(logs.some((l) => l.includes(stuck) && l.includes('cannot be delivered'))).toBe(true);
+      await up.settle(fine);
+      expect(await spoolFiles(dir)).toEqual([]);
+    } finally {
+      await up.stop();
+      frontS3.destroy();
     }
   });
 });
