@@ -13,6 +13,13 @@ import { buckets, queues, table, topics, type IndexDefinition } from '../lib/def
 export const REGION = 'us-east-1';
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/**
+ * The largest object local mode stores. fauxqs caps every request body at 11 MiB, S3 PUTs
+ * included (SES takes mail up to 40 MB, S3 objects to 5 GB); a margin below that leaves room
+ * for the SDK's framing. The SMTP gateway takes no bigger mail, since it could not be stored.
+ */
+export const LOCAL_MAX_OBJECT_BYTES = 10 * 1024 * 1024;
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv: Server = createServer();

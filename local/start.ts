@@ -25,7 +25,8 @@ import { randomBytes } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { S3Client } from '@aws-sdk/client-s3';
-import { startSmtpGateway } from './smtp-gateway.ts';
+import { startSmtpGateway, type SmtpGateway } from './smtp-gateway.ts';
+import { sesMessageIdOfSqsBody } from './ses-notification.ts';
 import { startSqsPoller } from './sqs-poller.ts';
 import { startDeliveryEvents } from './ses-events.ts';
 import { createRouter, type LambdaHandler } from './http-router.ts';
@@ -34,7 +35,7 @@ import { createLocalCognito, hashStoredPasswords, loadOrCreateKeys, type LocalUs
 import { AlreadyRunningError, LOCK_FILE, lockHome, preparePrivateHome } from './home.ts';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { agentGroups } from '../lib/definitions/routes.ts';
-import { checkJava, stopChild, localCredentials, MissingJavaError, provisionTable, REGION, startDynamo, startMessaging, startSes } from './services.ts';
+import { checkJava, stopChild, localCredentials, LOCAL_MAX_OBJECT_BYTES, MissingJavaError, provisionTable, REGION, startDynamo, startMessaging, startSes } from './services.ts';
 import { makeDemoUsers } from './seed.ts';
 import { startLocalStepFunctions } from './step-functions.ts';
 import { startS3CorsFront } from './s3-cors-front.ts';
@@ -276,12 +277,20 @@ async function main() {
   const { inboundTopicArn: topicArn, inboundQueue: { queueUrl, queueArn } } = messaging;
   const inbound = (await import('../functions/email/inbound-mail.ts')) as { handler: Parameters<typeof startSqsPoller>[0]['handler'] };
   // Two batches at once (the stack allows five; this machine is small): a burst of mail drains sooner.
-  const poller = startSqsPoller({ sqs, queueUrl, queueArn, batchSize: 10, concurrency: 2, handler: metered(meter, 'InboundMail', inbound.handler), functionName: 'InboundMail', log: args.quiet ? undefined : (l) => console.log(`[mail] ${l}`) });
+  // A mail leaves the SMTP spool only once the handler has finished with it (its message deleted): the queue is in memory.
+  let smtpGateway: SmtpGateway | undefined;
+  const settle = (records: { body: string }[]) => {
+    for (const r of records) {
+      const id = sesMessageIdOfSqsBody(r.body);
+      if (id) void smtpGateway?.settle(id);
+    }
+  };
+  const poller = startSqsPoller({ sqs, queueUrl, queueArn, batchSize: 10, concurrency: 2, handler: metered(meter, 'InboundMail', inbound.handler), functionName: 'InboundMail', onDeleted: settle, log: args.quiet ? undefined : (l) => console.log(`[mail] ${l}`) });
   stoppers.push(() => poller.stop());
   const smtp = await startSmtpGateway({
     port: p.smtp,
     supportAddresses: [SUPPORT_ADDRESS],
-    maxBytes: 40 * 1024 * 1024,
+    maxBytes: LOCAL_MAX_OBJECT_BYTES,
     spoolDir: join(home, 'mail-spool'),
     s3,
     sns,
@@ -290,6 +299,7 @@ async function main() {
     topicArn,
     log: args.quiet ? undefined : (l) => console.log(`[smtp] ${l}`),
   });
+  smtpGateway = smtp;
   // Stopped first (stoppers run in reverse): no mail is accepted while the rest shuts down.
   stoppers.push(() => smtp.stop());
   // SES event publishing, as the mailbox simulator drives it: mail to bounce@ or complaint@simulator.amazonses.com
