@@ -44,18 +44,19 @@ export function webFormGuard(tableName: string) {
 
   return {
     /**
-     * Counts one submission for each of `subjects` (e.g. `email:…`, `ip:…`) in
-     * the current clock hour, all or none: false, and nothing counted, when
-     * any of them already reached `limit` this hour.
+     * Counts one submission for each subject (e.g. `email:…`, `ip:…`) in the
+     * current clock hour, all or none: false, and nothing counted, when any of
+     * them already reached its limit this hour.
      */
-    async allow(subjects: string[], limit: number, now = Date.now()): Promise<boolean> {
+    async allow(counts: { subject: string; limit: number }[], now = Date.now()): Promise<boolean> {
       const hour = Math.floor(now / 1000 / HOUR);
+      const bySubject = new Map(counts.map((c) => [c.subject.toLowerCase(), c.limit]));
       try {
         await transactWrite(
-          [...new Set(subjects)].map((subject) => ({
+          [...bySubject].map(([subject, limit]) => ({
             Update: {
               TableName: tableName,
-              Key: { pk: `THROTTLE#webform#${digest(subject.toLowerCase())}`, sk: `HOUR#${hour}` },
+              Key: { pk: `THROTTLE#webform#${digest(subject)}`, sk: `HOUR#${hour}` },
               UpdateExpression: 'ADD #n :one SET expiresAt = :exp, #t = :type',
               ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
               ExpressionAttributeNames: { '#n': 'count', '#t': 'type' },

@@ -25,6 +25,8 @@ export interface Policy {
   /** Departments whose new tickets are assigned in turn among their active agents of the ticket's level. */
   roundRobin: string[];
   triage: TriageRules;
+  /** The public web form's throttle: submissions per clock hour, per email address and per source IP (an office shares one). */
+  webForm: { perAddressPerHour: number; perIpPerHour: number };
 }
 
 /** Common practice, as the product documentation tables it. */
@@ -43,6 +45,7 @@ export const defaultPolicy: Policy = {
   surveyWindowDays: 7,
   roundRobin: [],
   triage: defaultTriageRules,
+  webForm: { perAddressPerHour: 5, perIpPerHour: 30 },
 };
 
 const priority = z.enum(['urgent', 'high', 'normal', 'low']);
@@ -72,6 +75,10 @@ export const policyOverridesSchema = z.strictObject({
   surveyWindowDays: z.number().positive().max(90).optional(),
   roundRobin: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/)).max(100).optional(),
   triage: triageRulesSchema.optional(),
+  webForm: z
+    .strictObject({ perAddressPerHour: z.number().int().min(1).max(10_000), perIpPerHour: z.number().int().min(1).max(100_000) })
+    .partial()
+    .optional(),
 });
 
 /** A policy file that cannot be used; its message names every problem. */
@@ -97,6 +104,7 @@ export function parsePolicy(raw: unknown, source = 'config/policy.json'): Policy
     levelBudgetMinutes: { ...defaultPolicy.levelBudgetMinutes, ...o.levelBudgetMinutes },
     calendar: (o.calendar as Calendar | undefined) ?? defaultPolicy.calendar,
     triage: o.triage ?? defaultPolicy.triage,
+    webForm: { ...defaultPolicy.webForm, ...o.webForm },
   };
 }
 

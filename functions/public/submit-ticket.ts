@@ -21,7 +21,8 @@ import { observed } from '#shared/observability';
  * filled honeypot gets the thank-you page and nothing else; invalid fields
  * get the form again with the errors and the values kept (400); the same
  * submission again within 10 minutes gets the first one's thank-you page;
- * more than 5 submissions an hour per address or per source IP get a 429 page.
+ * more submissions an hour per address or per source IP than the policy's
+ * `webForm` limits allow get a 429 page.
  */
 const store = ticketStore(config.tableName);
 const guard = webFormGuard(config.tableName);
@@ -32,8 +33,6 @@ const supportAddresses = (process.env.SUPPORT_ADDRESSES ?? '')
 // Mail is off until the stack is given a support domain: tickets then open without an acknowledgement.
 const acknowledge = supportAddresses.length ? await loadAcknowledgement() : undefined;
 
-/** Submissions per clock hour, per email address and per source IP. */
-export const HOURLY_LIMIT = 5;
 /** How long the same submission is answered with the first one's ticket. */
 export const DUPLICATE_WINDOW_SECONDS = 10 * 60;
 
@@ -73,7 +72,11 @@ export const handler = observed(async (event: APIGatewayProxyEventV2): Promise<R
   if (earlier) return again(lang, earlier);
 
   const sourceIp = event.requestContext?.http?.sourceIp || 'unknown';
-  if (!(await guard.allow([`email:${form.email}`, `ip:${sourceIp}`], HOURLY_LIMIT))) {
+  const limits = [
+    { subject: `email:${form.email}`, limit: policy.webForm.perAddressPerHour },
+    { subject: `ip:${sourceIp}`, limit: policy.webForm.perIpPerHour },
+  ];
+  if (!(await guard.allow(limits))) {
     logger.warn('Web form throttled');
     const retryAfter = 3600 - (Math.floor(Date.now() / 1000) % 3600);
     return problemPage(429, lang, 'throttled', undefined, { 'retry-after': String(retryAfter) });

@@ -148,6 +148,31 @@ describe('parsePolicy', () => {
   });
 });
 
+describe('the web form throttle in the policy', () => {
+  it('defaults to 5 an hour per address and 30 per source IP, so an office behind one IP is not blocked', () => {
+    expect(defaultPolicy.webForm).toEqual({ perAddressPerHour: 5, perIpPerHour: 30 });
+    expect(parsePolicy({}).webForm).toEqual(defaultPolicy.webForm);
+  });
+
+  it('takes either limit alone, the other keeping its default', () => {
+    expect(parsePolicy({ webForm: { perIpPerHour: 200 } }).webForm).toEqual({ perAddressPerHour: 5, perIpPerHour: 200 });
+    expect(parsePolicy({ webForm: { perAddressPerHour: 2 } }).webForm).toEqual({ perAddressPerHour: 2, perIpPerHour: 30 });
+  });
+
+  it('refuses a limit that is not a positive whole number, or an unknown key, naming the path', () => {
+    const message = problemsWith({ webForm: { perIpPerHour: 0, perAddressPerHour: 2.5, perDay: 9 } }, 'config/policy.json');
+    expect(message).toContain('config/policy.json is not a valid policy');
+    expect(lines(message).join('\n')).toMatch(/webForm\.perIpPerHour/);
+    expect(lines(message).join('\n')).toMatch(/webForm\.perAddressPerHour/);
+    expect(lines(message).join('\n')).toMatch(/webForm.*perDay/);
+    expect(() => parsePolicy({ webForm: { perIpPerHour: '50' } })).toThrow(/webForm\.perIpPerHour/);
+  });
+
+  it('is not scaled by local mode\'s time scale (it counts per clock hour)', () => {
+    expect(scalePolicy(parsePolicy({ webForm: { perIpPerHour: 50 } }), 3600).webForm).toEqual({ perAddressPerHour: 5, perIpPerHour: 50 });
+  });
+});
+
 describe('scalePolicy', () => {
   it('divides every duration by the scale and runs every priority 24×7', () => {
     const p = scalePolicy(defaultPolicy, 3600);
