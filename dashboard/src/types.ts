@@ -40,6 +40,10 @@ export interface Ticket {
   channel?: string;
   language?: string | null;
   spam?: boolean;
+  /** Opened by a mail that failed sender authentication: no automatic mail goes to the requester. */
+  unverified?: boolean;
+  /** Opened by an automatic mail that answered no ticket. */
+  automatic?: boolean;
   createdAt: string;
   updatedAt?: string;
   firstResponseDueAt: string;
@@ -71,7 +75,7 @@ export interface Message {
   body: string;
   author: { type: 'agent' | 'customer'; email: string; name?: string };
   createdAt: string;
-  mail?: { html: string | null; fullText: string; attachments: FileRef[]; truncated?: boolean; verdicts?: Record<string, string> };
+  mail?: { html: string | null; fullText: string; attachments: FileRef[]; truncated?: boolean; verdicts?: Record<string, string>; automated?: boolean };
   attachments?: FileRef[];
 }
 

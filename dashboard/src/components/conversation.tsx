@@ -21,6 +21,13 @@ export function Conversation({ ticketId, messages, lang }: { ticketId: string; m
             <article aria-labelledby={`msg-${m.id}-head`}>
               <header class="msg-head" id={`msg-${m.id}-head`}>
                 <span class={`msg-kind kind-${m.kind}`}>{kindLabel(m)}</span>{' '}
+                {m.mail?.automated && (
+                  <>
+                    <span class="badge" title={t('conversation.automaticHint')}>
+                      {t('conversation.automatic')}
+                    </span>{' '}
+                  </>
+                )}
                 <strong class="msg-author">{m.author.name ? `${m.author.name} <${m.author.email}>` : m.author.email}</strong>{' '}
                 <time dateTime={m.createdAt} class="muted">
                   {formatDateTime(m.createdAt, lang)}

@@ -127,6 +127,12 @@ export default function TicketPage({ id }: { id: string }) {
           <span class="badge">{t('ticket.levelN', { level: tk.level })}</span>
           <SlaCell ticket={tk} now={now} lang={lang} />
           {tk.spam && <span class="badge badge-breached">{t('ticket.spam')}</span>}
+          {tk.automatic && <span class="badge">{t('ticket.automatic')}</span>}
+          {tk.unverified && (
+            <span class="badge badge-breached" title={t('ticket.unverifiedHint')}>
+              {t('ticket.unverified')}
+            </span>
+          )}
         </div>
       </div>
 
