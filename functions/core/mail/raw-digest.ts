@@ -11,7 +11,7 @@ const traceFields = /^(received|return-path|received-spf|authentication-results|
 
 export function rawMailDigest(raw: Uint8Array): string {
   const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  const end = headerEnd(buf);
+  const { end, bodyStart } = headerBlock(buf);
   const hash = createHash('sha256');
   let kept = true;
   let start = 0;
@@ -29,17 +29,19 @@ export function rawMailDigest(raw: Uint8Array): string {
     if (kept) hash.update(stripCr(line)).update('\n');
     start = nl + 1;
   }
-  hash.update('\n').update(buf.subarray(Math.min(end, buf.length)));
+  hash.update('\n').update(buf.subarray(bodyStart));
   return hash.digest('hex');
 }
 
-/** Where the header block ends (the blank line), or the end of the mail when there is none. */
-function headerEnd(buf: Buffer): number {
-  if (buf[0] === 0x0a || (buf[0] === 0x0d && buf[1] === 0x0a)) return 0;
+/** Where the header block ends and the body starts (after the blank line); no blank line: all headers. */
+function headerBlock(buf: Buffer): { end: number; bodyStart: number } {
+  if (buf[0] === 0x0a) return { end: 0, bodyStart: 1 };
+  if (buf[0] === 0x0d && buf[1] === 0x0a) return { end: 0, bodyStart: 2 };
   const lf = buf.indexOf('\n\n');
   const crlf = buf.indexOf('\n\r\n');
-  const ends = [lf, crlf].filter((i) => i !== -1);
-  return ends.length ? Math.min(...ends) + 1 : buf.length;
+  if (lf === -1 && crlf === -1) return { end: buf.length, bodyStart: buf.length };
+  if (crlf !== -1 && (lf === -1 || crlf < lf)) return { end: crlf + 1, bodyStart: crlf + 3 };
+  return { end: lf + 1, bodyStart: lf + 2 };
 }
 
 function stripCr(line: Buffer): Buffer {
