@@ -11,6 +11,12 @@ import { encodeComponent } from '#core/text';
  */
 export const s3 = traced(new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true', maxAttempts: 3 }));
 
+/**
+ * Presigns the browser's uploads. No automatic checksum: the SDK would sign the CRC32 of an
+ * empty body into the URL, and S3 would then refuse the file that is sent.
+ */
+const presigner = new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true', requestChecksumCalculation: 'WHEN_REQUIRED' });
+
 export class MailTooLargeError extends Error {}
 
 /**
@@ -19,7 +25,7 @@ export class MailTooLargeError extends Error {}
  */
 const { uploads, attachments } = buckets.mail.prefixes;
 /** Encoded characters of a name in a key: keys stay well under S3's 1,024 bytes whatever the name. */
-const KEY_NAME_MAX = 600;
+const KEY_NAME_MAX = 900;
 
 export const fileKeys = {
   upload: (ticketId: string, filename: string) => `${uploads}${ticketId}/${randomUUID()}/${encodeComponent(filename, KEY_NAME_MAX)}`,
@@ -60,7 +66,9 @@ export function mailObjects(bucket: string) {
      * key, type and length, so the URL cannot be reused for another file.
      */
     async presignUpload(key: string, contentType: string, size: number, expiresIn: number): Promise<string> {
-      return getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType, ContentLength: size, ServerSideEncryption: 'AES256' }), {
+      // Only headers the browser sends are signed: the bucket's default encryption (SSE-S3) covers the object,
+      // so no x-amz-server-side-encryption header the dashboard would have to send (and CORS to allow).
+      return getSignedUrl(presigner, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType, ContentLength: size }), {
         expiresIn,
         signableHeaders: new Set(['content-type', 'content-length']),
       });
