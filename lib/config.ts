@@ -48,6 +48,12 @@ export interface DepartmentConfig {
   readonly id: string;
   readonly name: { readonly en: string; readonly 'pt-BR': string };
   readonly kind: 'internal' | 'external';
+  /**
+   * A confidential desk (HR, finance): its tickets never appear, not even as a count, to anyone
+   * outside it, admins included; an admin who must see them adds themselves, which the admin
+   * audit records. Default false.
+   */
+  readonly restricted?: boolean;
 }
 
 export interface RetentionConfig {
@@ -253,7 +259,7 @@ function parseDepartments(value: unknown, problems: string[]): DepartmentConfig[
     try {
       list = JSON.parse(value);
     } catch {
-      problems.push(`${key} must be a JSON array of {"id", "name": {"en", "pt-BR"}, "kind"}; its text is not JSON`);
+      problems.push(`${key} must be a JSON array of {"id", "name": {"en", "pt-BR"}, "kind", "restricted"?}; its text is not JSON`);
       return [];
     }
   }
@@ -265,7 +271,7 @@ function parseDepartments(value: unknown, problems: string[]): DepartmentConfig[
   if (list.length > MAX_DEPARTMENTS) problems.push(`${key} has ${list.length} departments; at most ${MAX_DEPARTMENTS}`);
   const out: DepartmentConfig[] = [];
   list.forEach((entry: unknown, i) => {
-    const d = entry as { id?: unknown; name?: { en?: unknown; 'pt-BR'?: unknown } | unknown; kind?: unknown } | null;
+    const d = entry as { id?: unknown; name?: { en?: unknown; 'pt-BR'?: unknown } | unknown; kind?: unknown; restricted?: unknown } | null;
     const name = (d?.name ?? {}) as { en?: unknown; 'pt-BR'?: unknown };
     const where = `${key}[${i}]`;
     const bad: string[] = [];
@@ -274,12 +280,19 @@ function parseDepartments(value: unknown, problems: string[]): DepartmentConfig[
       if (typeof name[lang] !== 'string' || !DEPARTMENT_NAME.test(name[lang] as string)) bad.push(`"name.${lang}" must be 1–80 characters without angle brackets`);
     }
     if (d?.kind !== 'internal' && d?.kind !== 'external') bad.push('"kind" must be "internal" or "external"');
+    if (d?.restricted !== undefined && typeof d.restricted !== 'boolean') bad.push('"restricted" must be true or false');
     if (d !== null && typeof d === 'object') {
-      const extra = Object.keys(d).filter((k) => !['id', 'name', 'kind'].includes(k));
+      const extra = Object.keys(d).filter((k) => !['id', 'name', 'kind', 'restricted'].includes(k));
       if (extra.length > 0) bad.push(`unknown keys ${extra.join(', ')}`);
     }
     if (bad.length > 0) problems.push(`${where}: ${bad.join('; ')}`);
-    else out.push({ id: d!.id as string, name: { en: name.en as string, 'pt-BR': name['pt-BR'] as string }, kind: d!.kind as 'internal' | 'external' });
+    else
+      out.push({
+        id: d!.id as string,
+        name: { en: name.en as string, 'pt-BR': name['pt-BR'] as string },
+        kind: d!.kind as 'internal' | 'external',
+        ...(d!.restricted === true && { restricted: true }),
+      });
   });
   const ids = out.map((d) => d.id);
   const repeated = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];

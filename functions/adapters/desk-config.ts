@@ -17,7 +17,7 @@ export interface DeskConfigResult {
  * Makes the table's desk settings match the deployment configuration. Run at every start
  * (local mode) and by a custom resource at deploy time; idempotent.
  *
- * - Every configured department is upserted (name and kind follow the configuration) and active.
+ * - Every configured department is upserted (name, kind and `restricted` follow the configuration) and active.
  * - A department in the table but not in the configuration is marked `active: false`, never
  *   deleted: its tickets keep their department id and stay in their queues, but it is no longer
  *   listed (`GET /departments`) nor accepted for new tickets or changes. Configuring it again
@@ -41,7 +41,8 @@ export async function applyDeskConfig(
     await client.send(
       new PutCommand({
         TableName: tableName,
-        Item: { ...keys.department(d.id), type: 'department', id: d.id, name: { en: d.name.en, 'pt-BR': d.name['pt-BR'] }, kind: d.kind, active: true },
+        // `restricted` written either way, so unmarking a department in cdk.json takes effect.
+        Item: { ...keys.department(d.id), type: 'department', id: d.id, name: { en: d.name.en, 'pt-BR': d.name['pt-BR'] }, kind: d.kind, active: true, restricted: d.restricted === true },
       }),
     );
   }

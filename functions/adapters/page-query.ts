@@ -20,8 +20,18 @@ export interface PagedQuery {
   descending?: boolean;
   /** Residual equality filters on non-key attributes (applied by DynamoDB, still a Query). */
   filters?: Record<string, string | number | null>;
+  /** A caller's view (see core/access.ts): only items whose attribute is one of, or none of, these. */
+  within?: Within;
   limit: number;
   cursor?: string;
+}
+
+export interface Within {
+  attr: string;
+  /** Values allowed; null stands for an attribute that is NULL. */
+  anyOf?: (string | null)[];
+  /** Values refused (an item whose attribute is NULL passes). */
+  noneOf?: string[];
 }
 
 type Key = Record<string, string>;
@@ -82,6 +92,7 @@ async function readPartition<T>(q: PagedQuery, partition: string, start: Key | u
   let exclusiveStartKey: Key | undefined = start;
   let scannedTo: Key | undefined;
   const filterEntries = Object.entries(q.filters ?? {});
+  const within = withinExpression(q.within);
   for (let page = 0; page < MAX_PAGES_PER_PARTITION; page++) {
     const input: QueryCommandInput = {
       TableName: q.tableName,
@@ -91,14 +102,19 @@ async function readPartition<T>(q: PagedQuery, partition: string, start: Key | u
       ExpressionAttributeValues: { ':p': partition },
       ScanIndexForward: !q.descending,
       // Read a little more than one page when filtering, since some items will be dropped.
-      Limit: filterEntries.length ? Math.max(q.limit * 2, 50) : q.limit,
+      Limit: filterEntries.length || within ? Math.max(q.limit * 2, 50) : q.limit,
       ExclusiveStartKey: exclusiveStartKey,
     };
-    if (filterEntries.length) {
+    if (filterEntries.length || within) {
       // A null filter means "attribute is NULL": equality does not apply to the NULL type.
-      input.FilterExpression = filterEntries
-        .map(([, value], i) => (value === null ? `attribute_type(#f${i}, :f${i})` : `#f${i} = :f${i}`))
-        .join(' AND ');
+      input.FilterExpression = [
+        ...filterEntries.map(([, value], i) => (value === null ? `attribute_type(#f${i}, :f${i})` : `#f${i} = :f${i}`)),
+        ...(within ? [within.expression] : []),
+      ].join(' AND ');
+      if (within) {
+        Object.assign(input.ExpressionAttributeNames!, within.names);
+        Object.assign(input.ExpressionAttributeValues!, within.values);
+      }
       filterEntries.forEach(([name, value], i) => {
         input.ExpressionAttributeNames![`#f${i}`] = name;
         input.ExpressionAttributeValues![`:f${i}`] = value === null ? 'NULL' : value;
@@ -112,6 +128,33 @@ async function readPartition<T>(q: PagedQuery, partition: string, start: Key | u
     exclusiveStartKey = scannedTo;
   }
   return { partition, items, exhausted: false, scannedTo };
+}
+
+/** The filter expression of a `within`, with its own placeholders (#w, :w…). */
+function withinExpression(w: Within | undefined) {
+  if (!w) return undefined;
+  const names = { '#w': w.attr };
+  const values: Record<string, unknown> = {};
+  const parts: string[] = [];
+  if (w.anyOf) {
+    const listed = w.anyOf.filter((v): v is string => v !== null);
+    const alternatives = [];
+    if (listed.length) {
+      listed.forEach((v, i) => (values[`:wa${i}`] = v));
+      alternatives.push(`#w IN (${listed.map((_, i) => `:wa${i}`).join(', ')})`);
+    }
+    if (w.anyOf.includes(null)) {
+      values[':wnull'] = 'NULL';
+      alternatives.push('attribute_type(#w, :wnull)');
+    }
+    parts.push(alternatives.length ? `(${alternatives.join(' OR ')})` : 'attribute_exists(#w) AND attribute_not_exists(#w)');
+  }
+  if (w.noneOf?.length) {
+    w.noneOf.forEach((v, i) => (values[`:wn${i}`] = v));
+    parts.push(`NOT (#w IN (${w.noneOf.map((_, i) => `:wn${i}`).join(', ')}))`);
+  }
+  if (parts.length === 0) return undefined;
+  return { expression: parts.join(' AND '), names, values };
 }
 
 function pick(item: Record<string, unknown>, attrs: string[]): Key {

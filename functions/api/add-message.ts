@@ -9,6 +9,8 @@ import { fileKeys, mailObjects } from '#adapters/mail-objects';
 import { addAgentMessage, type Message, type Ticket } from '#core/ticket';
 import { ID_PATTERN } from '#core/ids';
 import { NotFoundError, RuleViolationError } from '#core/errors';
+import { can } from '#core/access';
+import { actorOf } from '#shared/auth';
 
 const store = ticketStore(config.tableName);
 // Mail is off until the stack is given a support domain: replies are then kept, not mailed.
@@ -53,8 +55,10 @@ export const handler = agentRoute({ params: ticketIdParam, body: addMessageBody 
   const attachments = body.attachments?.length ? await resolveUploads(params.id, body.attachments) : undefined;
   let seqBefore = 0;
   const { ticket, message } = (await store.applyChange(params.id, (current) => {
+    // A ticket the caller may not see (or no longer may: it was moved meanwhile) does not exist for them.
+    if (!can(principal, current)) throw new NotFoundError('Ticket');
     seqBefore = current.lifecycleSeq;
-    return addAgentMessage(current, { kind: body.kind, body: body.body, attachments }, principal, new Date().toISOString(), policy);
+    return addAgentMessage(current, { kind: body.kind, body: body.body, attachments }, actorOf(principal), new Date().toISOString(), policy);
   }))!;
   if (ticket.lifecycleSeq !== seqBefore) await lifecycle.signal(ticket.id);
   // The reply is saved whatever happens to the mail; the agent sees whether it went out.

@@ -3,6 +3,7 @@ import { config } from '#shared/config';
 import { policy } from '#shared/policy';
 import { lifecycle } from '#shared/lifecycle';
 import { agentRoute, HttpError, json } from '#shared/http';
+import { actorOf } from '#shared/auth';
 import { ticketStore } from '#adapters/ticket-store';
 import { createTicketBody } from '#core/schemas';
 import { openTicket } from '#core/ticket';
@@ -30,7 +31,7 @@ export const handler = agentRoute({ body: createTicketBody }, async ({ body, pri
 
   const number = await store.nextTicketNumber();
   const triaged = await triageNew({ subject: body.subject, body: body.body, requesterEmail: body.requester.email }, policy, (id) => store.knownDepartment(id));
-  const { ticket, message, event } = openTicket(body, number, principal, new Date().toISOString(), policy, undefined, triaged);
+  const { ticket, message, event } = openTicket(body, number, actorOf(principal), new Date().toISOString(), policy, undefined, triaged);
   const result = await store.createTicket(ticket, message, event, idempotency);
   if ('inFlight' in result) throw inFlight();
   // Random 80-bit ids do not collide in practice; if one ever did, say so rather than answer 201.

@@ -2,9 +2,11 @@ import { config } from '#shared/config';
 import { policy } from '#shared/policy';
 import { lifecycle } from '#shared/lifecycle';
 import { agentRoute, expectedVersion, json } from '#shared/http';
+import { actorOf } from '#shared/auth';
 import { reportCounters, ticketStore } from '#adapters/ticket-store';
 import { ticketIdParam, updateTicketBody } from '#core/schemas';
 import { updateTicket } from '#core/ticket';
+import { assertMayPatch, can } from '#core/access';
 import { changeCounts } from '#core/report';
 import { ID_PATTERN } from '#core/ids';
 import { NotFoundError, RuleViolationError, VersionConflictError } from '#core/errors';
@@ -16,7 +18,8 @@ export const handler = agentRoute({ params: ticketIdParam, body: updateTicketBod
   const { version: bodyVersion, ...patch } = body;
   const expected = expectedVersion(headers, bodyVersion);
   const current = ID_PATTERN.test(params.id) ? await store.getTicket(params.id) : undefined;
-  if (!current) throw new NotFoundError('Ticket');
+  // What the caller may not see does not exist for them; moving it elsewhere (routing) is allowed, and then it is gone.
+  if (!current || !can(principal, current)) throw new NotFoundError('Ticket');
   // A stale view is answered with the current ticket before any rule is applied to it.
   if (current.version !== expected) throw new VersionConflictError(current);
 
@@ -28,7 +31,8 @@ export const handler = agentRoute({ params: ticketIdParam, body: updateTicketBod
     if (!agent?.active) throw new RuleViolationError('unknown_agent', `There is no active agent ${patch.assignee}`);
   }
 
-  const result = updateTicket(current, patch, principal, new Date().toISOString(), policy);
+  assertMayPatch(principal, current, patch);
+  const result = updateTicket(current, patch, actorOf(principal), new Date().toISOString(), policy);
   // Report counters the change moves (a resolution's SLA, a release from spam) go in the same write.
   if (result.event) await store.saveTicket(result.ticket, expected, result.event, undefined, reportCounters(changeCounts(current, result.ticket)));
   // Closed by hand: nothing left to time. Any other lifecycle change wakes the wait in progress.

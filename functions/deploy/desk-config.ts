@@ -13,6 +13,7 @@ const departments = z
       id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
       name: z.strictObject({ en: z.string().min(1).max(80), 'pt-BR': z.string().min(1).max(80) }),
       kind: z.enum(['internal', 'external']),
+      restricted: z.boolean().optional(),
     }),
   )
   .max(50);

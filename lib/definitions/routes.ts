@@ -27,7 +27,7 @@ export const routes: readonly RouteDefinition[] = [
   { name: 'UpdateTicket', method: 'PATCH', path: '/tickets/{id}', entry: 'api/update-ticket.ts', auth: 'agent', table: 'readwrite' },
   { name: 'AddMessage', method: 'POST', path: '/tickets/{id}/messages', entry: 'api/add-message.ts', auth: 'agent', table: 'readwrite' },
   { name: 'CreateUpload', method: 'POST', path: '/tickets/{id}/attachments', entry: 'api/create-upload.ts', auth: 'agent', table: 'read' },
-  { name: 'AttachmentLink', method: 'GET', path: '/tickets/{id}/attachments', entry: 'api/attachment-link.ts', auth: 'agent', table: 'none' },
+  { name: 'AttachmentLink', method: 'GET', path: '/tickets/{id}/attachments', entry: 'api/attachment-link.ts', auth: 'agent', table: 'read' },
   { name: 'CustomerTickets', method: 'GET', path: '/customers/{email}/tickets', entry: 'api/customer-tickets.ts', auth: 'agent', table: 'read' },
   { name: 'ListDepartments', method: 'GET', path: '/departments', entry: 'api/list-departments.ts', auth: 'agent', table: 'read' },
   { name: 'Search', method: 'GET', path: '/search', entry: 'api/search.ts', auth: 'agent', table: 'read' },
