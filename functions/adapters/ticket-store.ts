@@ -1,4 +1,4 @@
-import { BatchGetCommand, BatchWriteCommand, type BatchWriteCommandInput, GetCommand, type BatchGetCommandOutput, PutCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, PutCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { conditionFailed, dynamo, onlyContention, putIf, queryPages, transactWrite } from './dynamo.ts';
 import { keys, partitions, SPAM, storageAttributes, ticketIndexKeys, VOLUME_SHARDS, type StatusBucket } from './keys.ts';
 import { pagedQuery, type Within } from './page-query.ts';
@@ -185,19 +185,11 @@ export function ticketStore(tableName: string) {
     const ticket = toTicket(res.Attributes!);
     const stamped: AuditEvent = { ...event, version: ticket.version };
     // The version is this write's alone, so the event's key is free; the message sits on its own
-    // key (ids are unique; a redelivered mail's is the same), written as is. Neither needs a
-    // condition, so a batch does (a transaction would only add contention under a burst).
-    let pending: BatchWriteCommandInput['RequestItems'] | undefined = {
-      [tableName]: [
-        { PutRequest: { Item: { ...keys.event(stamped.ticketId, stamped.version), type: 'event', ...stamped } } },
-        ...(message ? [{ PutRequest: { Item: { ...keys.message(message.ticketId, message.createdAt, message.id), type: 'message', ...message } } }] : []),
-      ],
-    };
-    for (let attempt = 1; pending && Object.keys(pending).length; attempt++) {
-      if (attempt > BATCH_GET_ATTEMPTS) throw new Error('BatchWriteItem left items unprocessed');
-      if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
-      pending = (await dynamo.send(new BatchWriteCommand({ RequestItems: pending }))).UnprocessedItems;
-    }
+    // key (ids are unique; a redelivered mail's is the same), written as is. A transaction, so the
+    // two land together (and it needs only PutItem, which every writer of tickets is granted).
+    const items: TransactItem[] = [{ Put: { TableName: tableName, Item: { ...keys.event(stamped.ticketId, stamped.version), type: 'event', ...stamped } } }];
+    if (message) items.push({ Put: { TableName: tableName, Item: { ...keys.message(message.ticketId, message.createdAt, message.id), type: 'message', ...message } } });
+    await transactWrite(items);
     return { ticket, event: stamped };
   }
 
