@@ -204,7 +204,8 @@ export class Monitoring extends Construct {
       threshold: 1,
       comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       description:
-        'Inbound mail was quarantined instead of becoming a ticket (virus, too large, unparseable, no sender, an orphan bounce). The ' +
+        'Inbound mail was quarantined instead of becoming a ticket (virus, too large, unparseable, no sender, an orphan bounce, or processing-failed: ' +
+        'an error that would recur on every retry, whose name and message are in the quarantine record). The ' +
         'inbound-mail function logs "Mail quarantined" with the reason; the raw message stays in the mail bucket under its SES message id. ' +
         'Read it and, if it came from a customer, open the ticket by hand.',
     });
