@@ -161,8 +161,9 @@ async function main() {
   stoppers.push(() => messaging.server.stop());
   stoppers.push(() => new Promise((r) => ses.server.close(r)));
   const messagingUrl = `http://127.0.0.1:${messaging.server.port}`;
-  // S3 as the browser sees it (presigned uploads from the dashboard): the emulator behind a CORS front.
-  const s3Front = await startS3CorsFront(p.s3Cors, { host: '127.0.0.1', port: messaging.server.port });
+  // S3 as the browser sees it (presigned uploads and downloads): the emulator behind a front that checks
+  // signatures, serves files as downloads that never run, and answers CORS (local/s3-cors-front.ts).
+  const s3Front = await startS3CorsFront(p.s3Cors, { host: '127.0.0.1', port: messaging.server.port }, localCredentials);
   stoppers.push(() => new Promise((r) => (s3Front.server.closeAllConnections(), s3Front.server.close(r))));
   const outboxUrl = `http://127.0.0.1:${ses.port}`;
   const tableState = await provisionTable(dynamo.client, table.localName);

@@ -36,6 +36,20 @@ export interface SurveyThanksInput {
   comment?: string | null;
 }
 
+export interface SurveyRatingInput {
+  lang: PageLanguage;
+  deskName: string;
+  ticketNumber: number;
+  /** The rating the clicked link carries: pre-selected, one press sends it. */
+  rating: Rating;
+  /** The rating already recorded, if any, so the customer sees what a send would change. */
+  current: Rating | null;
+  /** The form's POST URL: a same-origin path (`/survey/comment`) or an http(s) URL. */
+  action: string;
+  /** The signed survey link token, sent back with the rating. */
+  token: string;
+}
+
 export interface CommentSavedInput {
   lang: PageLanguage;
   deskName: string;
@@ -100,6 +114,12 @@ const strings = {
     closedTitle: 'The survey for this ticket has closed',
     closedText: 'The time to rate this ticket has ended, so we can no longer record answers. Thank you all the same! If you need more help, simply reply to the email you received.',
     sorry: 'We are sorry for the inconvenience.',
+    rateTitle: 'How did we do?',
+    rateIntro: (n: string) => `Your rating of ${n}. Check the one you chose and send it.`,
+    rateLegend: 'Your rating, from 1 (poor) to 5 (excellent)',
+    rateOption: (r: number) => `${r} out of 5`,
+    rateCurrent: (r: number) => `You rated it ${r} out of 5 before; sending replaces that rating.`,
+    rateSend: 'Send rating',
   },
   'pt-BR': {
     ticket: (n: string) => `chamado #${n}`,
@@ -121,6 +141,12 @@ const strings = {
     closedTitle: 'A pesquisa deste chamado foi encerrada',
     closedText: 'O prazo para avaliar este chamado terminou e não podemos mais registrar respostas. Agradecemos mesmo assim! Se precisar de mais ajuda, basta responder ao e-mail que você recebeu.',
     sorry: 'Pedimos desculpas pelo transtorno.',
+    rateTitle: 'Como foi o nosso atendimento?',
+    rateIntro: (n: string) => `Sua avaliação do ${n}. Confira a nota escolhida e envie.`,
+    rateLegend: 'Sua nota, de 1 (ruim) a 5 (excelente)',
+    rateOption: (r: number) => `${r} de 5`,
+    rateCurrent: (r: number) => `Você já tinha dado nota ${r} de 5; ao enviar, a nova nota substitui a anterior.`,
+    rateSend: 'Enviar avaliação',
   },
 } satisfies Record<PageLanguage, unknown>;
 
@@ -142,6 +168,34 @@ export function surveyThanksPage(p: SurveyThanksInput): string {
     `<p id="comment-hint" class="note">${escapeHtml(s.commentHint)}</p>`,
     `<textarea id="comment" name="comment" rows="5" maxlength="${COMMENT_MAX_LENGTH}" aria-describedby="comment-hint">${escapeHtml(p.comment ?? '')}</textarea>`,
     `<button type="submit">${escapeHtml(s.send)}</button>`,
+    '</form>',
+  ]);
+}
+
+/**
+ * What a survey link opens: the rating it carries, pre-selected, and one
+ * button that sends it. Opening the link records nothing (mail scanners
+ * follow every link); only the person's press does, with no script needed.
+ */
+export function surveyRatingPage(p: SurveyRatingInput): string {
+  const s = strings[p.lang];
+  for (const r of [p.rating, p.current ?? 1]) if (!Number.isInteger(r) || r < 1 || r > 5) throw new RangeError('A rating is a whole number from 1 to 5');
+  const action = formAction(p.action);
+  const ticket = s.ticket(ticketNumber(p.ticketNumber));
+  const options = ([1, 2, 3, 4, 5] as const).map(
+    (r) =>
+      `<label class="choice"><input type="radio" name="rating" value="${r}"${r === p.rating ? ' checked' : ''}> ${escapeHtml(s.rateOption(r))} <span aria-hidden="true">${'★'.repeat(r)}</span></label>`,
+  );
+  return page(p.lang, p.deskName, s.rateTitle, [
+    `<p>${escapeHtml(s.rateIntro(ticket))}</p>`,
+    ...(p.current ? [`<p class="note">${escapeHtml(s.rateCurrent(p.current))}</p>`] : []),
+    `<form method="post" action="${escapeHtml(action)}">`,
+    `<input type="hidden" name="token" value="${escapeHtml(p.token)}">`,
+    '<fieldset>',
+    `<legend>${escapeHtml(s.rateLegend)}</legend>`,
+    ...options,
+    '</fieldset>',
+    `<button type="submit">${escapeHtml(s.rateSend)}</button>`,
     '</form>',
   ]);
 }
@@ -544,6 +598,11 @@ const STYLE = [
   'h1{margin:0 0 1rem;font-size:1.4rem;line-height:1.25}',
   'h2{margin:1.5rem 0 .5rem;font-size:1.1rem}',
   '.stars{margin:0;font-size:2rem;letter-spacing:.15em;color:#b35c00}',
+  'fieldset{margin:0;padding:.5rem 1rem;border:1px solid #6b7079;border-radius:4px}',
+  'legend{font-weight:600;padding:0 .25rem}',
+  '.choice{font-weight:400;padding:.3rem 0}',
+  '.choice span{color:#b35c00}',
+  'input[type=radio]{width:1.1rem;height:1.1rem;vertical-align:-.15rem}',
   '.note{color:#4a4f57;font-size:.95rem}',
   'label{display:block;font-weight:600}',
   '#comment-hint,#reply-hint{margin:.25rem 0 .5rem}',

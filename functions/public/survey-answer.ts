@@ -7,17 +7,18 @@ import { ticketStore, type CounterUpdate } from '#adapters/ticket-store';
 import { keys } from '#adapters/keys';
 import { verifyLink } from '#core/signed-link';
 import { deskName, html } from './customer-page.ts';
-import { COMMENT_MAX_LENGTH, linkProblemPage, pageLanguage, surveyCommentSavedPage, surveyThanksPage, type LinkProblem, type PageLanguage } from '#core/customer-pages';
+import { COMMENT_MAX_LENGTH, linkProblemPage, pageLanguage, surveyCommentSavedPage, surveyRatingPage, surveyThanksPage, type LinkProblem, type PageLanguage } from '#core/customer-pages';
 import { recordRating, type Rating } from '#core/lifecycle';
 import { RuleViolationError } from '#core/errors';
 import type { Ticket } from '#core/ticket';
 import { lifecycle } from '#shared/lifecycle';
 
 /**
- * The survey's answers, from the customer's browser: the shared logic of the
- * one-click rating (GET /survey/{token}) and the comment form (POST
- * /survey/comment). Customers get pages, never JSON or a stack trace: a bad,
- * tampered or expired link is a clear page with a 4xx status.
+ * The survey's answers, from the customer's browser: the page a survey link
+ * opens (GET /survey/{token}, which only reads: mail scanners follow links)
+ * and the form it posts, with the rating and an optional comment (POST
+ * /survey/comment), which records them. Customers get pages, never JSON or a
+ * stack trace: a bad, tampered or expired link is a clear page with a 4xx status.
  */
 const store = ticketStore(config.tableName);
 const secret = await signingSecret();
@@ -37,20 +38,32 @@ export function readSurveyLink(token: string | undefined, lang: PageLanguage): S
   return { ok: true, ticketId: check.claims.ticketId, rating: rating as Rating };
 }
 
+/** The page a survey link opens: its rating pre-selected, one button to send it. Writes nothing. */
+export async function showSurvey(link: { ticketId: string; rating: Rating }, acceptLanguage: string | undefined, token: string): Promise<Result> {
+  const ticket = await store.getTicket(link.ticketId);
+  if (!ticket) return problem(404, pageLanguage(null, acceptLanguage), 'invalid');
+  const lang = pageLanguage(ticket.language, acceptLanguage);
+  // The same rule recordRating applies when the form is sent, so the page never offers what would be refused.
+  if (!ticket.survey || Date.now() > Date.parse(ticket.survey.expiresAt)) return problem(410, lang, 'closed');
+  return html(200, surveyRatingPage({ lang, deskName, ticketNumber: ticket.number, rating: link.rating, current: ticket.survey.rating, action: '/survey/comment', token }));
+}
+
 /**
  * Records a rating (and a comment): one per ticket, a later answer replaces
  * it. The monthly CSAT counters move in the same transaction, so the report
- * never counts a rating twice or misses one.
+ * never counts a rating twice or misses one. Without a rating (the comment
+ * form of the thank-you page) the recorded one stays, or the link's is taken.
  */
-export async function answerSurvey(link: { ticketId: string; rating: Rating }, comment: string | undefined, acceptLanguage: string | undefined, token: string): Promise<Result> {
+export async function answerSurvey(link: { ticketId: string; rating: Rating }, answer: { rating?: Rating; comment?: string }, acceptLanguage: string | undefined, token: string): Promise<Result> {
   const fallback = pageLanguage(null, acceptLanguage);
   const now = new Date().toISOString();
+  const { comment } = answer;
   let before: Ticket | undefined;
   try {
     const done = await store.applyChange(link.ticketId, (t) => {
       before = t;
-      const rating = comment === undefined ? link.rating : (t.survey?.rating ?? link.rating);
-      // The same click again changes nothing.
+      const rating = answer.rating ?? t.survey?.rating ?? link.rating;
+      // The same answer again (a double press, a resend) changes nothing.
       if (t.survey && t.survey.rating === rating && (comment === undefined || comment === t.survey.comment)) return undefined;
       const change = recordRating(t, rating, comment, now, policy);
       return { ...change, counters: [csatCounters(t.survey!.sentAt, rating, change.previous)] };
@@ -58,14 +71,14 @@ export async function answerSurvey(link: { ticketId: string; rating: Rating }, c
     const ticket = done?.ticket ?? before!;
     const lang = pageLanguage(ticket.language, acceptLanguage);
     if (done) await lifecycle.signal(ticket.id);
-    if (comment !== undefined) return html(200, surveyCommentSavedPage({ lang, deskName, ticketNumber: ticket.number }));
+    if (answer.rating === undefined) return html(200, surveyCommentSavedPage({ lang, deskName, ticketNumber: ticket.number }));
     return html(
       200,
       surveyThanksPage({
         lang,
         deskName,
         ticketNumber: ticket.number,
-        rating: ticket.survey!.rating ?? link.rating,
+        rating: ticket.survey!.rating ?? answer.rating,
         updated: Boolean(done?.previous),
         commentAction: '/survey/comment',
         token,
@@ -87,15 +100,23 @@ function csatCounters(sentAt: string, rating: Rating, previous: Rating | null): 
   return { key: keys.report('csat', sentAt.slice(0, 7)), add };
 }
 
-/** Reads the comment form (urlencoded, maybe base64 from API Gateway); undefined when it is not one. */
-export function readCommentForm(event: APIGatewayProxyEventV2): { token: string; comment: string } | undefined {
+/**
+ * Reads the survey form (urlencoded, maybe base64 from API Gateway): the
+ * token, the rating when the rating page sent it, and the comment when there
+ * is one. Undefined when it is not such a form.
+ */
+export function readSurveyForm(event: APIGatewayProxyEventV2): { token: string; rating?: Rating; comment?: string } | undefined {
   const raw = event.body ?? '';
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(text) > MAX_FORM_BYTES) return undefined;
   const form = new URLSearchParams(text);
   const token = form.get('token');
-  const comment = (form.get('comment') ?? '').replace(/\r\n?/g, '\n').trim();
+  const ratingField = form.get('rating');
+  const commentField = form.get('comment');
+  const comment = (commentField ?? '').replace(/\r\n?/g, '\n').trim();
   if (!token || comment.length > COMMENT_MAX_LENGTH) return undefined;
-  return { token, comment };
+  if (ratingField !== null && !/^[1-5]$/.test(ratingField)) return undefined;
+  // Sent with a rating, an empty comment box means no comment, not "erase the one I gave".
+  const withComment = commentField !== null && (ratingField === null || comment !== '');
+  return { token, ...(ratingField !== null ? { rating: Number(ratingField) as Rating } : {}), ...(withComment ? { comment } : {}) };
 }
-

@@ -1,15 +1,19 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { pageLanguage } from '#core/customer-pages';
-import { answerSurvey, problem, readCommentForm, readSurveyLink } from './survey-answer.ts';
+import { answerSurvey, problem, readSurveyForm, readSurveyLink } from './survey-answer.ts';
 import { observed } from '#shared/observability';
 
-/** POST /survey/comment: the optional comment, sent from the thank-you page with the signed token. */
+/**
+ * POST /survey/comment: the survey form, with the signed token. From the page a
+ * survey link opens it carries the rating (and maybe a comment); from the
+ * thank-you page, the comment alone. The only way a rating is recorded.
+ */
 export const handler = observed(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const accept = event.headers?.['accept-language'];
   const lang = pageLanguage(null, accept);
-  const form = readCommentForm(event);
+  const form = readSurveyForm(event);
   if (!form) return problem(400, lang, 'invalid');
   const link = readSurveyLink(form.token, lang);
   if (!link.ok) return link.response;
-  return answerSurvey(link, form.comment, accept, form.token);
+  return answerSurvey(link, { ...(form.rating ? { rating: form.rating } : {}), ...(form.comment !== undefined ? { comment: form.comment } : {}) }, accept, form.token);
 });

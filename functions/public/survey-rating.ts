@@ -1,12 +1,16 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { pageLanguage } from '#core/customer-pages';
-import { answerSurvey, readSurveyLink } from './survey-answer.ts';
+import { readSurveyLink, showSurvey } from './survey-answer.ts';
 import { observed } from '#shared/observability';
 
-/** GET /survey/{token}: the one-click rating from the survey mail. */
+/**
+ * GET /survey/{token}: the link of one rating in the survey mail. It shows that
+ * rating pre-selected with a button that sends it (POST /survey/comment), and
+ * records nothing itself: mail scanners open every link, a person presses.
+ */
 export const handler = observed(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const token = event.pathParameters?.token;
   const link = readSurveyLink(token, pageLanguage(null, event.headers?.['accept-language']));
   if (!link.ok) return link.response;
-  return answerSurvey(link, undefined, event.headers?.['accept-language'], token!);
+  return showSurvey(link, event.headers?.['accept-language'], token!);
 });

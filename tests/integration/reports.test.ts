@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { poll, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
 import { waitIndexed } from './indexing.ts';
+import { vote } from './survey-form.ts';
 
 /**
  * Reports against a local mode of their own, so every count is exact (the
@@ -175,7 +176,7 @@ describe('GET /reports (counters kept at write time)', () => {
       return emails.find((m) => m.destination.to.some((t) => t.includes(made.m1.requester.email)) && /How did we do/.test(m.subject));
     });
     const links = [...survey.body.text.matchAll(/https?:\/\/\S+\/survey\/\S+/g)].map((m) => m[0]);
-    expect((await fetch(links[3]!)).status).toBe(200);
+    expect((await vote(links[3]!)).status).toBe(200);
     const r = await until('the rating in the report', async () => {
       const rep = await report();
       return rep.csat.count > 0 ? rep : undefined;

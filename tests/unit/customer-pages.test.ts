@@ -4,6 +4,7 @@ import {
   pageHeaders,
   pageLanguage,
   surveyCommentSavedPage,
+  surveyRatingPage,
   surveyThanksPage,
   type PageLanguage,
   type SurveyThanksInput,
@@ -13,8 +14,12 @@ const hostileDesk = '<script>alert(1)</script>';
 const thanks = (over: Partial<SurveyThanksInput> = {}) =>
   surveyThanksPage({ lang: 'en', deskName: 'Acme Support', ticketNumber: 1234, rating: 4, updated: false, commentAction: '/survey/comment', token: 'abc.def', ...over });
 
+const ratingPage = (over: Partial<Parameters<typeof surveyRatingPage>[0]> = {}) =>
+  surveyRatingPage({ lang: 'en', deskName: 'Acme Support', ticketNumber: 1234, rating: 4, current: null, action: '/survey/comment', token: 'abc.def', ...over });
+
 const allPages = (lang: PageLanguage, deskName: string) => [
   thanks({ lang, deskName }),
+  ratingPage({ lang, deskName }),
   surveyCommentSavedPage({ lang, deskName, ticketNumber: 1234 }),
   linkProblemPage({ lang, deskName, problem: 'expired' }),
   linkProblemPage({ lang, deskName, problem: 'invalid' }),
@@ -61,6 +66,38 @@ describe('page structure', () => {
   it('flattens line breaks in the desk name', () => {
     const html = surveyCommentSavedPage({ lang: 'en', deskName: 'Acme\r\n<b>Support</b>', ticketNumber: 1 });
     expect(html).toContain('<title>Thank you, your comment has been saved · Acme &lt;b&gt;Support&lt;/b&gt;</title>');
+  });
+});
+
+describe('surveyRatingPage (what a survey link opens: nothing is recorded until the button is pressed)', () => {
+  it('is a form that posts the token and the rating, with the link\'s rating pre-selected and one submit button', () => {
+    const html = ratingPage({ rating: 2 });
+    expect(html).toContain('<form method="post" action="/survey/comment">');
+    expect(html).toContain('<input type="hidden" name="token" value="abc.def">');
+    const radios = [...html.matchAll(/<input type="radio" name="rating" value="(\d)"( checked)?>/g)];
+    expect(radios.map((r) => r[1])).toEqual(['1', '2', '3', '4', '5']);
+    expect(radios.filter((r) => r[2]).map((r) => r[1])).toEqual(['2']);
+    expect(html.match(/<button type="submit">/g)).toHaveLength(1);
+    expect(html).not.toMatch(/<script|onload|onclick|http-equiv="refresh"/i);
+    expect(html).toContain('<legend>Your rating, from 1 (poor) to 5 (excellent)</legend>');
+  });
+
+  it('speaks English and Portuguese, and says when a rating would replace an earlier one', () => {
+    expect(text(ratingPage())).toContain('How did we do?');
+    expect(text(ratingPage())).toContain('Send rating');
+    expect(text(ratingPage())).not.toContain('before; sending replaces');
+    expect(text(ratingPage({ current: 5 }))).toContain('You rated it 5 out of 5 before; sending replaces that rating.');
+    const pt = text(ratingPage({ lang: 'pt-BR', current: 3 }));
+    expect(pt).toContain('Como foi o nosso atendimento?');
+    expect(pt).toContain('Enviar avaliação');
+    expect(pt).toContain('chamado #1234');
+    expect(pt).toContain('Você já tinha dado nota 3 de 5');
+  });
+
+  it('refuses a rating outside 1..5 and a form action that is not ours', () => {
+    expect(() => ratingPage({ rating: 6 as never })).toThrow(RangeError);
+    expect(() => ratingPage({ current: 0 as never })).toThrow(RangeError);
+    expect(() => ratingPage({ action: 'javascript:alert(1)' })).toThrow(TypeError);
   });
 });
 

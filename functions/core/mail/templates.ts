@@ -173,7 +173,7 @@ function safeUrl(url: string | undefined): string | undefined {
 
 const lifecycleStrings = {
   en: {
-    surveyAsk: (n: number) => `Your ticket #${n} has been resolved. How did we do? One click is enough:`,
+    surveyAsk: (n: number) => `Your ticket #${n} has been resolved. How did we do? Pick a rating, then press “Send rating” on the page that opens:`,
     ratings: ['1 - Very dissatisfied', '2 - Dissatisfied', '3 - Neutral', '4 - Satisfied', '5 - Very satisfied'],
     surveyReopen: 'If the problem is not solved, just reply to this email and the ticket opens again.',
     surveySubject: (n: number) => `How did we do? Ticket #${n}`,
@@ -181,7 +181,7 @@ const lifecycleStrings = {
       `We have not heard from you for ${days} days, so we have marked ticket #${n} as resolved. If you still need help, reply to this email and it opens again.`,
   },
   'pt-BR': {
-    surveyAsk: (n: number) => `Seu chamado #${n} foi resolvido. Como foi o atendimento? Basta um clique:`,
+    surveyAsk: (n: number) => `Seu chamado #${n} foi resolvido. Como foi o atendimento? Escolha uma nota e toque em “Enviar avaliação” na página que abrir:`,
     ratings: ['1 - Muito insatisfeito', '2 - Insatisfeito', '3 - Neutro', '4 - Satisfeito', '5 - Muito satisfeito'],
     surveyReopen: 'Se o problema não foi resolvido, responda a este e-mail e o chamado será reaberto.',
     surveySubject: (n: number) => `Como foi o atendimento? Chamado #${n}`,
@@ -190,7 +190,7 @@ const lifecycleStrings = {
   },
 } satisfies Record<Language, unknown>;
 
-/** The satisfaction survey: five one-click rating links (signed, made by the caller). */
+/** The satisfaction survey: five rating links (signed, made by the caller), each opening a page that sends that rating with one press. */
 export function surveyRequest(input: { language: Language; ticketNumber: number; subject: string; requesterName?: string; ratingUrls: string[] }): MailContent {
   const s = strings[input.language];
   const l = lifecycleStrings[input.language];
