@@ -27,18 +27,31 @@ export interface LocalMode {
   endpoints: Endpoints;
   output: () => string;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+  /** With `ownProcessGroup`: sends a signal to local mode's whole process group (DynamoDB Local's Java included) and waits for local mode to exit. */
+  signalGroup: (signal: NodeJS.Signals) => Promise<number | null>;
 }
 
 /** Starts `local/start.ts` exactly as `npm start` does, and waits for its endpoints.json. */
-export async function startLocalMode(opts: { home?: string; fresh?: boolean; env?: NodeJS.ProcessEnv; extraArgs?: string[] } = {}): Promise<LocalMode> {
+export async function startLocalMode(opts: { home?: string; fresh?: boolean; env?: NodeJS.ProcessEnv; extraArgs?: string[]; ownProcessGroup?: boolean } = {}): Promise<LocalMode> {
   const ownHome = opts.home === undefined;
   const home = opts.home ?? (await mkdtemp(join(tmpdir(), 'helpdesk-test-')));
   const args = ['--import', 'tsx', join(repoRoot, 'local/start.ts'), '--ports', 'auto', '--home', home, '--quiet', ...(opts.fresh === false ? [] : ['--fresh']), ...(opts.extraArgs ?? [])];
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // In a process group of its own, it can be killed as a whole (kill -9 of npm start and its Java child), and only it.
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownProcessGroup ?? false });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+
+  const signalGroup = async (signal: NodeJS.Signals) => {
+    if (!opts.ownProcessGroup) throw new Error('signalGroup needs ownProcessGroup');
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // The group is gone already.
+    }
+    return child.exitCode !== null || child.signalCode !== null ? child.exitCode : exited;
+  };
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     const code = child.exitCode !== null ? child.exitCode : (child.kill(signal), await exited);
@@ -52,7 +65,7 @@ export async function startLocalMode(opts: { home?: string; fresh?: boolean; env
     if (child.exitCode !== null) throw new Error(`local mode exited with ${child.exitCode}:\n${out}`);
     try {
       const endpoints = JSON.parse(await readFile(join(home, 'endpoints.json'), 'utf8')) as Endpoints;
-      if (endpoints.pid === child.pid) return { child, endpoints, output: () => out, stop };
+      if (endpoints.pid === child.pid) return { child, endpoints, output: () => out, stop, signalGroup };
     } catch {
       // Not written yet.
     }
