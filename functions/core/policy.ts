@@ -27,6 +27,11 @@ export interface Policy {
   triage: TriageRules;
   /** The public web form's throttle: submissions per clock hour, per email address and per source IP (an office shares one). */
   webForm: { perAddressPerHour: number; perIpPerHour: number };
+  /**
+   * Acknowledgements per clock hour, per recipient address (two robots cannot
+   * ping-pong) and per recipient domain (a forger cannot aim the desk at a domain).
+   */
+  acknowledgements: { perAddressPerHour: number; perDomainPerHour: number };
 }
 
 /** Common practice, as the product documentation tables it. */
@@ -46,6 +51,7 @@ export const defaultPolicy: Policy = {
   roundRobin: [],
   triage: defaultTriageRules,
   webForm: { perAddressPerHour: 5, perIpPerHour: 30 },
+  acknowledgements: { perAddressPerHour: 5, perDomainPerHour: 100 },
 };
 
 const priority = z.enum(['urgent', 'high', 'normal', 'low']);
@@ -79,6 +85,10 @@ export const policyOverridesSchema = z.strictObject({
     .strictObject({ perAddressPerHour: z.number().int().min(1).max(10_000), perIpPerHour: z.number().int().min(1).max(100_000) })
     .partial()
     .optional(),
+  acknowledgements: z
+    .strictObject({ perAddressPerHour: z.number().int().min(1).max(1_000), perDomainPerHour: z.number().int().min(1).max(100_000) })
+    .partial()
+    .optional(),
 });
 
 /** A policy file that cannot be used; its message names every problem. */
@@ -105,6 +115,7 @@ export function parsePolicy(raw: unknown, source = 'config/policy.json'): Policy
     calendar: (o.calendar as Calendar | undefined) ?? defaultPolicy.calendar,
     triage: o.triage ?? defaultPolicy.triage,
     webForm: { ...defaultPolicy.webForm, ...o.webForm },
+    acknowledgements: { ...defaultPolicy.acknowledgements, ...o.acknowledgements },
   };
 }
 

@@ -1,5 +1,6 @@
 import { required } from './env.ts';
 import { signingSecret } from './signing-secret.ts';
+import { policy } from './policy.ts';
 
 /**
  * Mail configuration, read once at start-up; a missing or weak value stops the
@@ -24,9 +25,9 @@ export const mailConfig = {
   defaultLanguage: process.env.DEFAULT_LANGUAGE === 'pt-BR' ? ('pt-BR' as const) : ('en' as const),
   /** SES's S3 action takes mail up to 40 MB. */
   maxMailBytes: 40 * 1024 * 1024,
-  autoReplyCap: Number(process.env.AUTO_REPLY_CAP ?? 5),
-  /** Acknowledgements per recipient domain per hour. */
-  autoReplyDomainCap: Number(process.env.AUTO_REPLY_DOMAIN_CAP ?? 100),
+  /** Acknowledgements per recipient address and per recipient domain per hour: config/policy.json `acknowledgements`. */
+  autoReplyCap: policy.acknowledgements.perAddressPerHour,
+  autoReplyDomainCap: policy.acknowledgements.perDomainPerHour,
   configurationSet: process.env.SES_CONFIGURATION_SET || undefined,
   /**
    * The public base URL of the customer pages (`PUBLIC_URL`), for the status

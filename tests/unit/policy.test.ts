@@ -173,6 +173,18 @@ describe('the web form throttle in the policy', () => {
   });
 });
 
+describe('the acknowledgement caps in the policy', () => {
+  it('default to 5 an hour per address and 100 per domain, either set alone', () => {
+    expect(parsePolicy({}).acknowledgements).toEqual({ perAddressPerHour: 5, perDomainPerHour: 100 });
+    expect(parsePolicy({ acknowledgements: { perDomainPerHour: 20 } }).acknowledgements).toEqual({ perAddressPerHour: 5, perDomainPerHour: 20 });
+  });
+
+  it('refuses a cap that is not a positive whole number, naming the path', () => {
+    expect(() => parsePolicy({ acknowledgements: { perDomainPerHour: 0 } })).toThrow(/acknowledgements\.perDomainPerHour/);
+    expect(() => parsePolicy({ acknowledgements: { perAddressPerHour: 1.5 } })).toThrow(/acknowledgements\.perAddressPerHour/);
+  });
+});
+
 describe('scalePolicy', () => {
   it('divides every duration by the scale and runs every priority 24×7', () => {
     const p = scalePolicy(defaultPolicy, 3600);
