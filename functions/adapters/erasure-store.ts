@@ -31,11 +31,13 @@ const PARALLEL_TICKETS = 4;
 const PURGE_PAGES_PER_PRIORITY = 20;
 
 // Key shapes written by other adapters, for items that hold hashes of an address:
-// functions/adapters/mail-index.ts (claimInbound, countAutoReply) and web-form-guard.ts (allow).
+// functions/adapters/mail-index.ts (claimInbound, countAutoReply), web-form-guard.ts (allow) and
+// delivery-history.ts (record).
 const digest = (s: string) => createHash('sha256').update(s).digest('base64url');
 const inboundClaimKey = (mailKey: string): ItemKey => ({ pk: `INBOUND#${digest(mailKey.toLowerCase())}`, sk: 'INBOUND' });
 const autoReplyPartition = (email: string) => `AUTOREPLY#${email.toLowerCase()}`;
 const webFormThrottlePartition = (email: string) => `THROTTLE#webform#${digest(`email:${email}`.toLowerCase())}`;
+const recipientDeliveryPartition = (email: string) => `RECIPIENT#${digest(email.trim().toLowerCase())}`;
 
 export interface TicketErasure {
   ticketId: string;
@@ -176,10 +178,10 @@ export function erasureStore(tableName: string, mailBucket: string = buckets.mai
     return [...new Set(items.map((i) => String(i.id)))];
   }
 
-  /** Items kept per address rather than per ticket: auto-reply counts and web-form throttles (they hold the address or its hash). */
+  /** Items kept per address rather than per ticket: auto-reply counts, web-form throttles and bounce history (they hold the address or its hash). */
   async function deleteRequesterItems(email: string): Promise<number> {
     const found = await Promise.all(
-      [autoReplyPartition(email), webFormThrottlePartition(email)].map(async (pk) => {
+      [autoReplyPartition(email), webFormThrottlePartition(email), recipientDeliveryPartition(email)].map(async (pk) => {
         const { items } = await queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ProjectionExpression: 'pk, sk' });
         return items.map((i) => ({ pk: i.pk, sk: i.sk }));
       }),

@@ -11,8 +11,11 @@ import { ID_PATTERN } from '#core/ids';
 import { NotFoundError, RuleViolationError } from '#core/errors';
 import { can } from '#core/access';
 import { actorOf } from '#shared/auth';
+import { deliveryHistory } from '#adapters/delivery-history';
+import { replyRecipients } from '#core/recipient-warnings';
 
 const store = ticketStore(config.tableName);
+const history = deliveryHistory(config.tableName);
 // Mail is off until the stack is given a support domain: replies are then kept, not mailed.
 const replyMailer = process.env.SUPPORT_ADDRESSES ? await loadReplyMailer() : undefined;
 
@@ -71,5 +74,7 @@ export const handler = agentRoute({ params: ticketIdParam, body: addMessageBody 
       mail = { status: 'failed' };
     }
   }
-  return json(201, { message, ticket, mail }, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"` });
+  // A public reply to an address that bounced or complained before goes out, and says so.
+  const warnings = message.kind === 'reply' ? await history.warningsFor(replyRecipients(ticket)) : [];
+  return json(201, { message, ticket, mail, warnings }, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"` });
 });

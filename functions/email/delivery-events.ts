@@ -5,6 +5,7 @@ import { metrics, MetricUnit, observed } from '#shared/observability';
 import { deliveryMetricNames } from '#definitions/metrics';
 import { ticketStore } from '#adapters/ticket-store';
 import { mailIndex } from '#adapters/mail-index';
+import { deliveryHistory } from '#adapters/delivery-history';
 import { recordDeliveryEvent, type DeliveryDeps, type DeliveryOutcome } from './record-delivery-event.ts';
 
 /**
@@ -18,7 +19,7 @@ import { recordDeliveryEvent, type DeliveryDeps, type DeliveryOutcome } from './
  */
 const tableName = required('TABLE_NAME');
 
-const deps: DeliveryDeps = { store: ticketStore(tableName), index: mailIndex(tableName) };
+const deps: DeliveryDeps = { store: ticketStore(tableName), index: mailIndex(tableName), history: deliveryHistory(tableName) };
 
 const outcomeMetric: Record<string, string> = {
   Bounce: deliveryMetricNames.bounced,

@@ -3,6 +3,7 @@ import { recordBounce, recordComplaint, type Actor } from '#core/ticket';
 import { NotFoundError } from '#core/errors';
 import type { TicketStore } from '#adapters/ticket-store';
 import type { MailIndex } from '#adapters/mail-index';
+import type { DeliveryHistory } from '#adapters/delivery-history';
 
 /**
  * One SES delivery event (from the delivery-events queue) onto the ticket of the
@@ -17,6 +18,8 @@ import type { MailIndex } from '#adapters/mail-index';
 export interface DeliveryDeps {
   store: Pick<TicketStore, 'applyChange'>;
   index: Pick<MailIndex, 'ticketFor' | 'claimOnce' | 'releaseClaim'>;
+  /** Bounces and complaints by address, so the next reply to that address warns the agent. */
+  history: Pick<DeliveryHistory, 'record'>;
   /**
    * SES may report an event before the sender has indexed the id SES gave it
    * (the two race in the sending function). A fresh event whose mail is not
@@ -57,6 +60,9 @@ export async function recordDeliveryEvent(body: string, deps: DeliveryDeps): Pro
   const read = readDeliveryEvent(body);
   if (!read.ok) return { result: 'ignored', reason: read.reason, ...(read.eventType !== undefined && { eventType: read.eventType }) };
   const event = read.event;
+  // By address first, whatever ticket the mail was on (if any): any later ticket to it warns too.
+  if (event.type === 'Bounce') await Promise.all(event.recipients.map((r) => deps.history.record(r.email, { kind: 'bounce', at: event.at, bounceType: event.bounceType })));
+  if (event.type === 'Complaint') await Promise.all(event.recipients.map((email) => deps.history.record(email, { kind: 'complaint', at: event.at })));
   const ticketId = await ticketOf(event, deps);
 
   if (event.type === 'DeliveryDelay' || event.type === 'Reject') return { result: 'noted', type: event.type, ticketId: ticketId ?? null };

@@ -153,7 +153,9 @@ function fakes(opts: { index?: Record<string, string>; failApply?: Error; late?:
   const claims = new Set<string>();
   const released: string[] = [];
   let lookups = 0;
+  const recorded: { email: string; event: unknown }[] = [];
   const deps: DeliveryDeps = {
+    history: { record: async (email, event) => void recorded.push({ email, event }) },
     lookupRetryMs: 1,
     now: () => Date.parse('2026-11-22T10:00:05.000Z'),
     index: {
@@ -176,7 +178,7 @@ function fakes(opts: { index?: Record<string, string>; failApply?: Error; late?:
       }) as never,
     },
   };
-  return { deps, events, claims, released, lookups: () => lookups };
+  return { deps, events, claims, released, recorded, lookups: () => lookups };
 }
 
 describe('recordDeliveryEvent', () => {
@@ -203,6 +205,19 @@ describe('recordDeliveryEvent', () => {
     // A fresh event was looked up twice (the sender may not have indexed it yet).
     expect(f.lookups()).toBe(2);
     expect(f.events).toEqual([]);
+  });
+
+  it('records bounces and complaints by address, even for mail no ticket has, and never for a delay', async () => {
+    const f = fakes({ index: {} });
+    await recordDeliveryEvent(sns(bounceEvent()), f.deps);
+    await recordDeliveryEvent(sns(complaintEvent()), f.deps);
+    expect(f.recorded).toEqual([
+      { email: 'bounce@simulator.amazonses.com', event: { kind: 'bounce', at: '2026-11-22T10:00:01.000Z', bounceType: 'permanent' } },
+      { email: 'complaint@simulator.amazonses.com', event: { kind: 'complaint', at: '2026-11-22T10:00:02.000Z' } },
+    ]);
+    const g = fakes();
+    await recordDeliveryEvent(sns({ eventType: 'DeliveryDelay', deliveryDelay: { delayType: 'MailboxFull', timestamp: '2026-11-22T10:00:01.000Z', delayedRecipients: [{ emailAddress: 'x@example.com' }] }, mail: mail() }), g.deps);
+    expect(g.recorded).toEqual([]);
   });
 
   it('finds the ticket when the sender indexes the mail just after SES reports it', async () => {
