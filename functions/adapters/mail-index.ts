@@ -60,15 +60,18 @@ export function mailIndex(tableName: string) {
     },
 
     /**
-     * Makes one SES delivery the owner of a mail. True for the owner (first
-     * come, and its retries); false for any other delivery of the same mail.
+     * Makes one SES delivery the owner of a mail for `ttlSeconds` (30 days by
+     * default). True for the owner (first come, and its retries); false for any
+     * other delivery of the same mail while the claim lasts.
      */
-    async claimInbound(mailKey: string, sesMessageId: string): Promise<boolean> {
+    async claimInbound(mailKey: string, sesMessageId: string, ttlSeconds = 30 * 24 * HOUR): Promise<boolean> {
+      const now = Math.floor(Date.now() / 1000);
       return putIf({
         TableName: tableName,
-        Item: { pk: `INBOUND#${digest(mailKey.toLowerCase())}`, sk: 'INBOUND', type: 'inbound-claim', sesMessageId, expiresAt: Math.floor(Date.now() / 1000) + 30 * 24 * HOUR },
-        ConditionExpression: 'attribute_not_exists(pk) OR sesMessageId = :me',
-        ExpressionAttributeValues: { ':me': sesMessageId },
+        Item: { pk: `INBOUND#${digest(mailKey.toLowerCase())}`, sk: 'INBOUND', type: 'inbound-claim', sesMessageId, expiresAt: now + ttlSeconds },
+        // An expired claim counts as gone: DynamoDB's TTL deletes items only eventually.
+        ConditionExpression: 'attribute_not_exists(pk) OR sesMessageId = :me OR expiresAt < :now',
+        ExpressionAttributeValues: { ':me': sesMessageId, ':now': now },
       });
     },
 

@@ -23,9 +23,10 @@ export interface AcknowledgementDeps extends TicketMailDeps {
 }
 
 /**
- * Acknowledgements one recipient domain may get in an hour: a forger writing in
- * the names of many addresses at one domain makes the desk mail that domain at
- * most this often. High enough for a big customer's staff on an ordinary day.
+ * Acknowledgements one recipient domain may get in an hour when the config does
+ * not say (it does: config/policy.json `acknowledgements.perDomainPerHour`). A
+ * forger writing in the names of many addresses at one domain makes the desk
+ * mail that domain at most this often.
  */
 export const DEFAULT_DOMAIN_CAP = 100;
 

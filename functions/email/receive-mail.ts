@@ -60,6 +60,9 @@ export type ReceiveOutcome =
   | { result: 'duplicate' }
   | { result: 'quarantined'; reason: string };
 
+/** How long the same raw bytes count as a redelivery: SES and SMTP retries happen within hours. */
+const RAW_DUPLICATE_SECONDS = 24 * 3600;
+
 /** Mail arrives on behalf of no agent: the audit trail names the channel. */
 const mailActor: Actor = { sub: 'system:inbound-mail', email: 'mail' };
 
@@ -130,8 +133,9 @@ async function receiveOnce(queueBody: string, deps: ReceiveDeps): Promise<Receiv
     throw err;
   }
 
-  // One SES delivery owns each raw mail, so the same bytes delivered twice (no Message-ID to go by) make one ticket.
-  if (!(await deps.index.claimInbound(`raw|${rawMailDigest(raw)}`, sesMessageId))) return { result: 'duplicate' };
+  // One SES delivery owns each raw mail for a day, so the same bytes delivered twice (no Message-ID to go by)
+  // make one ticket, while a script that mails the same text tomorrow still opens a new one.
+  if (!(await deps.index.claimInbound(`raw|${rawMailDigest(raw)}`, sesMessageId, RAW_DUPLICATE_SECONDS))) return { result: 'duplicate' };
 
   const receivedAt = new Date(Date.parse(n.mail.timestamp) || Date.now()).toISOString();
   const automation = automationVerdict({
