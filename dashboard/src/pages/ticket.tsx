@@ -126,7 +126,8 @@ export default function TicketPage({ id }: { id: string }) {
           <PriorityBadge priority={tk.priority} />
           <span class="badge">{t('ticket.levelN', { level: tk.level })}</span>
           <SlaCell ticket={tk} now={now} lang={lang} />
-          {tk.spam && <span class="badge badge-breached">{t('ticket.spam')}</span>}
+          {/* Automatic mail is held with spam, but it is not spam: it says what it is. */}
+          {tk.spam && !tk.automatic && <span class="badge badge-breached">{t('ticket.spam')}</span>}
           {tk.automatic && <span class="badge">{t('ticket.automatic')}</span>}
           {tk.unverified && (
             <span class="badge badge-breached" title={t('ticket.unverifiedHint')}>
@@ -158,7 +159,7 @@ export default function TicketPage({ id }: { id: string }) {
         <div class="ticket-main">
           <Conversation ticketId={tk.id} messages={thread.messages} lang={lang} />
           {tk.status !== 'closed' ? (
-            <Composer ticket={tk} lang={lang} handle={composer} onSent={() => void load()} />
+            <Composer ticket={tk} lang={lang} handle={composer} warnings={thread.warnings} onSent={() => void load()} />
           ) : (
             <p class="notice">{t('ticket.closedNoReply')}</p>
           )}
