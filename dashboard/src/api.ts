@@ -1,6 +1,6 @@
 import type { AppConfig } from './config.ts';
 import { refreshSession, signOut, validToken } from './auth.ts';
-import type { Agent, CannedResponse, Department, Message, Page, Report, Thread, Ticket } from './types.ts';
+import type { Agent, CannedResponse, Department, Message, Page, RecipientWarning, Report, Thread, Ticket } from './types.ts';
 
 /**
  * The API client: Bearer ID token on every call, JSON in and out, and the
@@ -105,7 +105,7 @@ export const api = {
   updateTicket: (id: string, version: number, changes: Record<string, unknown>) =>
     request<Ticket>('PATCH', `/tickets/${encodeURIComponent(id)}`, { body: changes, headers: { 'if-match': `"${version}"` } }),
   addMessage: (id: string, body: { kind: 'reply' | 'note'; body: string; attachments?: { key: string }[] }) =>
-    request<{ message: Message; ticket: Ticket; mail: { status: 'sent' | 'failed' | 'not-mailed' } }>('POST', `/tickets/${encodeURIComponent(id)}/messages`, { body }),
+    request<{ message: Message; ticket: Ticket; mail: { status: 'sent' | 'failed' | 'not-mailed' }; warnings?: RecipientWarning[] }>('POST', `/tickets/${encodeURIComponent(id)}/messages`, { body }),
   createUpload: (id: string, file: { filename: string; contentType: string; size: number }) =>
     request<{ key: string; filename: string; uploadUrl: string; method: string; headers: Record<string, string> }>('POST', `/tickets/${encodeURIComponent(id)}/attachments`, { body: file }),
   attachmentLink: (id: string, key: string) => request<{ url: string; filename: string }>('GET', `/tickets/${encodeURIComponent(id)}/attachments${qs({ key })}`),

@@ -87,10 +87,19 @@ export interface AuditEvent {
   changes: { field: string; before: unknown; after: unknown }[];
 }
 
+/** An address a reply goes to that bounced or complained before (on any ticket). */
+export interface RecipientWarning {
+  code: 'recipient_bounced' | 'recipient_complained';
+  address: string;
+  at: string;
+  type: 'permanent' | 'transient' | 'undetermined' | 'complaint';
+}
+
 export interface Thread {
   ticket: Ticket;
   messages: Message[];
   events: AuditEvent[];
+  warnings?: RecipientWarning[];
 }
 
 export interface Page<T> {

@@ -3,7 +3,8 @@ import type { Ref } from 'preact';
 import { api, ApiError, cached } from '../api.ts';
 import { formatBytes } from '../format.ts';
 import { matchLanguage, t, type Language } from '../i18n/index.ts';
-import type { CannedResponse, Ticket } from '../types.ts';
+import type { CannedResponse, RecipientWarning, Ticket } from '../types.ts';
+import { replyWarnings, warningText } from '../recipient-warnings.ts';
 import { errorText } from './common.tsx';
 
 export interface ComposerHandle {
@@ -14,7 +15,20 @@ const MAX_FILE = 10 * 1024 * 1024;
 const MAX_FILES = 10;
 
 /** Reply (mailed to the customer) or internal note (never mailed), with canned responses and files. */
-export function Composer({ ticket, lang, onSent, handle }: { ticket: Ticket; lang: Language; onSent: (t: Ticket) => void; handle: Ref<ComposerHandle> }) {
+export function Composer({
+  ticket,
+  lang,
+  onSent,
+  handle,
+  warnings,
+}: {
+  ticket: Ticket;
+  lang: Language;
+  onSent: (t: Ticket) => void;
+  handle: Ref<ComposerHandle>;
+  /** Addresses of this ticket that bounced or complained before: shown while writing a reply. */
+  warnings?: RecipientWarning[];
+}) {
   const [kind, setKind] = useState<'reply' | 'note'>('reply');
   const [body, setBody] = useState('');
   const [files, setFiles] = useState<File[]>([]);
@@ -99,6 +113,7 @@ export function Composer({ ticket, lang, onSent, handle }: { ticket: Ticket; lan
       setFiles([]);
       if (kind === 'note') setStatus({ tone: 'ok', text: t('composer.noteAdded') });
       else if (result.mail?.status === 'failed') setStatus({ tone: 'warn', text: t('composer.mailFailed') });
+      else if (result.mail?.status === 'sent' && result.warnings?.length) setStatus({ tone: 'warn', text: t('composer.sentDespite') });
       else if (result.mail?.status === 'sent') setStatus({ tone: 'ok', text: t('composer.replySent') });
       else setStatus({ tone: 'ok', text: t('composer.replySaved') });
       onSent(result.ticket);
@@ -109,6 +124,7 @@ export function Composer({ ticket, lang, onSent, handle }: { ticket: Ticket; lan
     }
   };
 
+  const shown = replyWarnings(kind, warnings);
   const bodyLabel = kind === 'reply' ? t('composer.replyLabel', { email: ticket.requester.email }) : t('composer.noteLabel');
 
   return (
@@ -129,6 +145,16 @@ export function Composer({ ticket, lang, onSent, handle }: { ticket: Ticket; lan
         <p class="muted small" id="composer-explain">
           {kind === 'reply' ? t('composer.replyExplain') : t('composer.noteExplain')}
         </p>
+        {shown.length > 0 && (
+          <div class="notice notice-warn recipient-warnings" role="note" aria-labelledby="recipient-warnings-title">
+            <strong id="recipient-warnings-title">{t('warning.title')}</strong>
+            <ul>
+              {shown.map((w) => (
+                <li key={`${w.code}-${w.address}`}>{warningText(w, lang)}</li>
+              ))}
+            </ul>
+          </div>
+        )}
         <label for="composer-body">{bodyLabel}</label>
         <textarea
           id="composer-body"

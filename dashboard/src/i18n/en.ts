@@ -209,6 +209,11 @@ export const en = {
   'composer.noteAdded': 'Note added.',
   'composer.replySent': 'Reply sent to the customer.',
   'composer.replySaved': 'Reply saved.',
+  'warning.title': 'Mail to this address may not arrive',
+  'warning.bounced': 'Mail to {address} bounced on {at}: the address may not exist. Check it, or reach the customer another way.',
+  'warning.bouncedTransient': 'Mail to {address} could not be delivered on {at} (a temporary failure, such as a full mailbox).',
+  'warning.complained': '{address} marked our mail as spam on {at}: write only if they expect it.',
+  'composer.sentDespite': 'Reply sent, but mind the warning above: this address had delivery trouble before.',
   'composer.mailFailed': 'Reply saved, but the mail could not be sent. It is on the ticket; try again later or contact the customer another way.',
 
   'action.title': 'Actions',

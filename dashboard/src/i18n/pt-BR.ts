@@ -211,6 +211,11 @@ export const ptBR: Record<MessageKey, string> = {
   'composer.noteAdded': 'Nota adicionada.',
   'composer.replySent': 'Resposta enviada ao cliente.',
   'composer.replySaved': 'Resposta salva.',
+  'warning.title': 'O e-mail para este endereço pode não chegar',
+  'warning.bounced': 'O e-mail para {address} voltou em {at}: o endereço pode não existir. Confira-o ou fale com o cliente por outro meio.',
+  'warning.bouncedTransient': 'O e-mail para {address} não pôde ser entregue em {at} (uma falha temporária, como caixa postal cheia).',
+  'warning.complained': '{address} marcou nosso e-mail como spam em {at}: escreva somente se a pessoa estiver esperando.',
+  'composer.sentDespite': 'Resposta enviada, mas atenção ao aviso acima: este endereço já teve problemas de entrega.',
   'composer.mailFailed': 'Resposta salva, mas o e-mail não pôde ser enviado. Ela está no chamado; tente mais tarde ou fale com o cliente por outro meio.',
 
   'action.title': 'Ações',
