@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { receiveMail } from '../../functions/email/receive-mail.ts';
 import { composeMime } from '../../functions/adapters/mailer.ts';
 import { clipBytes, encodeComponent, isWellFormed, truncate, wellFormed } from '../../functions/core/text.ts';
@@ -111,5 +113,27 @@ describe('core/text', () => {
     expect(wellFormed('a\ud800b\udc00c😀')).toBe('a\ufffdb\ufffdc😀');
     expect(truncate('ab😀', 3)).toBe('ab');
     expect(encodeComponent('\ud800')).toBe('%EF%BF%BD');
+  });
+});
+
+/**
+ * Real mail (Zammad's fixtures, ../shared/corpora/zammad-mail, read at test
+ * time): each goes through the whole inbound path and ends as a ticket, a
+ * bounce or a deliberate quarantine, never as an error the queue would retry.
+ */
+const corpus = resolve(import.meta.dirname, '../../../shared/corpora/zammad-mail');
+const boxes = existsSync(corpus) ? readdirSync(corpus).filter((f) => f.endsWith('.box')).sort() : [];
+
+describe.skipIf(!boxes.length)(`the inbound path over real mail${boxes.length ? '' : ' (skipped: ../shared/corpora/zammad-mail is absent)'}`, () => {
+  it('ends every fixture without a retryable error', async () => {
+    const outcomes = new Map<string, number>();
+    for (const box of boxes) {
+      const f = fakes({ raw: readFileSync(join(corpus, box)) });
+      const out = await receiveMail(body({ source: 'sender@example.com' }), f.deps);
+      const label = out.result === 'quarantined' ? `quarantined:${out.reason}` : out.result;
+      expect(label, box).not.toBe('quarantined:processing-failed');
+      outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
+    }
+    expect(outcomes.get('created')).toBeGreaterThan(boxes.length / 2);
   });
 });
