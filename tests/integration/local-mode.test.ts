@@ -59,7 +59,8 @@ describe('local mode lifecycle', () => {
     }
     expect(await dynamoProcessesFor(home)).toEqual([]);
     await rm(home, { recursive: true, force: true });
-  });
+    // Three instances one after another, each allowed startLocalMode's 90 s on a busy machine.
+  }, 300_000);
 
   it('prints a bearer token for a seeded agent as the last line of npm run token', async () => {
     const local = await startLocalMode();
@@ -74,7 +75,7 @@ describe('local mode lifecycle', () => {
     } finally {
       await local.stop();
     }
-  });
+  }, 150_000);
 
   it('says what to install when Java is missing', async () => {
     const emptyPath = await mkdtemp(join(tmpdir(), 'no-java-'));
