@@ -45,6 +45,8 @@ export const updateTicketBody = z
     tags: z.array(tag).max(limits.tags).optional(),
     /** false releases a ticket from the spam view; true sends it there. */
     spam: z.boolean().optional(),
+    /** Who else is copied on replies: the whole list, as the agent leaves it (adding or removing people). */
+    participants: z.array(email).max(50).optional(),
   })
   .refine((b) => Object.keys(b).some((k) => k !== 'version'), { message: 'Nothing to change' });
 

@@ -301,6 +301,8 @@ export interface TicketPatch {
   assignee?: string | null;
   tags?: string[];
   spam?: boolean;
+  /** The people copied on replies besides the requester, as an agent sets them (added or removed). */
+  participants?: string[];
 }
 
 /**
@@ -343,6 +345,7 @@ export function updateTicket(ticket: Ticket, patch: TicketPatch, actor: Actor, n
   if (patch.assignee !== undefined) set('assignee', patch.assignee === null ? null : normaliseEmail(patch.assignee));
   if (patch.tags !== undefined) set('tags', normaliseTags(patch.tags));
   if (patch.spam !== undefined) set('spam', patch.spam);
+  if (patch.participants !== undefined) set('participants', participantList(patch.participants, ticket.requester.email));
 
   if (changes.length === 0) return { ticket, changes };
   changes.push(...settleClocks(ticket, next, now, policy));
@@ -416,8 +419,11 @@ export function addCustomerMail(ticket: Ticket, input: { id: string; from: Perso
     return { ticket: next, message, event };
   }
   const { next, changes } = customerSpoke(ticket, message);
+  // Who is on the ticket is decided by the people already on it (or an agent): the requester or a
+  // participant brings in whom they CC. Anyone else's mail (a forward to the reply address) joins
+  // the conversation, but neither they nor their CCs are copied on later replies.
   const known = new Set([ticket.requester.email, ...ticket.participants]);
-  const added = [...new Set([message.author.email, ...input.cc.map(normaliseEmail)])].filter((e) => !known.has(e));
+  const added = known.has(message.author.email) ? [...new Set(input.cc.map(normaliseEmail))].filter((e) => !known.has(e)) : [];
   if (added.length) {
     next.participants = [...ticket.participants, ...added].slice(0, MAX_PARTICIPANTS);
     changes.push({ field: 'participants', before: ticket.participants, after: next.participants });
@@ -586,6 +592,12 @@ export function settleClocks(before: Ticket, next: Ticket, now: string, policy: 
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/** Participants as stored: normalised, each once, never the requester (always mailed), at most 50. */
+export function participantList(emails: string[], requester: string): string[] {
+  const me = normaliseEmail(requester);
+  return [...new Set(emails.map(normaliseEmail))].filter((e) => e && e !== me).slice(0, MAX_PARTICIPANTS);
 }
 
 export function normaliseTags(tags: string[]): string[] {
