@@ -89,7 +89,13 @@ async function startDynamoOn(dataDir: string, port: number): Promise<{ process: 
   const client = new DynamoDBClient({ endpoint, region: REGION, credentials: localCredentials, maxAttempts: 1 });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr.trim()}`);
+    if (child.exitCode !== null) {
+      // The launcher runs from source, which needs the jdk.compiler module (Debian's JRE has it; some minimal JREs do not).
+      if (/jdk\.compiler|unable to find .*compiler|source-file mode/i.test(stderr)) {
+        throw new MissingJavaError(`This Java cannot run a Java source file (no jdk.compiler module), which local mode uses to keep DynamoDB Local on 127.0.0.1. Install a JDK 17 or newer, e.g. sudo apt-get install -y openjdk-17-jdk-headless.`);
+      }
+      throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr.trim()}`);
+    }
     try {
       // Bounded: if another process holds the port, the probe must not wait on it forever.
       await client.send(new ListTablesCommand({}), { abortSignal: AbortSignal.timeout(2000) });
