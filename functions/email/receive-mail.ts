@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseMail, UnparseableMailError, type ParsedMail } from '#core/parse-mail';
 import { idFromSeed } from '#core/ids';
 import { addCustomerMail, openTicket, recordBounce, type Actor, type MailDetails, type Ticket } from '#core/ticket';
-import { automationVerdict } from '#core/mail/loop-detection';
+import { automationVerdict, sentByMachine } from '#core/mail/loop-detection';
 import { decideThread } from '#core/mail/threading';
 import { visibleText } from '#core/mail/quote-strip';
 import { readReplyToken } from '#core/mail/reply-token';
@@ -162,7 +162,8 @@ async function receiveOnce(queueBody: string, deps: ReceiveDeps): Promise<Receiv
   // mail has no From); a mail with neither is kept aside.
   const sender = mail.from?.address.includes('@') ? mail.from : envelopeSender(n.mail.source);
   if (!sender) return quarantine(deps, { sesMessageId, reason: 'no-sender', bucket, key });
-  const automated = automation.automated;
+  // Written by a machine (not a person posting through a list): recorded, and it changes no ticket.
+  const automated = sentByMachine(automation);
   const unverified = unverifiedSender(verdicts);
 
   const decision = await decideThread(
@@ -264,7 +265,7 @@ async function receiveOnce(queueBody: string, deps: ReceiveDeps): Promise<Receiv
   if (!ticket.spam) await deps.lifecycle.start(ticket.id);
 
   // No acknowledgement to spam, to a machine, or to an address a forger may have used (failed authentication).
-  const acknowledged = !spam && !automated && !unverified && (await acknowledge(deps, ticket, mail));
+  const acknowledged = !spam && !automation.automated && !unverified && (await acknowledge(deps, ticket, mail));
   return { result: 'created', ticketId: ticket.id, acknowledged };
 }
 

@@ -151,6 +151,18 @@ describe('automatic replies change no ticket', () => {
     expect(d.signalled).toEqual([id]);
   });
 
+  it('treats a person posting through a mailing list as a person: the ticket reopens, and still no acknowledgement', async () => {
+    const { d, id } = await ticketIn('resolved');
+    const list = ['From: ana@example.com', 'Subject: Re: Impressora', 'In-Reply-To: <1@example.com>', 'List-Id: <it-team.example.com>', 'Precedence: list'];
+    await d.deliver(list, 'Voltou a falhar.');
+    expect(d.tickets.get(id)!.status).toBe('open');
+    expect(d.messages.at(-1)!.mail!.automated).toBe(false);
+    const fresh = desk();
+    const out = await fresh.deliver(['From: bia@example.com', 'Subject: Pedido', 'List-Id: <it-team.example.com>'], 'Preciso de acesso.');
+    expect(out).toMatchObject({ result: 'created', acknowledged: false });
+    expect([...fresh.tickets.values()][0]).toMatchObject({ spam: false });
+  });
+
   it('keeps automatic mail that answers no ticket out of the queues, flagged, with no lifecycle and no acknowledgement', async () => {
     const d = desk();
     const out = await d.deliver(['From: robot@example.com', 'Subject: Delivery report', 'Auto-Submitted: auto-generated'], 'Your parcel.');

@@ -78,6 +78,19 @@ export function automationVerdict(input: AutomationInput): AutomationVerdict {
   return { automated: reasons.length > 0, reasons };
 }
 
+/** Reasons that only say a mail came through a mailing list, which people post to as well. */
+const listReasons = new Set(['list-id', 'list-unsubscribe', 'precedence:list']);
+
+/**
+ * Whether a machine wrote the mail (an out-of-office, a notification, a
+ * bounce), not merely a list that relays what people write: such mail is
+ * recorded and changes no ticket. Any automated mail, list mail included,
+ * still gets no acknowledgement.
+ */
+export function sentByMachine(verdict: AutomationVerdict): boolean {
+  return verdict.reasons.some((r) => !listReasons.has(r));
+}
+
 /**
  * The per-sender breaker: true when one more automatic reply may be sent to a
  * sender who already got `sentInLastHour` of them. Fails closed on nonsense

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mailHeaders } from '../../../functions/core/mail/headers.ts';
-import { autoReplyBreaker, automationVerdict, type AutomationInput } from '../../../functions/core/mail/loop-detection.ts';
+import { autoReplyBreaker, automationVerdict, sentByMachine, type AutomationInput } from '../../../functions/core/mail/loop-detection.ts';
 
 function verdict(headers: [string, string][] = [], over: Partial<AutomationInput> = {}) {
   return automationVerdict({
@@ -101,6 +101,20 @@ describe('automationVerdict', () => {
     const t0 = performance.now();
     verdict([['Auto-Submitted', '('.repeat(100_000)], ['Precedence', '('.repeat(100_000) + ')']], { from: '<'.repeat(100_000), returnPath: '@'.repeat(100_000) });
     expect(performance.now() - t0).toBeLessThan(500);
+  });
+});
+
+describe('sentByMachine', () => {
+  it('is true for machine mail, false for a person posting through a list', () => {
+    const verdict = (headers: [string, string][], returnPath: string | null = 'ana@example.com') =>
+      automationVerdict({ headers: mailHeaders(headers), from: 'ana@example.com', returnPath, ourAddresses: ['support@desk.example'], ourDomains: [] });
+    expect(sentByMachine(verdict([['Auto-Submitted', 'auto-replied']]))).toBe(true);
+    expect(sentByMachine(verdict([['X-Autoreply', 'yes']]))).toBe(true);
+    expect(sentByMachine(verdict([['Precedence', 'bulk']]))).toBe(true);
+    expect(sentByMachine(verdict([], ''))).toBe(true);
+    expect(sentByMachine(verdict([['List-Id', '<team.example.com>'], ['List-Unsubscribe', '<mailto:x@example.com>'], ['Precedence', 'list']]))).toBe(false);
+    expect(sentByMachine(verdict([['List-Id', '<team.example.com>'], ['Auto-Submitted', 'auto-generated']]))).toBe(true);
+    expect(sentByMachine(verdict([]))).toBe(false);
   });
 });
 
