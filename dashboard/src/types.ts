@@ -37,6 +37,8 @@ export interface Ticket {
   tags: string[];
   assignee: string | null;
   requester: { email: string; name?: string };
+  /** Others copied on public replies (see components/participants.tsx). */
+  participants?: string[];
   channel?: string;
   language?: string | null;
   spam?: boolean;
