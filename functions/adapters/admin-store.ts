@@ -84,7 +84,7 @@ export function adminStore(tableName: string) {
 
     async getCannedResponse(id: string): Promise<CannedResponse | undefined> {
       const item = await get(keys.cannedResponse(id));
-      return item ? ({ id: item.id, title: item.title, body: item.body } as CannedResponse) : undefined;
+      return item ? ({ id: item.id, title: item.title, body: item.body, ...(item.department && { department: item.department }) } as CannedResponse) : undefined;
     },
 
     /**
@@ -98,7 +98,7 @@ export function adminStore(tableName: string) {
           {
             Put: {
               TableName: tableName,
-              Item: { ...keys.cannedResponse(r.id), type: 'canned', id: r.id, title: r.title, body: r.body, updatedAt: at },
+              Item: { ...keys.cannedResponse(r.id), type: 'canned', id: r.id, title: r.title, body: r.body, department: r.department ?? null, updatedAt: at },
               ConditionExpression: existed ? 'attribute_exists(pk)' : 'attribute_not_exists(pk)',
             },
           },

@@ -22,11 +22,23 @@ export const keys = {
    * category is spread over a few shard items, so simultaneous creates seldom
    * touch the same item in their transactions; a report sums the shards.
    */
-  reportVolume: (day: string, category: string, shard: number) => ({ pk: `REPORT#volume#${day.slice(0, 7)}`, sk: `DAY#${day}#${category}#${shard}` }),
+  reportVolume: (day: string, category: string, shard: number, department?: string | null) => ({
+    pk: `REPORT#volume#${day.slice(0, 7)}`,
+    sk: `DAY#${day}#${category}#${shard}${reportDepartment(department)}`,
+  }),
   /** Opened tickets per normalized subject line, one partition per month (a report reads the whole month). */
-  reportSubject: (month: string, subject: string) => ({ pk: `REPORT#subjects#${month}`, sk: subject }),
+  reportSubject: (month: string, subject: string, department?: string | null) => ({
+    pk: `REPORT#subjects#${month}`,
+    // Normalized subjects are lower case: an upper-case `D=` prefix never collides with one kept before departments.
+    sk: department === undefined ? subject : `D=${department ?? NO_DEPARTMENT}#${subject}`,
+  }),
   /** Resolutions per day, priority and level: fields `met` and `breached`. */
-  reportSla: (day: string, priority: string, level: number) => ({ pk: `REPORT#sla#${day.slice(0, 7)}`, sk: `DAY#${day}#${priority}#L${level}` }),
+  reportSla: (day: string, priority: string, level: number, department?: string | null) => ({
+    pk: `REPORT#sla#${day.slice(0, 7)}`,
+    sk: `DAY#${day}#${priority}#L${level}${reportDepartment(department)}`,
+  }),
+  /** Survey answers per month (fields r1..r5, count, sum) and department. */
+  reportCsat: (month: string, department?: string | null) => ({ pk: 'REPORT#csat', sk: `MONTH#${month}${reportDepartment(department)}` }),
   /** Subject search: one item per normalized word of a ticket's subject, newest first by sort key. */
   searchWord: (word: string, createdAt: string, ticketId: string) => ({ pk: `SEARCH#${word}`, sk: `${createdAt}#${ticketId}` }),
   cannedResponse: (id: string) => ({ pk: 'CANNED', sk: `RESP#${id}` }),
@@ -40,6 +52,21 @@ export const keys = {
 export const VOLUME_SHARDS = 4;
 
 const NO_DEPARTMENT = '~none';
+
+/**
+ * Report counters are kept per department, so a report shows each caller only the departments
+ * they may see (core/access.ts). Counters written before that carry none (undefined here):
+ * only admins count them.
+ */
+function reportDepartment(department: string | null | undefined): string {
+  return department === undefined ? '' : `#${department ?? NO_DEPARTMENT}`;
+}
+
+/** The department a report counter's key names: undefined for one kept before departments. */
+export function departmentOfReportKey(part: string | undefined): string | null | undefined {
+  if (part === undefined) return undefined;
+  return part === NO_DEPARTMENT ? null : part;
+}
 const UNASSIGNED = '~none';
 
 /** Spam sits in its own bucket in place of a status, so no ordinary queue view shows it. */

@@ -131,7 +131,7 @@ async function readPartition<T>(q: PagedQuery, partition: string, start: Key | u
 }
 
 /** The filter expression of a `within`, with its own placeholders (#w, :w…). */
-function withinExpression(w: Within | undefined) {
+export function withinExpression(w: Within | undefined) {
   if (!w) return undefined;
   const names = { '#w': w.attr };
   const values: Record<string, unknown> = {};

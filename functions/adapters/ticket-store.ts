@@ -1,7 +1,7 @@
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, PutCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { conditionFailed, dynamo, onlyContention, putIf, queryPages, transactWrite } from './dynamo.ts';
-import { keys, partitions, SPAM, storageAttributes, ticketIndexKeys, VOLUME_SHARDS, type StatusBucket } from './keys.ts';
-import { pagedQuery, type Within } from './page-query.ts';
+import { departmentOfReportKey, keys, partitions, SPAM, storageAttributes, ticketIndexKeys, VOLUME_SHARDS, type StatusBucket } from './keys.ts';
+import { pagedQuery, withinExpression, type Within } from './page-query.ts';
 import { inScope, type Scope } from '#core/access';
 import { NotFoundError, VersionConflictError } from '#core/errors';
 import { TicketNumbers } from '#core/ticket-numbers';
@@ -40,6 +40,8 @@ export interface CannedResponse {
   id: string;
   title: { en: string; 'pt-BR': string };
   body: { en: string; 'pt-BR': string };
+  /** Offered only to the agents who see this department's tickets; null or absent: to every agent. */
+  department?: string | null;
 }
 
 export interface Agent {
@@ -116,8 +118,11 @@ export function ticketStore(tableName: string) {
     return items;
   }
 
-  /** How many tickets hold one status at one level: a COUNT Query on the status index partition. */
-  async function countStatus(status: Status, level: Level): Promise<number> {
+  /** How many tickets hold one status at one level (within the caller's departments): a COUNT Query on the status index partition. */
+  async function countStatus(status: Status, level: Level, scope?: Scope): Promise<number> {
+    const within = departmentsWithin(scope);
+    if (within === 'nothing') return 0;
+    const w = withinExpression(within);
     let count = 0;
     let start: Record<string, unknown> | undefined;
     do {
@@ -126,9 +131,9 @@ export function ticketStore(tableName: string) {
           TableName: tableName,
           IndexName: 'status',
           KeyConditionExpression: 'statusPk = :p',
-          FilterExpression: '#level = :l',
-          ExpressionAttributeNames: { '#level': 'level' },
-          ExpressionAttributeValues: { ':p': partitions.status(status), ':l': level },
+          FilterExpression: w ? `#level = :l AND ${w.expression}` : '#level = :l',
+          ExpressionAttributeNames: { '#level': 'level', ...w?.names },
+          ExpressionAttributeValues: { ':p': partitions.status(status), ':l': level, ...w?.values },
           Select: 'COUNT',
           ExclusiveStartKey: start,
         }),
@@ -263,7 +268,8 @@ export function ticketStore(tableName: string) {
      */
     async indexNewTicket(ticket: Ticket): Promise<boolean> {
       const items: TransactItem[] = [
-        { Put: { TableName: tableName, Item: { ...keys.indexed(ticket.id), type: 'indexed', at: new Date().toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        // The department its creation is counted under, so an erasure later moves that very count.
+        { Put: { TableName: tableName, Item: { ...keys.indexed(ticket.id), type: 'indexed', at: new Date().toISOString(), department: ticket.department }, ConditionExpression: 'attribute_not_exists(pk)' } },
       ];
       for (const word of searchWords(ticket.subject)) {
         items.push({
@@ -566,7 +572,7 @@ export function ticketStore(tableName: string) {
      * counter kind (the range's days from the day-keyed ones), and a COUNT
      * Query per active status and level for the backlog. Never a Scan.
      */
-    async readReportCounters(range: { from: string; to: string }): Promise<ReportCounters> {
+    async readReportCounters(range: { from: string; to: string }, scope?: Scope): Promise<ReportCounters> {
       const months = monthsOf(range);
       const days = (kind: 'volume' | 'sla', month: string) => ({
         pk: `REPORT#${kind}#${month}`,
@@ -576,25 +582,37 @@ export function ticketStore(tableName: string) {
       const [volume, subjects, sla, csat, backlog] = await Promise.all([
         Promise.all(months.map((m) => queryAll(days('volume', m)))).then((pages) =>
           pages.flat().map((i) => {
-            const [, day, ...rest] = String(i.sk).split('#');
-            rest.pop(); // the shard
-            return { day: day!, category: rest.join('#'), count: Number(i.count ?? 0) };
+            // DAY#day#category#shard[#department]; categories are slugs, with no '#'.
+            const [, day, category, , department] = String(i.sk).split('#');
+            return { day: day!, category: category!, count: Number(i.count ?? 0), department: departmentOfReportKey(department) };
           }),
         ),
         Promise.all(months.map((m) => queryAll({ pk: keys.reportSubject(m, '').pk }))).then((pages) =>
-          pages.flat().map((i) => ({ subject: String(i.sk), count: Number(i.count ?? 0) })),
+          pages.flat().map((i) => {
+            const sk = String(i.sk);
+            const m = /^D=([^#]+)#(.*)$/s.exec(sk);
+            return m ? { subject: m[2]!, count: Number(i.count ?? 0), department: departmentOfReportKey(m[1]) } : { subject: sk, count: Number(i.count ?? 0), department: undefined };
+          }),
         ),
         Promise.all(months.map((m) => queryAll(days('sla', m)))).then((pages) =>
           pages.flat().map((i) => {
-            const [, day, priority, level] = String(i.sk).split('#');
-            return { day: day!, priority: priority as Priority, level: Number(level!.slice(1)) as Level, met: Number(i.met ?? 0), breached: Number(i.breached ?? 0) };
+            const [, day, priority, level, department] = String(i.sk).split('#');
+            return {
+              day: day!,
+              priority: priority as Priority,
+              level: Number(level!.slice(1)) as Level,
+              met: Number(i.met ?? 0),
+              breached: Number(i.breached ?? 0),
+              department: departmentOfReportKey(department),
+            };
           }),
         ),
-        queryAll({ pk: keys.report('csat', '').pk, between: [keys.report('csat', months[0]!).sk, keys.report('csat', months[months.length - 1]!).sk] }).then((items) =>
-          items.map(({ pk: _pk, sk: _sk, ...fields }) => fields as Record<string, number>),
+        // MONTH#yyyy-mm[#department]: '~' sorts after every department id.
+        queryAll({ pk: keys.reportCsat('').pk, between: [keys.reportCsat(months[0]!).sk, `${keys.reportCsat(months[months.length - 1]!).sk}#~`] }).then((items) =>
+          items.map(({ pk: _pk, sk, ...fields }) => ({ ...(fields as Record<string, number>), department: departmentOfReportKey(String(sk).split('#')[2]) })),
         ),
         Promise.all(
-          levels.flatMap((level) => activeStatuses.map(async (status) => ({ level, status, count: await countStatus(status, level) }))),
+          levels.flatMap((level) => activeStatuses.map(async (status) => ({ level, status, count: await countStatus(status, level, scope) }))),
         ),
       ]);
       return { volume, subjects, sla, csat, backlog };
@@ -602,7 +620,7 @@ export function ticketStore(tableName: string) {
 
     async listCannedResponses(): Promise<CannedResponse[]> {
       const items = await queryAll({ pk: keys.cannedResponse('').pk });
-      return items.map((i) => ({ id: i.id, title: i.title, body: i.body }) as CannedResponse);
+      return items.map((i) => ({ id: i.id, title: i.title, body: i.body, ...(i.department && { department: i.department }) }) as CannedResponse);
     },
 
     /** Writes a canned response; `onlyIfNew` keeps one that exists (seeding never overwrites an edited reply). */
@@ -639,11 +657,11 @@ export function reportCounters(counts: ReportCount[]): CounterUpdate[] {
   return counts.map((c): CounterUpdate => {
     switch (c.report) {
       case 'volume':
-        return { key: keys.reportVolume(c.day, c.category, Math.floor(Math.random() * VOLUME_SHARDS)), add: { count: c.by } };
+        return { key: keys.reportVolume(c.day, c.category, Math.floor(Math.random() * VOLUME_SHARDS), c.department), add: { count: c.by } };
       case 'subjects':
-        return { key: keys.reportSubject(c.month, c.subject), add: { count: c.by } };
+        return { key: keys.reportSubject(c.month, c.subject, c.department), add: { count: c.by } };
       case 'sla':
-        return { key: keys.reportSla(c.day, c.priority, c.level), add: { [c.met ? 'met' : 'breached']: 1 } };
+        return { key: keys.reportSla(c.day, c.priority, c.level, c.department), add: { [c.met ? 'met' : 'breached']: 1 } };
     }
   });
 }

@@ -1,19 +1,29 @@
 import { cannedResponseBody, cannedResponseParams, diff } from '#core/admin';
+import { RuleViolationError } from '#core/errors';
+import { ticketStore } from '#adapters/ticket-store';
 import { adminStore } from '#adapters/admin-store';
 import { adminRoute } from '#shared/admin-route';
 import { config } from '#shared/config';
 import { HttpError, json } from '#shared/http';
 
 const admins = adminStore(config.tableName);
+const store = ticketStore(config.tableName);
 
 /**
  * PUT /admin/canned-responses/{id}: creates (201) or replaces (200) a canned
- * response, in both languages. Sending what is already there changes nothing.
+ * response, in both languages, optionally for one department's agents only (`department`;
+ * left out, a replaced response keeps its department, so an editor unaware of it never widens
+ * who sees it; null offers it to everyone). Sending what is already there changes nothing.
  */
 export const handler = adminRoute({ params: cannedResponseParams, body: cannedResponseBody }, async ({ params, body, principal }) => {
-  const next = { id: params.id, title: body.title, body: body.body };
+  if (body.department && !(await store.knownDepartment(body.department))) {
+    throw new RuleViolationError('unknown_department', `There is no department "${body.department}"`);
+  }
   const current = await admins.getCannedResponse(params.id);
-  const changes = diff(current ? { title: current.title, body: current.body } : {}, { title: next.title, body: next.body });
+  const department = body.department === undefined ? current?.department : body.department;
+  const next = { id: params.id, title: body.title, body: body.body, ...(department && { department }) };
+  const shown = (r: { title: unknown; body: unknown; department?: string | null }) => ({ title: r.title, body: r.body, ...(r.department && { department: r.department }) });
+  const changes = diff(current ? shown(current) : {}, shown(next));
   if (current && Object.keys(changes).length === 0) return json(200, next);
   const action = current ? 'canned_response.replaced' : 'canned_response.created';
   const result = await admins.putCannedResponse(next, Boolean(current), { actor: principal.email, action, target: params.id, changes });

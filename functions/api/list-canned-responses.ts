@@ -1,8 +1,11 @@
 import { config } from '#shared/config';
 import { agentRoute, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
+import { mayUseCanned } from '#core/access';
 
 const store = ticketStore(config.tableName);
 
-/** GET /canned-responses: ready-made replies, in English and Portuguese, for the composer. */
-export const handler = agentRoute({}, async () => json(200, { items: await store.listCannedResponses() }));
+/** GET /canned-responses: ready-made replies, in English and Portuguese, for the composer; a department's only to those who see it. */
+export const handler = agentRoute({}, async ({ principal }) =>
+  json(200, { items: (await store.listCannedResponses()).filter((r) => mayUseCanned(principal, r)) }),
+);

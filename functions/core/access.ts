@@ -63,8 +63,19 @@ export function can(r: Rights, ticket: Pick<Ticket, 'department'>): boolean {
   return inScope(visibleDepartments(r), ticket.department);
 }
 
-/** Report figures are kept per department (null: none); whether the caller may count this one. */
-export const mayCount = (r: Rights, department: string | null): boolean => can(r, { department });
+/** Whether mail about a ticket (an escalation notice) may go to this agent: active, and allowed to see it. */
+export function mayBeToldAbout(agent: ProfileRights, ticket: Pick<Ticket, 'department'>, restricted: readonly string[]): boolean {
+  return agent.active !== false && can(rightsFrom(agent, [], restricted), ticket);
+}
+
+/** A canned response scoped to a department is offered only to those who see that department's tickets. */
+export const mayUseCanned = (r: Rights, canned: { department?: string | null }): boolean => !canned.department || can(r, { department: canned.department });
+
+/**
+ * Report figures are kept per department (null: none); whether the caller may count this one.
+ * Figures kept before reports were per department (undefined) name none: admins only.
+ */
+export const mayCount = (r: Rights, department: string | null | undefined): boolean => (department === undefined ? r.admin : can(r, { department }));
 
 /**
  * Levels mean something: an agent may raise a ticket's level, but not lower it below their

@@ -42,7 +42,12 @@ export const cannedResponseParams = z.strictObject({
     .toLowerCase()
     .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'letters, digits and - only, at most 64'),
 });
-export const cannedResponseBody = z.strictObject({ title: localized(200), body: localized(10_000) });
+export const cannedResponseBody = z.strictObject({
+  title: localized(200),
+  body: localized(10_000),
+  /** Offered only to the agents of this department (its tickets' confidentiality covers its replies); absent or null: every agent. */
+  department: slug.nullable().optional(),
+});
 
 export const auditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),

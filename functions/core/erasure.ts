@@ -274,9 +274,11 @@ export function planErasure(input: { ticketItem: Item; items: Item[]; actor: Act
   }
 
   // Counted in the subject report once indexed (spam is counted only once released): the count moves, the total stays.
-  const indexed = others.some((i) => i.sk === 'INDEXED');
+  const indexed = others.find((i) => i.sk === 'INDEXED');
+  // Under the department it was counted in (the marker says; one from before departments names none).
+  const countedIn = { department: indexed && 'department' in indexed ? (indexed.department as string | null) : undefined };
   const counters: ReportCount[] = indexed
-    ? creationCounts({ ...ticket, spam: false }).flatMap((c) =>
+    ? creationCounts({ ...ticket, spam: false }, 1, countedIn).flatMap((c) =>
         c.report === 'subjects' && c.subject !== ERASED_SUBJECT_LINE
           ? [
               { ...c, by: -1 as const },

@@ -7,11 +7,15 @@ import { activeStatuses, levels, priorities, priorityRank, type Level, type Prio
  * a date range become the report and its CSV. Days and months are UTC.
  */
 
-/** One counter a change moves, by one (or back by one). */
-export type ReportCount =
+/**
+ * One counter a change moves, by one (or back by one), under the ticket's department at the
+ * time (null: none yet; undefined: a counter kept before reports were per department).
+ */
+export type ReportCount = { department?: string | null } & (
   | { report: 'volume'; day: string; category: string; by: 1 | -1 }
   | { report: 'subjects'; month: string; subject: string; by: 1 | -1 }
-  | { report: 'sla'; day: string; priority: Priority; level: Level; met: boolean };
+  | { report: 'sla'; day: string; priority: Priority; level: Level; met: boolean }
+);
 
 /** The category a ticket is counted under when it has none. */
 export const NO_CATEGORY = 'none';
@@ -40,13 +44,18 @@ export function normalizeSubject(subject: string): string {
 
 const dayOf = (iso: string) => new Date(iso).toISOString().slice(0, 10);
 
-/** Counters a new ticket moves: its day's volume by category, and its month's subject line. Spam counts nowhere. */
-export function creationCounts(t: Ticket, by: 1 | -1 = 1): ReportCount[] {
+/**
+ * Counters a new ticket moves: its day's volume by category, and its month's subject line,
+ * under its department. Spam counts nowhere. `countedIn` names the department it was counted
+ * under when that is not its own now (an erasure moving what was counted long ago).
+ */
+export function creationCounts(t: Ticket, by: 1 | -1 = 1, countedIn: { department: string | null | undefined } = { department: t.department }): ReportCount[] {
   if (t.spam) return [];
   const day = dayOf(t.createdAt);
-  const counts: ReportCount[] = [{ report: 'volume', day, category: t.category || NO_CATEGORY, by }];
+  const { department } = countedIn;
+  const counts: ReportCount[] = [{ report: 'volume', day, category: t.category || NO_CATEGORY, by, department }];
   const subject = normalizeSubject(t.subject);
-  if (subject) counts.push({ report: 'subjects', month: day.slice(0, 7), subject, by });
+  if (subject) counts.push({ report: 'subjects', month: day.slice(0, 7), subject, by, department });
   return counts;
 }
 
@@ -66,7 +75,7 @@ export function changeCounts(before: Ticket, after: Ticket): ReportCount[] {
   if (after.status === 'resolved' && before.status !== 'resolved' && !after.spam) {
     const resolvedAt = after.resolvedAt ?? after.updatedAt;
     const met = Date.parse(resolvedAt) <= Date.parse(after.resolutionDueAt);
-    counts.push({ report: 'sla', day: dayOf(resolvedAt), priority: after.priority, level: after.level, met });
+    counts.push({ report: 'sla', day: dayOf(resolvedAt), priority: after.priority, level: after.level, met, department: after.department });
   }
   return counts;
 }
@@ -121,13 +130,23 @@ export function monthsOf(range: { from: string; to: string }): string[] {
 
 /** The counters of a range as the store reads them (several rows may share a key: they are summed). */
 export interface ReportCounters {
-  volume: { day: string; category: string; count: number }[];
+  volume: { day: string; category: string; count: number; department?: string | null }[];
   /** Monthly subject counts of the months the range touches. */
-  subjects: { subject: string; count: number }[];
-  sla: { day: string; priority: Priority; level: Level; met: number; breached: number }[];
+  subjects: { subject: string; count: number; department?: string | null }[];
+  sla: { day: string; priority: Priority; level: Level; met: number; breached: number; department?: string | null }[];
+  /** Counted by the store within the caller's departments already. */
   backlog: { level: Level; status: Status; count: number }[];
-  /** Monthly CSAT counters (REPORT#csat / MONTH#yyyy-mm) of the months the range touches. */
-  csat: Record<string, number>[];
+  /** Monthly CSAT counters (REPORT#csat / MONTH#yyyy-mm[#department]) of the months the range touches. */
+  csat: { department?: string | null; [field: string]: unknown }[];
+}
+
+/**
+ * Only the counters of departments the caller may count (see core/access.ts mayCount): a
+ * restricted department's figures never reach anyone outside it, not even in a total.
+ */
+export function visibleCounters(c: ReportCounters, mayCount: (department: string | null | undefined) => boolean): ReportCounters {
+  const keep = <T extends { department?: string | null }>(rows: T[]) => rows.filter((r) => mayCount(r.department));
+  return { volume: keep(c.volume), subjects: keep(c.subjects), sla: keep(c.sla), backlog: c.backlog, csat: keep(c.csat) };
 }
 
 export interface Report {

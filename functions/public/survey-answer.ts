@@ -66,7 +66,7 @@ export async function answerSurvey(link: { ticketId: string; rating: Rating }, a
       // The same answer again (a double press, a resend) changes nothing.
       if (t.survey && t.survey.rating === rating && (comment === undefined || comment === t.survey.comment)) return undefined;
       const change = recordRating(t, rating, comment, now, policy);
-      return { ...change, counters: [csatCounters(t.survey!.sentAt, rating, change.previous)] };
+      return { ...change, counters: [csatCounters(t.survey!.sentAt, rating, change.previous, t.department)] };
     });
     const ticket = done?.ticket ?? before!;
     const lang = pageLanguage(ticket.language, acceptLanguage);
@@ -93,11 +93,12 @@ export async function answerSurvey(link: { ticketId: string; rating: Rating }, a
   }
 }
 
-function csatCounters(sentAt: string, rating: Rating, previous: Rating | null): CounterUpdate {
+function csatCounters(sentAt: string, rating: Rating, previous: Rating | null, department: string | null): CounterUpdate {
   // Counted in the month the survey went out, so a changed answer moves within the same month.
   const add: Record<string, number> = { [`r${rating}`]: 1, sum: rating - (previous ?? 0), count: previous ? 0 : 1 };
   if (previous) add[`r${previous}`] = (add[`r${previous}`] ?? 0) - 1;
-  return { key: keys.report('csat', sentAt.slice(0, 7)), add };
+  // Per department, so reports show a restricted department's answers only to its members.
+  return { key: keys.reportCsat(sentAt.slice(0, 7), department), add };
 }
 
 /**

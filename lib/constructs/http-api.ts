@@ -154,14 +154,14 @@ export class HelpdeskHttpApi extends Construct {
       // Explicit actions rather than grantRead*Data, which would also allow Scan:
       // no request path may scan the table.
       if (route.table !== 'none') props.table.grant(fn.role, ...tableActions[route.table]);
-      // Every agent route first reads the caller's profile (is the agent disabled?); a route
-      // that needs no table reads that partition only.
+      // Every agent route first reads the caller's rights: their profile (GetItem) and which
+      // departments are restricted (Query); a route that needs no table reads those partitions only.
       else if (route.auth === 'agent') {
         fn.role.addToPrincipalPolicy(
           new PolicyStatement({
-            actions: ['dynamodb:GetItem'],
+            actions: ['dynamodb:GetItem', 'dynamodb:Query'],
             resources: [props.table.tableArn],
-            conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['AGENTS'] } },
+            conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['AGENTS', 'DEPARTMENTS'] } },
           }),
         );
       }

@@ -182,6 +182,42 @@ describe('every list shows only what the caller may see', () => {
   });
 });
 
+describe('reports count only what the caller may see', () => {
+  it.each(callers)('%s: volume, subject lines and backlog', async (who) => {
+    const mine = kinds.filter((k) => sees[who][k]);
+    const res = await call(who, 'GET', '/reports');
+    expect(res.status, res.text).toBe(200);
+    const sum = (rows: { count: number }[]) => rows.reduce((n, r) => n + r.count, 0);
+    // Only this instance's tickets: the four of the matrix, counted under their departments.
+    expect(sum(res.body.volume)).toBe(mine.length);
+    expect(sum(res.body.backlog)).toBe(mine.length);
+    const lines = (res.body.topSubjects as { subject: string }[]).map((s) => s.subject.split(' ').pop()).sort();
+    expect(lines).toEqual([...mine].sort());
+    const csv = await fetch(`${local.endpoints.apiUrl}/reports?format=csv`, { headers: { authorization: `Bearer ${await token(who)}` } });
+    expect(csv.status).toBe(200);
+    expect((await csv.text()).includes(' legal')).toBe(sees[who].legal);
+  });
+});
+
+describe('canned responses scoped to a department', () => {
+  it('are offered only to those who see its tickets; an edit that leaves the department out keeps it', async () => {
+    const reply = (id: string) => ({ title: { en: `Legal ${id}`, 'pt-BR': `Jurídico ${id}` }, body: { en: 'Our counsel will answer.', 'pt-BR': 'Nosso jurídico responderá.' } });
+    const scoped = await call(ADMIN, 'PUT', '/admin/canned-responses/legal-hold', { ...reply('hold'), department: 'legal' });
+    expect(scoped.status, scoped.text).toBe(201);
+    expect((await call(ADMIN, 'PUT', '/admin/canned-responses/it-only', { ...reply('it'), department: 'it' })).status).toBe(201);
+    expect((await call(ADMIN, 'PUT', '/admin/canned-responses/nowhere', { ...reply('x'), department: 'nowhere' })).status).toBe(422);
+    // Edited without naming a department (as an older editor would): still legal's only.
+    expect((await call(ADMIN, 'PUT', '/admin/canned-responses/legal-hold', { ...reply('hold 2') })).status).toBe(200);
+    const offered = async (who: Caller) => ((await call(who, 'GET', '/canned-responses')).body.items as { id: string }[]).map((c) => c.id);
+    for (const who of callers) {
+      const ids = await offered(who);
+      expect(ids.includes('legal-hold'), `${who} legal-hold`).toBe(sees[who].legal);
+      expect(ids.includes('it-only'), `${who} it-only`).toBe(sees[who].it);
+      expect(ids, who).toContain('closing');
+    }
+  });
+});
+
 describe('routing a ticket away', () => {
   it('an agent may move a ticket to a department they are not in, and then it is gone for them', async () => {
     const created = await call(L1, 'POST', '/tickets', { requester: { email: requester }, subject: 'Route me', body: 'b', channel: 'phone', department: 'support' });

@@ -154,8 +154,8 @@ describe.concurrent('ticket lifecycle paths (--time-scale 3600)', () => {
     expect(commented.status).toBe(200);
     expect((await view(t.id)).ticket.survey).toMatchObject({ rating: 5, comment: 'Rápido e gentil' });
 
-    // One rating in the month's CSAT counters: the change from 4 to 5 moved, it did not add.
-    const month = closed.survey.sentAt.slice(0, 7);
+    // One rating in the month's CSAT counters (kept per department): the change from 4 to 5 moved, it did not add.
+    const month = `${closed.survey.sentAt.slice(0, 7)}#${closed.department ?? '~none'}`;
     const ddb = new DynamoDBClient({ endpoint: local.endpoints.services.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const counters = (await ddb.send(new GetItemCommand({ TableName: local.endpoints.tableName, Key: { pk: { S: 'REPORT#csat' }, sk: { S: `MONTH#${month}` } } }))).Item!;
     expect(Number(counters.r5!.N)).toBeGreaterThanOrEqual(1);

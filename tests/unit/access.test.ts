@@ -118,3 +118,33 @@ describe('levels mean something', () => {
     expect(code(() => assertMayPatch(admin(), { level: 3 }, { assignee: 'boss@example.com' }))).toBe('ok');
   });
 });
+
+describe('report counters per department', () => {
+  it('a report sums only the departments the caller may count; counters from before departments are for admins', async () => {
+    const { visibleCounters, creationCounts } = await import('../../functions/core/report.ts');
+    const { mayCount } = await import('../../functions/core/access.ts');
+    const counters = {
+      volume: [
+        { day: '2026-12-01', category: 'none', count: 2, department: 'support' },
+        { day: '2026-12-01', category: 'none', count: 5, department: 'hr' },
+        { day: '2026-12-01', category: 'none', count: 7, department: undefined },
+        { day: '2026-12-01', category: 'none', count: 1, department: null },
+      ],
+      subjects: [{ subject: 'salary review', count: 1, department: 'hr' }],
+      sla: [],
+      backlog: [],
+      csat: [{ r5: 1, count: 1, sum: 5, department: 'hr' }],
+    };
+    const seen = (r: Rights) => visibleCounters(counters, (d) => mayCount(r, d));
+    expect(seen(agent(2, ['support'])).volume.map((v) => v.count)).toEqual([2]);
+    expect(seen(agent(1, ['support'])).volume.map((v) => v.count)).toEqual([2, 1]);
+    expect(seen(admin()).volume.map((v) => v.count)).toEqual([2, 7, 1]);
+    expect(seen(admin()).subjects).toEqual([]);
+    expect(seen(admin()).csat).toEqual([]);
+    expect(seen(agent(3, ['hr'])).subjects).toHaveLength(1);
+    // A ticket is counted under its department; an erasure names the one it was counted under.
+    const t = { spam: false, createdAt: '2026-12-01T10:00:00Z', category: null, subject: 'Salary review', department: 'hr' } as never;
+    expect(creationCounts(t).map((c) => c.department)).toEqual(['hr', 'hr']);
+    expect(creationCounts(t, -1, { department: undefined }).map((c) => c.department)).toEqual([undefined, undefined]);
+  });
+});

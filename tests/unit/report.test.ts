@@ -54,9 +54,10 @@ describe('normalizeSubject', () => {
 
 describe('counters a write moves', () => {
   it('a new ticket: its day and category, and its month and subject line', () => {
-    expect(creationCounts(fresh({ category: 'orders' }))).toEqual([
-      { report: 'volume', day: '2026-03-02', category: 'orders', by: 1 },
-      { report: 'subjects', month: '2026-03', subject: 'pedido # atrasado', by: 1 },
+    // Under the ticket's department: reports show each agent only their departments' figures.
+    expect(creationCounts(fresh({ category: 'orders', department: 'support' }))).toEqual([
+      { report: 'volume', day: '2026-03-02', category: 'orders', by: 1, department: 'support' },
+      { report: 'subjects', month: '2026-03', subject: 'pedido # atrasado', by: 1, department: 'support' },
     ]);
     expect(creationCounts(fresh())[0]).toMatchObject({ category: 'none' });
   });
@@ -74,13 +75,13 @@ describe('counters a write moves', () => {
   it('a resolution by the deadline is met, at the priority and level it has then', () => {
     const t = fresh();
     const resolved = updateTicket(t, { status: 'resolved' }, actor, '2026-03-02T15:00:00.000Z', allDay).ticket;
-    expect(changeCounts(t, resolved)).toEqual([{ report: 'sla', day: '2026-03-02', priority: 'high', level: 1, met: true }]);
+    expect(changeCounts(t, resolved)).toEqual([{ report: 'sla', day: '2026-03-02', priority: 'high', level: 1, met: true, department: null }]);
   });
 
   it('a resolution after the deadline is breached, counted on the day it happened', () => {
     const t = { ...fresh(), level: 2 as const };
     const late = updateTicket(t, { status: 'resolved' }, actor, '2026-03-04T01:00:00.000Z', allDay).ticket;
-    expect(changeCounts(t, late)).toEqual([{ report: 'sla', day: '2026-03-04', priority: 'high', level: 2, met: false }]);
+    expect(changeCounts(t, late)).toEqual([{ report: 'sla', day: '2026-03-04', priority: 'high', level: 2, met: false, department: null }]);
   });
 
   it('exactly at the deadline is met', () => {
@@ -93,7 +94,7 @@ describe('counters a write moves', () => {
     const pending = updateTicket(fresh(), { status: 'pending' }, actor, '2026-03-02T13:00:00.000Z', allDay).ticket;
     const change = autoResolve(pending, '2026-03-09T13:00:00.000Z', allDay);
     // Pending paused the clock: a week later it is still within the deadline.
-    expect(changeCounts(pending, change.ticket)).toEqual([{ report: 'sla', day: '2026-03-09', priority: 'high', level: 1, met: true }]);
+    expect(changeCounts(pending, change.ticket)).toEqual([{ report: 'sla', day: '2026-03-09', priority: 'high', level: 1, met: true, department: null }]);
   });
 
   it('other changes count nothing', () => {
