@@ -49,9 +49,10 @@ async function loadReplyMailer() {
 
 /**
  * POST /tickets/{id}/messages: a public reply (mailed to the customer) or an
- * internal note (never mailed). Adding a
- * message never conflicts with the caller's view, so a race with another write
- * is retried on the fresh ticket (store.applyChange) rather than returned as a 409.
+ * internal note (never mailed). Adding a message commutes with other writes:
+ * once the ticket's state is settled (a first reply opens it), store.applyChange
+ * bumps the version without a version condition, so a burst of replies, notes
+ * and edits never answers one of them with a 409.
  */
 export const handler = agentRoute({ params: ticketIdParam, body: addMessageBody }, async ({ params, body, principal }) => {
   if (!ID_PATTERN.test(params.id)) throw new NotFoundError('Ticket');
