@@ -20,8 +20,9 @@ export const deliveryEventTypes = [EmailSendingEvent.BOUNCE, EmailSendingEvent.C
 
 /**
  * The DynamoDB actions functions/email/delivery-events.ts uses, on the table only (no index):
- * BatchGetItem (mail index lookup), PutItem (claim), UpdateItem (claim release) and GetItem,
- * UpdateItem + PutItem inside the ticket's TransactWriteItems (ticket, audit event).
+ * BatchGetItem (mail index lookup), PutItem (claim), UpdateItem (claim release, the address's
+ * bounce and complaint record) and GetItem, UpdateItem (the ticket's version) and PutItem inside
+ * a TransactWriteItems (audit event).
  */
 export const deliveryEventsTableActions = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 
