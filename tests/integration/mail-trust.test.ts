@@ -150,6 +150,13 @@ describe('strings no encoder takes', () => {
     expect(Buffer.byteLength(emoji.body.key)).toBeLessThanOrEqual(1024);
     const put = await fetch(emoji.body.uploadUrl, { method: 'PUT', headers: emoji.body.headers, body: 'abc' });
     expect(put.ok).toBe(true);
+    // The web form: percent-encoded surrogates and a name of emoji past every limit get a page, never a 500.
+    const surrogate = '%ED%A0%80';
+    for (const name of [`Ana${surrogate}`, '%F0%9F%98%80'.repeat(150)]) {
+      const fields = `name=${name}&email=${encodeURIComponent(uniqueEmail('form'))}&subject=Oi${surrogate}&message=Ola${surrogate}&website=&lang=en`;
+      const page = await fetch(`${ep.apiUrl}/help`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: fields, redirect: 'manual' });
+      expect(page.status, name).toBeLessThan(500);
+    }
   });
 });
 
