@@ -68,6 +68,22 @@ export function mayBeToldAbout(agent: ProfileRights, ticket: Pick<Ticket, 'depar
   return agent.active !== false && can(rightsFrom(agent, [], restricted), ticket);
 }
 
+/**
+ * Who hears of an SLA breach: the agents of the level it moved to, or the admins when there is
+ * nobody there (or level 3 ran out); in either case only those who may see the ticket, since
+ * the notice names it and its subject.
+ */
+export function breachRecipients(
+  agents: readonly (ProfileRights & { email: string })[],
+  ticket: Pick<Ticket, 'department'>,
+  toLevel: Level | null,
+  restricted: readonly string[],
+): string[] {
+  const told = agents.filter((a) => mayBeToldAbout(a, ticket, restricted));
+  const atLevel = toLevel ? told.filter((a) => levelOf(a.groups ?? []) === toLevel) : [];
+  return (atLevel.length ? atLevel : told.filter((a) => (a.groups ?? []).includes(ADMIN_GROUP))).map((a) => a.email);
+}
+
 /** A canned response scoped to a department is offered only to those who see that department's tickets. */
 export const mayUseCanned = (r: Rights, canned: { department?: string | null }): boolean => !canned.department || can(r, { department: canned.department });
 

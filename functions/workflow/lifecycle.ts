@@ -3,9 +3,9 @@ import { logger } from '#shared/logger';
 import { policy } from '#shared/policy';
 import { config } from '#shared/config';
 import { required } from '#shared/env';
-import { reportCounters, ticketStore, type Agent } from '#adapters/ticket-store';
+import { reportCounters, ticketStore } from '#adapters/ticket-store';
 import { agentStatus } from '#adapters/agent-status';
-import { mayBeToldAbout } from '#core/access';
+import { breachRecipients } from '#core/access';
 import { signLink } from '#core/signed-link';
 import { mayMailAutomatically } from '#core/mail/authentication';
 import { autoResolvedNotice, escalationNotice, pickLanguage, surveyRequest } from '#core/mail/templates';
@@ -118,12 +118,8 @@ async function announce(change: LifecycleChange) {
   try {
     if (notice.kind === 'level-breached' || notice.kind === 'level3-breached') {
       const [agents, restricted] = await Promise.all([store.listAgents(), agentStatus.restricted()]);
-      // The notice names the ticket and its subject: only to those who may see the ticket.
-      const told = agents.filter((a) => mayBeToldAbout(a, t, restricted));
       const toLevel = notice.kind === 'level-breached' ? notice.toLevel : null;
-      const recipients = toLevel ? levelAgents(told, toLevel) : [];
-      // Nobody to hand it to, or level 3 ran out: the admins (who may see it).
-      const to = recipients.length ? recipients : told.filter((a) => a.groups.includes('admins')).map((a) => a.email);
+      const to = breachRecipients(agents, t, toLevel, restricted);
       if (to.length === 0) return logger.warn('No agent to tell about an SLA breach', { ticketId: t.id });
       const content = escalationNotice({
         language: mailConfig.defaultLanguage,
@@ -166,6 +162,3 @@ async function announce(change: LifecycleChange) {
   }
 }
 
-function levelAgents(agents: Agent[], level: Level): string[] {
-  return agents.filter((a) => a.groups.includes(levelGroup(level))).map((a) => a.email);
-}

@@ -148,3 +148,35 @@ describe('report counters per department', () => {
     expect(creationCounts(t, -1, { department: undefined }).map((c) => c.department)).toEqual([undefined, undefined]);
   });
 });
+
+describe('mail to agents', () => {
+  it('an SLA breach notice goes only to those who may see the ticket: the next level, else the admins', async () => {
+    const { breachRecipients } = await import('../../functions/core/access.ts');
+    const team = [
+      { email: 'l2-support@x', groups: ['agents-l2'], departments: ['support'] },
+      { email: 'l2-hr@x', groups: ['agents-l2'], departments: ['hr'] },
+      { email: 'l2-off@x', groups: ['agents-l2'], departments: ['hr'], active: false },
+      { email: 'l1@x', groups: ['agents-l1'], departments: [] },
+      { email: 'admin@x', groups: ['admins'], departments: [] },
+      { email: 'admin-hr@x', groups: ['admins'], departments: ['hr'] },
+    ];
+    expect(breachRecipients(team, { department: 'hr' }, 2, ['hr'])).toEqual(['l2-hr@x']);
+    expect(breachRecipients(team, { department: 'support' }, 2, ['hr'])).toEqual(['l2-support@x']);
+    // Level 3 ran out: the admins, but a restricted department's only to its own.
+    expect(breachRecipients(team, { department: 'hr' }, null, ['hr'])).toEqual(['admin-hr@x']);
+    expect(breachRecipients(team, { department: 'it' }, null, ['hr'])).toEqual(['admin@x', 'admin-hr@x']);
+    // No department yet: no level-2 agent sees it, so the admins hear of it.
+    expect(breachRecipients(team, { department: null }, 2, ['hr'])).toEqual(['admin@x', 'admin-hr@x']);
+    expect(breachRecipients(team, { department: 'finance' }, 3, ['hr'])).toEqual(['admin@x', 'admin-hr@x']);
+  });
+});
+
+describe('restricted departments in cdk.json', () => {
+  it('parse as a boolean, and nothing else', async () => {
+    const { parseConfig, contextKeys } = await import('../../lib/config.ts');
+    const base = { id: 'hr', name: { en: 'HR', 'pt-BR': 'RH' }, kind: 'internal' };
+    expect(parseConfig({ [contextKeys.departments]: [{ ...base, restricted: true }] }).departments).toEqual([{ ...base, restricted: true }]);
+    expect(parseConfig({ [contextKeys.departments]: [{ ...base, restricted: false }] }).departments).toEqual([base]);
+    expect(() => parseConfig({ [contextKeys.departments]: [{ ...base, restricted: 'yes' }] })).toThrow(/"restricted" must be true or false/);
+  });
+});
