@@ -95,14 +95,19 @@ export const mayCount = (r: Rights, department: string | null | undefined): bool
 
 /**
  * Levels mean something: an agent may raise a ticket's level, but not lower it below their
- * own; and may not take a ticket (assign it to themselves) whose level is above theirs. Admins
- * may do both.
+ * own, nor lower a ticket above their own; and may not take a ticket (assign it to themselves)
+ * whose level is above theirs. Admins may do both.
  */
 export function assertMayPatch(r: Rights & { email: string }, ticket: Pick<Ticket, 'level'>, patch: Pick<TicketPatch, 'level' | 'assignee'>): void {
   if (r.admin) return;
   const own: Level = r.level ?? 1;
-  if (patch.level !== undefined && patch.level < ticket.level && patch.level < own) {
-    throw new ForbiddenError('level_below_own', `A level-${own} agent cannot lower a ticket below level ${own}`, { level: own });
+  if (patch.level !== undefined && patch.level < ticket.level) {
+    // Not a ticket above one's own level either: otherwise a level-1 agent could pull a level-3
+    // ticket down to 1 and take it. Together the two rules leave lowering a level to admins.
+    if (ticket.level > own) {
+      throw new ForbiddenError('level_above_own', `A level-${own} agent cannot lower a level-${ticket.level} ticket`, { level: own, ticketLevel: ticket.level });
+    }
+    if (patch.level < own) throw new ForbiddenError('level_below_own', `A level-${own} agent cannot lower a ticket below level ${own}`, { level: own });
   }
   const level = patch.level ?? ticket.level;
   if (patch.assignee && patch.assignee.trim().toLowerCase() === r.email && level > own) {

@@ -239,16 +239,20 @@ describe('levels mean something', () => {
     return raised.body;
   }
 
-  it('an agent raises a level but lowers it no further than their own; admins do both', async () => {
+  it('an agent raises a level, lowers none below their own nor any above it; admins do both', async () => {
     const t = await ticketAt(1);
     const up = await call(L2, 'PATCH', `/tickets/${t.id}`, { level: 3 }, { 'if-match': `"${t.version}"` });
     expect(up.status, up.text).toBe(200);
-    const below = await call(L2, 'PATCH', `/tickets/${t.id}`, { level: 1 }, { 'if-match': `"${up.body.version}"` });
+    // Pulling a level-3 ticket down to one's own level (to take it) is refused.
+    const pull = await call(L2, 'PATCH', `/tickets/${t.id}`, { level: 2 }, { 'if-match': `"${up.body.version}"` });
+    expect(pull.status).toBe(403);
+    expect(pull.body.error.code).toBe('level_above_own');
+    const toTwo = await call(ADMIN, 'PATCH', `/tickets/${t.id}`, { level: 2 }, { 'if-match': `"${up.body.version}"` });
+    expect(toTwo.status, toTwo.text).toBe(200);
+    const below = await call(L2, 'PATCH', `/tickets/${t.id}`, { level: 1 }, { 'if-match': `"${toTwo.body.version}"` });
     expect(below.status).toBe(403);
     expect(below.body.error.code).toBe('level_below_own');
-    const own = await call(L2, 'PATCH', `/tickets/${t.id}`, { level: 2 }, { 'if-match': `"${up.body.version}"` });
-    expect(own.status, own.text).toBe(200);
-    const admin = await call(ADMIN, 'PATCH', `/tickets/${t.id}`, { level: 1 }, { 'if-match': `"${own.body.version}"` });
+    const admin = await call(ADMIN, 'PATCH', `/tickets/${t.id}`, { level: 1 }, { 'if-match': `"${toTwo.body.version}"` });
     expect(admin.status, admin.text).toBe(200);
     expect(admin.body.level).toBe(1);
   });

@@ -100,11 +100,14 @@ describe('levels mean something', () => {
       return e instanceof ForbiddenError ? e.code : String(e);
     }
   };
-  it('an agent raises freely but lowers no further than their own level', () => {
+  it('an agent raises freely, lowers no further than their own level, and lowers no ticket above it', () => {
     expect(code(() => assertMayPatch(agent(2, []), { level: 1 }, { level: 3 }))).toBe('ok');
-    expect(code(() => assertMayPatch(agent(2, []), { level: 3 }, { level: 2 }))).toBe('ok');
-    expect(code(() => assertMayPatch(agent(2, []), { level: 3 }, { level: 1 }))).toBe('level_below_own');
+    expect(code(() => assertMayPatch(agent(1, []), { level: 2 }, { level: 2 }))).toBe('ok');
     expect(code(() => assertMayPatch(agent(3, []), { level: 3 }, { level: 2 }))).toBe('level_below_own');
+    expect(code(() => assertMayPatch(agent(2, []), { level: 2 }, { level: 1 }))).toBe('level_below_own');
+    // A ticket above one's level cannot be pulled down to it (and then taken).
+    expect(code(() => assertMayPatch(agent(2, []), { level: 3 }, { level: 2 }))).toBe('level_above_own');
+    expect(code(() => assertMayPatch(agent(1, []), { level: 3 }, { level: 1 }))).toBe('level_above_own');
     expect(code(() => assertMayPatch(admin(), { level: 3 }, { level: 1 }))).toBe('ok');
   });
 
