@@ -9,6 +9,10 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // Two files at a time, not vitest's cores-minus-one (one, here): most integration time is
+    // spent waiting on local mode's own processes, not in the test worker. The e2e project
+    // keeps its single fork.
+    maxWorkers: 2,
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       {

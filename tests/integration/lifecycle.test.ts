@@ -341,6 +341,47 @@ describe.concurrent('ticket lifecycle paths (--time-scale 3600)', () => {
   });
 });
 
+/** A mail to the desk, answered by an agent, left pending until it resolves itself, then past the survey. */
+async function lifeOfMail(headers: Record<string, string>) {
+  const from = `life-${randomUUID().slice(0, 8)}@example.com`;
+  const smtp = createTransport({ host: '127.0.0.1', port: local.endpoints.smtpPort, secure: false, ignoreTLS: true });
+  await smtp.sendMail({ from, to: local.endpoints.supportAddress, subject: 'Senha do banco', text: 'Preciso redefinir.', headers });
+  smtp.close();
+  const t = await until('the ticket', async () => (await call('GET', `/customers/${encodeURIComponent(from)}/tickets`)).body.items?.[0]);
+  expect((await call('POST', `/tickets/${t.id}/messages`, { kind: 'reply', body: 'Pode confirmar seus dados?' })).status).toBe(201);
+  await patch(t.id, { status: 'pending' });
+  const end = await until(
+    'the ticket to resolve itself and its survey to be due',
+    async () => {
+      const v = (await view(t.id)).ticket;
+      return v.status === 'closed' || v.survey ? v : undefined;
+    },
+    60_000,
+  );
+  return { from, ticket: end };
+}
+
+/**
+ * A ticket opened by mail that failed authentication (DMARC) gets no automatic mail over its
+ * whole life (no acknowledgement, no "resolved while you were silent" notice, no survey),
+ * while an agent's reply still goes out; a verified twin, driven the same way, gets them all.
+ */
+describe('a ticket from an unverified sender', () => {
+  it('gets no automatic mail in its whole lifecycle, only the agent reply; a verified twin gets them all', async () => {
+    const [unverified, verified] = await Promise.all([lifeOfMail({ 'X-Local-Dmarc-Verdict': 'FAIL' }), lifeOfMail({})]);
+    expect(unverified.ticket).toMatchObject({ unverified: true, status: 'closed', survey: null });
+    expect(verified.ticket.unverified).toBeUndefined();
+    const verifiedMails = await until('the verified twin\'s survey', async () => {
+      const mails = await mailsTo(verified.from);
+      return mails.some((m) => /How did we do/.test(m.subject)) ? mails : undefined;
+    });
+    // Acknowledgement, reply, "resolved while you were away", survey.
+    expect(verifiedMails).toHaveLength(4);
+    const toUnverified = await mailsTo(unverified.from);
+    expect(toUnverified.map((m) => m.body.text.includes('Pode confirmar seus dados?'))).toEqual([true]);
+  });
+});
+
 describe('after a restart', () => {
   it('open tickets resume their lifecycle from the state stored on the ticket', async () => {
     const t = await open('Survives a restart');
