@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, open, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -50,35 +50,70 @@ function isRunningLocalMode(pid: number): boolean {
   }
 }
 
+export interface LockOptions {
+  /** The pid written in the lock; tests stand in for several starters. */
+  pid?: number;
+  /** Whether the pid in a lock is a live local mode. */
+  isAlive?: (pid: number) => boolean | Promise<boolean>;
+}
+
 /**
- * Takes the home for this process: a lock file holding its pid, made atomically. A lock
- * whose process is gone (kill -9, a crash) is taken over; a live one is refused at once,
- * naming its pid. Returns the release function (removes the lock only if still ours).
+ * Takes the home for this process: a lock file holding its pid, made atomically (linked from a
+ * temp file, so a reader never sees it empty). A lock whose process is gone (kill -9, a crash)
+ * is taken over; a live one is refused at once, naming its pid. Returns the release function
+ * (removes the lock only if still ours).
+ *
+ * Takeover is a rename of the lock to a name only this starter uses, then a look at what was
+ * moved: the dead pid seen before means the stale lock is gone and the create is retried; any
+ * other pid means another starter took it over first, so its lock is put back and this start
+ * is refused. A plain remove could delete that other starter's fresh lock.
  */
-export async function lockHome(home: string): Promise<() => Promise<void>> {
+export async function lockHome(home: string, opts: LockOptions = {}): Promise<() => Promise<void>> {
+  const me = opts.pid ?? process.pid;
+  const isAlive = opts.isAlive ?? isRunningLocalMode;
   const file = join(home, LOCK_FILE);
+  const readPid = async (f: string) => Number((await readFile(f, 'utf8').catch(() => '')).trim());
+  const running = (pid: number) =>
+    new AlreadyRunningError(
+      `Local mode is already running in ${home} (pid ${pid}).\n` +
+        `Use that one, stop it first (Ctrl-C in its terminal, or kill ${pid}), or start another with --home <other folder>.`,
+    );
   await mkdir(home, { recursive: true, mode: 0o700 });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fh = await open(file, 'wx', 0o600);
-      await fh.writeFile(`${process.pid}\n`);
-      await fh.close();
-      return async () => {
-        const held = await readFile(file, 'utf8').catch(() => '');
-        if (Number(held.trim()) === process.pid) await unlink(file).catch(() => {});
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  const mine = `${file}.${me}.tmp`;
+  const aside = `${file}.${me}.stale`;
+  await writeFile(mine, `${me}\n`, { mode: 0o600 });
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await link(mine, file);
+        return async () => {
+          if ((await readPid(file)) === me) await unlink(file).catch(() => {});
+        };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const pid = await readPid(file);
+      const valid = Number.isInteger(pid) && pid > 0;
+      if (valid && pid !== me && (await isAlive(pid))) throw running(pid);
+      try {
+        await rename(file, aside);
+      } catch (err) {
+        // Gone already: another starter took it away; try again.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw err;
+      }
+      const moved = await readPid(aside);
+      if (moved === pid || (!valid && !(Number.isInteger(moved) && moved > 0))) {
+        await unlink(aside).catch(() => {});
+        continue;
+      }
+      // Another starter's lock, made after ours was read: put it back (unless a third made one meanwhile) and step aside.
+      await link(aside, file).catch(() => {});
+      await unlink(aside).catch(() => {});
+      throw running(moved);
     }
-    const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRunningLocalMode(pid)) {
-      throw new AlreadyRunningError(
-        `Local mode is already running in ${home} (pid ${pid}).\n` +
-          `Use that one, stop it first (Ctrl-C in its terminal, or kill ${pid}), or start another with --home <other folder>.`,
-      );
-    }
-    // Stale: its process is gone. Remove it and try again (another starter may win the race; then it is live).
-    await rm(file, { force: true });
+  } finally {
+    await unlink(mine).catch(() => {});
   }
   throw new AlreadyRunningError(`Could not take the lock ${file}; another local mode is starting in ${home}.`);
 }
