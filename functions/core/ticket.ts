@@ -221,6 +221,8 @@ export interface MailDetails {
   verdicts: Record<string, string>;
   /** Sent by a machine (out-of-office, notification): shown as automatic, and it changes nothing on the ticket. */
   automated: boolean;
+  /** The sender failed authentication (see Ticket.unverified): on a ticket it joins, it brings in no one. */
+  unverified?: boolean;
 }
 
 /** Builds a ticket, its first message and its creation event. */
@@ -421,9 +423,11 @@ export function addCustomerMail(ticket: Ticket, input: { id: string; from: Perso
   const { next, changes } = customerSpoke(ticket, message);
   // Who is on the ticket is decided by the people already on it (or an agent): the requester or a
   // participant brings in whom they CC. Anyone else's mail (a forward to the reply address) joins
-  // the conversation, but neither they nor their CCs are copied on later replies.
+  // the conversation, but neither they nor their CCs are copied on later replies. A From that failed
+  // authentication may be anyone's, so it counts as no one on the ticket.
   const known = new Set([ticket.requester.email, ...ticket.participants]);
-  const added = known.has(message.author.email) ? [...new Set(input.cc.map(normaliseEmail))].filter((e) => !known.has(e)) : [];
+  const vouched = known.has(message.author.email) && !input.mail.unverified;
+  const added = vouched ? [...new Set(input.cc.map(normaliseEmail))].filter((e) => !known.has(e)) : [];
   if (added.length) {
     next.participants = [...ticket.participants, ...added].slice(0, MAX_PARTICIPANTS);
     changes.push({ field: 'participants', before: ticket.participants, after: next.participants });

@@ -91,12 +91,21 @@ export async function receiveMail(queueBody: string, deps: ReceiveDeps): Promise
 
 /**
  * Errors that say the mail itself is the problem, not the moment: a string no
- * encoder takes, a value out of range, an item or key the store refuses. A
- * throttle, a timeout or a lost connection is none of these and is retried.
+ * encoder takes, a value out of range (thrown by our own code), an item or key
+ * the store refuses (a service's answer). A throttle, a timeout or a lost
+ * connection is none of these and is retried.
+ *
+ * An error from the AWS SDK (it carries `$metadata` or `$response`) counts only
+ * when the service refused the request itself: the SDK also throws SyntaxError
+ * or TypeError when a response is not what it expected (a gateway's HTML 5xx),
+ * and that passes.
  */
-const deterministicErrors = new Set(['URIError', 'RangeError', 'SyntaxError', 'TypeError', 'ValidationException', 'SerializationException', 'KeyTooLongError', 'InvalidArgument']);
+const ownCodeErrors = new Set(['URIError', 'RangeError', 'SyntaxError', 'TypeError']);
+const serviceRefusals = new Set(['ValidationException', 'SerializationException', 'KeyTooLongError', 'InvalidArgument']);
 export function isDeterministic(err: unknown): boolean {
-  return err instanceof Error && deterministicErrors.has(err.name);
+  if (!(err instanceof Error)) return false;
+  const fromSdk = '$metadata' in err || '$response' in err;
+  return serviceRefusals.has(err.name) || (!fromSdk && ownCodeErrors.has(err.name));
 }
 
 async function receiveOnce(queueBody: string, deps: ReceiveDeps): Promise<ReceiveOutcome> {
@@ -164,6 +173,7 @@ async function receiveOnce(queueBody: string, deps: ReceiveDeps): Promise<Receiv
   if (!sender) return quarantine(deps, { sesMessageId, reason: 'no-sender', bucket, key });
   // Written by a machine (not a person posting through a list): recorded, and it changes no ticket.
   const automated = sentByMachine(automation);
+  // Decided before the thread: a forged From must neither pick the ticket by its subject token nor bring in its CCs.
   const unverified = unverifiedSender(verdicts);
 
   const decision = await decideThread(
@@ -176,6 +186,7 @@ async function receiveOnce(queueBody: string, deps: ReceiveDeps): Promise<Receiv
       from: sender.address,
       cc: mail.cc.map((c) => c.address),
       subject: mail.subject,
+      unverified,
     },
     {
       // One SES delivery owns each mail (sender + Message-ID); its own retries pass, any
@@ -205,6 +216,7 @@ async function receiveOnce(queueBody: string, deps: ReceiveDeps): Promise<Receiv
   const joins = existing && (existing.status !== 'closed' || automated) ? existing : undefined;
   const ticketId = joins ? joins.id : idFromSeed(`ticket:${sesMessageId}`, Date.parse(receivedAt));
   const details = await storeAttachments(deps, mail, ticketId, messageId, sesMessageId, { bucket, key }, verdicts, automated);
+  if (unverified) details.unverified = true;
   const body = clipBytes(visibleText(mail.text).visible.trim() || mail.text.trim() || '(no text)', LIMITS.body);
 
   if (joins) {
@@ -245,7 +257,8 @@ async function receiveOnce(queueBody: string, deps: ReceiveDeps): Promise<Receiv
         ticketId,
         ...(existing ? { followUpOf: existing.id } : {}),
         messageId,
-        participants: mail.cc.map((c) => c.address).filter((a) => !deps.config.supportAddresses.includes(a)).slice(0, 50),
+        // A forged From must not get its CCs copied on the agents' replies; an agent can add them after checking.
+        participants: unverified ? [] : mail.cc.map((c) => c.address).filter((a) => !deps.config.supportAddresses.includes(a)).slice(0, 50),
         language: mail.language ?? null,
         spam,
         mail: details,

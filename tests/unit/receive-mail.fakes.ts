@@ -92,7 +92,7 @@ export function fakes(opts: { raw?: Buffer; getRaw?: () => Promise<Buffer>; auto
 
 /** The SQS body SES's S3 action produces for one mail. */
 export function body(
-  overrides: { virus?: string; spam?: string; spf?: string; dkim?: string; dmarc?: string; source?: string; sesId?: string; timestamp?: string } = {},
+  overrides: { virus?: string; spam?: string; spf?: string; dkim?: string; dmarc?: string; source?: string; sesId?: string; timestamp?: string; recipients?: string[] } = {},
 ) {
   const sesId = overrides.sesId ?? 'ses-id-1';
   const verdict = (v: string | undefined) => (v ? { status: v } : undefined);
@@ -100,7 +100,7 @@ export function body(
     notificationType: 'Received',
     mail: { timestamp: overrides.timestamp ?? '2026-11-22T10:00:00.000Z', source: overrides.source ?? 'ana@example.com', messageId: sesId, destination: ['support@desk.example'] },
     receipt: {
-      recipients: ['support@desk.example'],
+      recipients: overrides.recipients ?? ['support@desk.example'],
       spamVerdict: { status: overrides.spam ?? 'PASS' },
       virusVerdict: { status: overrides.virus ?? 'PASS' },
       spfVerdict: verdict(overrides.spf),

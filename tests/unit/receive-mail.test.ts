@@ -193,6 +193,49 @@ describe('failed authentication', () => {
     });
   }
 
+  describe('on a mail that answers an existing ticket', () => {
+    const forged = { dmarc: 'FAIL', spf: 'PASS', dkim: 'PASS' };
+    /** Ana's verified ticket #1 (Message-ID <1@example.com>, acknowledged with a signed Reply-To), waiting on her. */
+    async function anasTicket() {
+      const d = desk();
+      const opened = await d.deliver(['From: ana@example.com', 'Subject: Impressora', 'Message-ID: <1@example.com>'], 'A impressora parou.');
+      const id = (opened as { ticketId: string }).ticketId;
+      d.tickets.set(id, updateTicket(d.tickets.get(id)!, { status: 'pending' }, agent, '2026-11-22T11:00:00.000Z', defaultPolicy).ticket);
+      return { d, id, before: d.tickets.get(id)!, replyTo: d.sent[0]!.replyTo! };
+    }
+
+    it("does not join it by the subject token in the requester's name: a separate unverified ticket, with no one CC'd on it", async () => {
+      const { d, id, before } = await anasTicket();
+      const out = await d.deliver(['From: ana@example.com', 'Subject: Re: [#1] Impressora', 'Cc: attacker@evil.example'], 'Copie este endereço.', forged);
+      expect(out).toMatchObject({ result: 'created', acknowledged: false });
+      const opened = d.tickets.get((out as { ticketId: string }).ticketId)!;
+      expect(opened).toMatchObject({ unverified: true, participants: [] });
+      expect(opened.id).not.toBe(id);
+      expect(d.tickets.get(id)).toEqual(before);
+      expect(d.messages.at(-1)!.mail!.unverified).toBe(true);
+    });
+
+    for (const via of ['In-Reply-To of our mail', 'the signed reply token'] as const) {
+      it(`joins it by ${via}, recorded unverified, and brings in no participant`, async () => {
+        const { d, id, before, replyTo } = await anasTicket();
+        const [lines, envelope] = via === 'the signed reply token' ? [[], { recipients: [replyTo] }] : [['In-Reply-To: <1@example.com>'], {}];
+        const out = await d.deliver(['From: ana@example.com', 'Subject: Re: Impressora', 'Cc: attacker@evil.example', ...lines], 'Voltou a falhar.', { ...forged, ...envelope });
+        expect(out).toEqual({ result: 'appended', ticketId: id });
+        const after = d.tickets.get(id)!;
+        expect(after.participants).toEqual(before.participants);
+        expect(after.participants).not.toContain('attacker@evil.example');
+        expect(d.messages.at(-1)).toMatchObject({ ticketId: id, body: 'Voltou a falhar.', mail: { unverified: true } });
+      });
+    }
+
+    it('a verified answer by the same route still brings in whom the requester CCs', async () => {
+      const { d, id } = await anasTicket();
+      await d.deliver(['From: ana@example.com', 'Subject: Re: [#1] Impressora', 'Cc: bia@example.com'], 'Copiando a Bia.', { dmarc: 'PASS' });
+      expect(d.tickets.get(id)!.participants).toEqual(['bia@example.com']);
+      expect(d.messages.at(-1)!.mail!.unverified).toBeUndefined();
+    });
+  });
+
   it('still acknowledges when only one check fails or none can be determined', async () => {
     for (const verdicts of [{ spf: 'FAIL', dkim: 'PASS' }, { dkim: 'FAIL', spf: 'GRAY' }, { spf: 'GRAY', dkim: 'GRAY', dmarc: 'GRAY' }]) {
       const d = desk();
@@ -285,6 +328,26 @@ describe('strings no encoder takes', () => {
     const out = await d.deliver(multipart(`filename*=UTF-8''${encodeURIComponent('😀'.repeat(150))}`), '');
     expect(out).toMatchObject({ result: 'created' });
     expect(Buffer.byteLength(d.messages[0]!.mail!.attachments[0]!.key)).toBeLessThanOrEqual(1024);
+  });
+
+  it("retries the SDK's SyntaxError or TypeError on a response it could not read (a gateway's HTML 5xx), but quarantines a service's refusal", async () => {
+    const sdkError = (name: string, status: number) => {
+      const e = Object.assign(new Error(`${name} from the SDK`), { name, $metadata: { httpStatusCode: status } });
+      return Object.defineProperty(e, '$response', { value: { statusCode: status, body: '<html>502 Bad Gateway</html>' }, enumerable: false });
+    };
+    for (const name of ['SyntaxError', 'TypeError']) {
+      const d = desk();
+      d.deps.putAttachment = async () => Promise.reject(sdkError(name, 502));
+      await expect(d.deliver(multipart('filename="x.txt"'), ''), name).rejects.toThrow(`${name} from the SDK`);
+      expect(d.quarantine, name).toEqual([]);
+    }
+    const refused = desk();
+    refused.deps.putAttachment = async () => Promise.reject(sdkError('InvalidArgument', 400));
+    expect(await refused.deliver(multipart('filename="x.txt"'), '')).toEqual({ result: 'quarantined', reason: 'processing-failed' });
+    // Our own code's TypeError, with no SDK response behind it, is the mail's doing.
+    const own = desk();
+    own.deps.putAttachment = async () => Promise.reject(new TypeError('not a string'));
+    expect(await own.deliver(multipart('filename="x.txt"'), '')).toEqual({ result: 'quarantined', reason: 'processing-failed' });
   });
 
   it('quarantines a deterministic failure instead of sending it round the retries', async () => {

@@ -7,7 +7,8 @@ import { findSubjectTokens } from './subject-token.ts';
  * evidence to the weakest, and each step exists because some clients defeat
  * the one before it: Outlook and iOS Mail often drop References, some systems
  * strip plus-addresses, and a subject token can be typed by anyone, so it is
- * only trusted from people already on the ticket.
+ * only trusted from people already on the ticket, by a From that passed
+ * authentication.
  */
 export interface InboundFacts {
   sesMessageId: string;
@@ -19,6 +20,11 @@ export interface InboundFacts {
   from: string;
   cc: string[];
   subject: string;
+  /**
+   * The From failed authentication (see unverifiedSender): it proves nobody is
+   * on a ticket, so the subject token, which trusts the From, is not used.
+   */
+  unverified: boolean;
 }
 
 export interface ThreadLookups {
@@ -66,8 +72,9 @@ export async function decideThread(
     if (ticketId) return { kind: 'existing', ticketId, via: 'reply-token' };
   }
 
-  // 4. A subject token, from the requester or a participant only: a stranger reusing it opens a new ticket.
-  const sender = bareAddress(f.from);
+  // 4. A subject token, from the requester or a participant only: a stranger reusing it opens a new ticket,
+  // and so does anyone whose From failed authentication, since the From is all this step goes by.
+  const sender = f.unverified ? '' : bareAddress(f.from);
   if (sender) {
     for (const n of findSubjectTokens(f.subject)) {
       const ticket = await l.ticketByNumber(n);

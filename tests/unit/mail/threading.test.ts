@@ -43,6 +43,7 @@ function facts(over: Partial<InboundFacts> = {}): InboundFacts {
     from: 'Ana <ana@customer.example>',
     cc: [],
     subject: 'Printer broken',
+    unverified: false,
     ...over,
   };
 }
@@ -116,6 +117,13 @@ describe('decideThread', () => {
     const f = facts({ from: 'mallory@evil.example', subject: 'Re: [#1234] Printer broken' });
     expect(await decideThread(f, lookups, opts)).toEqual({ kind: 'new' });
     expect(calls).toContain('number:1234');
+  });
+
+  it("an unverified From (failed DMARC) never threads on the requester's subject token, but still on our ids and a signed token", async () => {
+    const forged = { subject: 'Re: [#1234] Printer broken', unverified: true };
+    expect(await decideThread(facts(forged), store().lookups, opts)).toEqual({ kind: 'new' });
+    expect(await decideThread(facts({ ...forged, inReplyTo: ['ack-a@desk.example.com'] }), store().lookups, opts)).toMatchObject({ via: 'message-id' });
+    expect(await decideThread(facts({ ...forged, recipients: [plusAddress('support@desk.example.com', tokenA)] }), store().lookups, opts)).toMatchObject({ via: 'reply-token' });
   });
 
   it('a forwarded mail: the requester forwarding keeps the ticket, a stranger forwarding gets a new one', async () => {
