@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultTriageRules, triage, triageRulesSchema, unsafePattern, type TriageRules } from '../../functions/core/triage.ts';
+import { BODY_SCAN_CHARS, defaultTriageRules, triage, triageRulesSchema, unsafePattern, type TriageRules } from '../../functions/core/triage.ts';
 
 const rules = defaultTriageRules;
 const t = (subject: string, body = '', requesterEmail = 'ana@example.com', r: TriageRules = rules) => triage({ subject, body, requesterEmail }, r);
@@ -213,17 +213,21 @@ describe('dispatch', () => {
 });
 
 describe('performance and determinism', () => {
-  it('triages a 5 MB body in well under 100 ms', () => {
-    const big = 'Olá, segue o log do erro no sistema.\n'.repeat(Math.ceil((5 * 1024 * 1024) / 37));
+  // Bounded by construction, not by a stopwatch (timings are for bench/): only the first
+  // BODY_SCAN_CHARS of a body are read, so a 5 MB body costs what its first 20,000 characters do.
+  it('reads a 5 MB body only up to its scan limit, cold or warm', () => {
+    const line = 'Olá, segue o log do erro no sistema.\n';
+    const head = line.repeat(Math.ceil(BODY_SCAN_CHARS / line.length));
+    const big = head + line.repeat(Math.ceil((5 * 1024 * 1024) / line.length));
     expect(big.length).toBeGreaterThan(5_000_000);
     const fresh = structuredClone(tiny()); // cold: includes compiling the rules
-    const start = performance.now();
     const cold = t('Senha bloqueada', big, 'x@example.com', fresh);
     const warm = t('Senha bloqueada', big);
-    const elapsed = performance.now() - start;
     expect(cold.category).toBe('access');
-    expect(warm.category).toBe('access');
-    expect(elapsed).toBeLessThan(100);
+    expect(warm).toEqual(t('Senha bloqueada', head));
+    // An urgent word past the limit is never read.
+    expect(t('Pergunta', head + 'URGENTE sistema fora do ar').priority).toBe(t('Pergunta', head).priority);
+    expect(t('Pergunta', 'URGENTE sistema fora do ar').priority).not.toBe(t('Pergunta', head).priority);
   });
 
   it('gives the same result every time, and from an equal copy of the rules', () => {
