@@ -6,19 +6,23 @@ import http from 'node:http';
  * before the S3 emulator, which itself checks no signatures, answers no CORS and
  * ignores the response-* overrides of presigned GETs.
  *
- * - Every request must carry a valid SigV4 signature made with the local
- *   credentials: in the Authorization header (the SDK) or in the query (presigned
+ * - Every request must carry a valid SigV4 signature made with this install's
+ *   credentials (a random secret kept in the home, which the handlers' SDK clients
+ *   get too): in the Authorization header (the SDK) or in the query (presigned
  *   URLs). The signature is recomputed over method, path, query and the signed
  *   headers, the credential scope must name S3 and the local key, and the time must
  *   be within the presigned expiry (or 15 minutes of a header signature). Anything
- *   else gets 403, so the bucket cannot be read or listed without a signed link.
+ *   else gets 403.
+ * - Only objects are served: GET, PUT, HEAD and DELETE of `/<bucket>/<key>` with no
+ *   sub-resource in the query. Listings and every other bucket-level request are
+ *   refused, signed or not: nothing the desk does lists through here.
  * - A presigned GET is served as a download: its Content-Disposition is
  *   `attachment` (the signed `response-content-disposition` when it says so), its
  *   type the signed `response-content-type`, and every answer carries
  *   `X-Content-Type-Options: nosniff` and a CSP that runs nothing, so an HTML or SVG
  *   file never runs on this origin.
- * - The preflight of the dashboard's presigned uploads is answered (in AWS the
- *   bucket has a CORS rule).
+ * - CORS answers only the dashboard's origins (in AWS the bucket's CORS rule names
+ *   the dashboard), so another page in the developer's browser reads nothing here.
  */
 export interface SigningCredentials {
   accessKeyId: string;
@@ -64,7 +68,7 @@ const hmac = (key: Buffer | string, s: string) => createHmac('sha256', key).upda
 
 export type SignatureCheck = { ok: true; presigned: boolean; query: Map<string, string> } | { ok: false; reason: string };
 
-/** Checks a request's SigV4 signature (header or query) against the local credentials. */
+/** Checks a request's SigV4 signature (header or query) against this install's credentials. */
 export function checkSignature(req: { method?: string; url?: string; headers: http.IncomingHttpHeaders }, creds: SigningCredentials, now = Date.now()): SignatureCheck {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -130,28 +134,64 @@ export function checkSignature(req: { method?: string; url?: string; headers: ht
   return { ok: true, presigned, query };
 }
 
+/** Query names an object request may carry: the signature's, the download overrides, and the SDK's operation id. */
+const objectQuery = (name: string) => /^x-amz-/i.test(name) || name.startsWith('response-') || name === 'x-id';
+
+/** Why a request is not one on a single object, or undefined when it is. */
+export function notAnObjectRequest(method: string | undefined, url: string | undefined): string | undefined {
+  if (!['GET', 'PUT', 'HEAD', 'DELETE'].includes(method ?? '')) return 'only object reads and writes are served';
+  const raw = url ?? '/';
+  const q = raw.indexOf('?');
+  const path = q < 0 ? raw : raw.slice(0, q);
+  if (!/^\/[^/]+\/./.test(path)) return 'bucket-level requests (listings) are not served';
+  const names = (q < 0 ? '' : raw.slice(q + 1)).split('&').filter(Boolean).map((p) => {
+    const name = p.slice(0, p.indexOf('=') < 0 ? p.length : p.indexOf('='));
+    try {
+      return decodeURIComponent(name);
+    } catch {
+      return name;
+    }
+  });
+  if (names.some((n) => !objectQuery(n))) return 'sub-resource requests are not served';
+  return undefined;
+}
+
 export async function startS3CorsFront(
   port: number,
   target: { host: string; port: number },
   credentials: SigningCredentials,
-): Promise<{ server: http.Server; url: string }> {
-  const cors = {
-    'access-control-allow-origin': '*',
-    'access-control-allow-methods': 'GET,PUT,HEAD',
-    'access-control-allow-headers': 'content-type,content-length,content-disposition,x-amz-*',
-    'access-control-expose-headers': 'etag,content-disposition',
-    'access-control-max-age': '3600',
-  };
+): Promise<{ server: http.Server; url: string; allowOrigin: (origin: string) => void }> {
+  // Filled in as the dashboard's origins become known (it listens after this front).
+  const origins = new Set<string>();
+  const corsFor = (origin: string | undefined): Record<string, string> =>
+    origin && origins.has(origin)
+      ? {
+          'access-control-allow-origin': origin,
+          'access-control-allow-methods': 'GET,PUT,HEAD',
+          'access-control-allow-headers': 'content-type,content-length,content-disposition,x-amz-*',
+          'access-control-expose-headers': 'etag,content-disposition',
+          'access-control-max-age': '3600',
+          vary: 'origin',
+        }
+      : { vary: 'origin' };
   // Nothing served from this origin is ever a page: no script, no plugin, no sniffing.
   const safety = { 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; sandbox" };
+  const deny = (req: http.IncomingMessage, res: http.ServerResponse, cors: Record<string, string>, reason: string) => {
+    req.resume();
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied: ${reason}</Message></Error>`;
+    res.writeHead(403, { ...cors, ...safety, 'content-type': 'application/xml' }).end(req.method === 'HEAD' ? undefined : body);
+  };
   const server = http.createServer((req, res) => {
-    if (req.method === 'OPTIONS') return void res.writeHead(204, { ...cors, ...safety }).end();
-    const check = checkSignature(req, credentials);
-    if (!check.ok) {
-      req.resume();
-      const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied: ${check.reason}</Message></Error>`;
-      return void res.writeHead(403, { ...cors, ...safety, 'content-type': 'application/xml' }).end(req.method === 'HEAD' ? undefined : body);
+    const cors = corsFor(typeof req.headers.origin === 'string' ? req.headers.origin : undefined);
+    if (req.method === 'OPTIONS') {
+      // A preflight from any other page gets no CORS headers, so its browser sends nothing.
+      if (!cors['access-control-allow-origin']) return deny(req, res, cors, 'origin not allowed');
+      return void res.writeHead(204, { ...cors, ...safety }).end();
     }
+    const refused = notAnObjectRequest(req.method, req.url);
+    if (refused) return deny(req, res, cors, refused);
+    const check = checkSignature(req, credentials);
+    if (!check.ok) return deny(req, res, cors, check.reason);
     const download = check.presigned && (req.method === 'GET' || req.method === 'HEAD');
     const upstream = http.request({ host: target.host, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
       const headers: http.OutgoingHttpHeaders = { ...up.headers, ...cors, ...safety };
@@ -174,5 +214,5 @@ export async function startS3CorsFront(
     server.once('error', fail);
     server.listen(port, '127.0.0.1', () => ok());
   });
-  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, allowOrigin: (origin) => void origins.add(origin) };
 }

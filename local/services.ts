@@ -11,6 +11,11 @@ import { buckets, queues, table, topics, type IndexDefinition } from '../lib/def
 
 /** Local AWS stand-ins, each started on loopback and provisioned from the stack's own definitions. */
 export const REGION = 'us-east-1';
+/**
+ * For the emulators, which check no signature (DynamoDB Local, fauxqs, the local SES). The S3
+ * front does check, against the install's own secret (secrets.json in the home): start.ts gives
+ * the handlers that one, with this access key id.
+ */
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /**

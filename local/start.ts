@@ -151,10 +151,15 @@ async function main() {
   const keys = await loadOrCreateKeys(join(home, 'issuer-key.json'));
   // Secrets are made per install and kept with the data, never written in code.
   const secretsFile = join(home, 'secrets.json');
-  const secrets: { replyTokenSecret: string } = existsSync(secretsFile)
-    ? JSON.parse(await readFile(secretsFile, 'utf8'))
-    : { replyTokenSecret: randomBytes(32).toString('base64url') };
+  const stored: { replyTokenSecret?: string; s3SecretAccessKey?: string } = existsSync(secretsFile) ? JSON.parse(await readFile(secretsFile, 'utf8')) : {};
+  const secrets = {
+    replyTokenSecret: stored.replyTokenSecret ?? randomBytes(32).toString('base64url'),
+    // What the S3 front checks signatures against: a secret no web page can know, unlike local/local.
+    s3SecretAccessKey: stored.s3SecretAccessKey ?? randomBytes(32).toString('base64url'),
+  };
   await writeJsonAtomically(secretsFile, secrets);
+  // The handlers' credentials (and every client made here). The emulators accept any; the S3 front only these.
+  const credentials = { accessKeyId: localCredentials.accessKeyId, secretAccessKey: secrets.s3SecretAccessKey };
 
   const [dynamo, messaging, ses] = await Promise.all([startDynamo(join(home, 'dynamodb'), p.dynamo), startMessaging(p.messaging), startSes(p.ses)]);
   stoppers.push(() => stopChild(dynamo.process));
@@ -163,7 +168,9 @@ async function main() {
   const messagingUrl = `http://127.0.0.1:${messaging.server.port}`;
   // S3 as the browser sees it (presigned uploads and downloads): the emulator behind a front that checks
   // signatures, serves files as downloads that never run, and answers CORS (local/s3-cors-front.ts).
-  const s3Front = await startS3CorsFront(p.s3Cors, { host: '127.0.0.1', port: messaging.server.port }, localCredentials);
+  const s3Front = await startS3CorsFront(p.s3Cors, { host: '127.0.0.1', port: messaging.server.port }, credentials);
+  // CORS for the dashboard's page only (its own origin is added once it listens), and the Vite dev server's (npm run dev:dashboard).
+  for (const origin of ['http://127.0.0.1:5173', 'http://localhost:5173']) s3Front.allowOrigin(origin);
   stoppers.push(() => new Promise((r) => (s3Front.server.closeAllConnections(), s3Front.server.close(r))));
   const outboxUrl = `http://127.0.0.1:${ses.port}`;
   const tableState = await provisionTable(dynamo.client, table.localName);
@@ -190,8 +197,8 @@ async function main() {
   // The handlers read these at load time, exactly as a Lambda reads its environment.
   Object.assign(process.env, {
     AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_SQS: messagingUrl,
     AWS_ENDPOINT_URL_SNS: messagingUrl,
@@ -236,14 +243,14 @@ async function main() {
   const jwks = { keys: [keys.publicJwk] };
   // The admin routes' Cognito client calls this server (the SDK reads AWS_ENDPOINT_URL_<SERVICE> on its first call).
   process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER = authUrl;
-  const invitations = new SESv2Client({ region: REGION, credentials: localCredentials, endpoint: outboxUrl });
+  const invitations = new SESv2Client({ region: REGION, credentials, endpoint: outboxUrl });
   const cognito = createLocalCognito(keys, {
     issuer,
     clientId: CLIENT_ID,
     ttlSeconds,
     userPoolId: POOL_ID,
     groups: agentGroups,
-    adminAccessKeyId: localCredentials.accessKeyId,
+    adminAccessKeyId: credentials.accessKeyId,
     persist: (all) => writeJsonAtomically(usersFile, all),
     // Cognito's default invitation, delivered to the local outbox like all mail the desk sends.
     sendInvitation: async (user, password) => {
@@ -271,7 +278,7 @@ async function main() {
   stoppers.push(() => new Promise((r) => (api.closeAllConnections(), api.close(r))));
 
   // Inbound mail: SMTP gateway → raw MIME in S3 + SES-shaped notification → SNS → SQS → poller → handler.
-  const aws = { region: REGION, credentials: localCredentials };
+  const aws = { region: REGION, credentials };
   const sqs = new SQSClient({ ...aws, endpoint: messagingUrl });
   const sns = new SNSClient({ ...aws, endpoint: messagingUrl });
   const s3 = new S3Client({ ...aws, endpoint: messagingUrl, forcePathStyle: true });
@@ -340,6 +347,7 @@ async function main() {
   stoppers.push(() => new Promise((r) => (dashboardServer.closeAllConnections(), dashboardServer.close(r))));
   const dashboardUrl = `http://127.0.0.1:${await listen(dashboardServer, p.dashboard)}`;
   dashboardLink = dashboardUrl;
+  s3Front.allowOrigin(dashboardUrl);
 
   const endpoints = {
     pid: process.pid,
@@ -351,6 +359,8 @@ async function main() {
     auth: { url: authUrl, issuer, userPoolId: POOL_ID, clientId: CLIENT_ID, jwksUrl: `${issuer}/.well-known/jwks.json` },
     agents: demoUsers.map((u) => ({ email: u.email, ...(u.password ? { password: u.password } : {}), groups: u.groups })),
     services: { dynamodb: dynamo.endpoint, sqs: messagingUrl, sns: messagingUrl, s3: s3Front.url, ses: outboxUrl, stepfunctions: stepFunctions.url },
+    // For scripts and tests calling the services as the handlers do (the S3 front checks them); this file is the owner's alone.
+    credentials,
     stateMachineArn: STATE_MACHINE_ARN,
     timeScale,
     tableName: table.localName,

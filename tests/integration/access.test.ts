@@ -136,7 +136,7 @@ describe('every way into one ticket follows the matrix; 404 is a missing ticket'
     const upload = await call(member[kind], 'POST', `/tickets/${id}/attachments`, { filename: 'secret.txt', contentType: 'text/plain', size: 6 });
     expect(upload.status, upload.text).toBe(201);
     // The file itself, as the browser's upload leaves it (stored straight, so only access is under test here).
-    const s3 = new S3Client({ region: local.endpoints.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: local.endpoints.services.s3, forcePathStyle: true });
+    const s3 = new S3Client({ region: local.endpoints.region, credentials: local.endpoints.credentials, endpoint: local.endpoints.services.s3, forcePathStyle: true });
     await s3.send(new PutObjectCommand({ Bucket: buckets.mail.localName, Key: upload.body.key, Body: 'secret', ContentType: 'text/plain' }));
     const missing = await call(member[kind], 'GET', `/tickets/${id}/attachments?key=${encodeURIComponent(upload.body.key.replace(/[^/]+$/, 'nothing.txt'))}`);
     expect(missing.status).toBe(404);

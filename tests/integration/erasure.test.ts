@@ -19,7 +19,7 @@ import { statuses } from '../../functions/core/ticket.ts';
  * address, the name, the subjects or the bodies; the counts stay.
  */
 const ep = endpoints;
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const credentials = ep.credentials;
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: ep.services.dynamodb, region: ep.region, credentials }));
 const s3 = new S3Client({ endpoint: ep.services.s3, region: ep.region, credentials, forcePathStyle: true });
 const bucket = 'helpdesk-mail';
@@ -185,7 +185,9 @@ describe('POST /admin/erasures', () => {
     for (const key of [rawKey, attachmentKey]) {
       await expect(s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).rejects.toMatchObject({ name: 'NoSuchKey' });
     }
-    const left = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `attachments/${mailTicket.id}/` }));
+    // Listed in the emulator itself (fauxqs serves S3 on the SQS port): the S3 front serves no listing.
+    const emulator = new S3Client({ endpoint: ep.services.sqs, region: ep.region, credentials, forcePathStyle: true });
+    const left = await emulator.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `attachments/${mailTicket.id}/` }));
     expect(left.Contents ?? []).toEqual([]);
 
     // The counts stay: volume by category, and the subject lines moved to the erased line.

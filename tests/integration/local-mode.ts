@@ -13,6 +13,8 @@ export interface Endpoints {
   auth: { url: string; issuer: string; clientId: string; userPoolId: string; jwksUrl: string };
   agents: { email: string; password: string; groups: string[] }[];
   services: Record<string, string>;
+  /** This install's credentials: the S3 front checks signatures against them (the emulators accept any). */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   tableName: string;
   region: string;
   smtpPort: number;

@@ -12,7 +12,7 @@ import { api, endpoints, tokenFor, uniqueEmail, until } from './client.ts';
  * it: raw MIME in the bucket and a notification on the topic. Redeliveries
  * and poison messages are produced on purpose here.
  */
-const aws = { region: endpoints.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+const aws = { region: endpoints.region, credentials: endpoints.credentials };
 const s3 = new S3Client({ ...aws, endpoint: endpoints.services.s3, forcePathStyle: true });
 const sns = new SNSClient({ ...aws, endpoint: endpoints.services.sns });
 const sqs = new SQSClient({ ...aws, endpoint: endpoints.services.sqs });

@@ -19,7 +19,8 @@ import { normalizeSubject } from '../../functions/core/report.ts';
  * report counters do not move.
  */
 const ep = endpoints;
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+// The install's own: the S3 front refuses anything else.
+const credentials = ep.credentials;
 const tableName = `purge-test-${randomUUID().slice(0, 8)}`;
 const bucket = 'helpdesk-mail';
 const rawDb = new DynamoDBClient({ endpoint: ep.services.dynamodb, region: ep.region, credentials });

@@ -1,10 +1,13 @@
 /**
  * S3 as the browser sees it in local mode (local/s3-cors-front.ts): attachment
- * links download and never run, and nothing is read or listed without a valid
- * signature made with the local credentials.
+ * links download and never run, nothing is read without a valid signature made
+ * with this install's secret (not the public local/local), nothing is ever listed,
+ * and CORS answers the dashboard's page only.
  */
 import { describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { buckets } from '../../lib/definitions/resources.ts';
 import { api, endpoints as ep, tokenFor, uniqueEmail, until } from './client.ts';
 
@@ -75,5 +78,56 @@ describe('S3 front (local mode)', () => {
     const res = await fetch(expired);
     expect(res.status).toBe(403);
     expect(await res.text()).toMatch(/expired/);
+  });
+
+  it('refuses a link presigned with the public local/local credentials; the install’s own secret reads', async () => {
+    const { key } = await ticketWithHtmlAttachment();
+    const bucket = buckets.mail.localName;
+    const client = (credentials: { accessKeyId: string; secretAccessKey: string }) => new S3Client({ region: ep.region, endpoint: ep.services.s3, credentials, forcePathStyle: true, maxAttempts: 1 });
+    const publicCreds = { accessKeyId: 'local', secretAccessKey: 'local' };
+    expect(ep.credentials.secretAccessKey).not.toBe('local');
+    const forged = await getSignedUrl(client(publicCreds), new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: 300 });
+    const res = await fetch(forged);
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('signature does not match');
+    await expect(client(publicCreds).send(new GetObjectCommand({ Bucket: bucket, Key: key }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    // The same request signed with the install's secret (what the handlers hold) is served.
+    const own = await client(ep.credentials).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    expect(await own.Body!.transformToString()).toBe(HOSTILE);
+  });
+
+  it('refuses a listing even when it is validly signed with the install’s secret', async () => {
+    await ticketWithHtmlAttachment();
+    const bucket = buckets.mail.localName;
+    const s3 = new S3Client({ region: ep.region, endpoint: ep.services.s3, credentials: ep.credentials, forcePathStyle: true, maxAttempts: 1 });
+    await expect(s3.send(new ListObjectsV2Command({ Bucket: bucket }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    await expect(s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'attachments/' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    const presignedListing = await getSignedUrl(s3, new ListObjectsV2Command({ Bucket: bucket }), { expiresIn: 300 });
+    const res = await fetch(presignedListing);
+    expect(res.status).toBe(403);
+    const body = await res.text();
+    expect(body).toContain('bucket-level requests');
+    expect(body).not.toContain('<Key>');
+  });
+
+  it('answers CORS for the dashboard’s origin only: a preflight from another page gets no allow-origin', async () => {
+    const { url } = await ticketWithHtmlAttachment();
+    const preflight = (origin: string) =>
+      fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' } });
+    const dashboard = new URL(ep.dashboardUrl).origin;
+    const ok = await preflight(dashboard);
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe(dashboard);
+    for (const other of ['https://evil.example', 'http://127.0.0.1:1', 'null']) {
+      const res = await preflight(other);
+      expect(res.status, other).toBe(403);
+      expect(res.headers.get('access-control-allow-origin'), other).toBeNull();
+    }
+    // A signed read asked from another page carries no allow-origin either, so that page cannot read the answer.
+    const fromOther = await fetch(url, { headers: { origin: 'https://evil.example' } });
+    expect(fromOther.status).toBe(200);
+    expect(fromOther.headers.get('access-control-allow-origin')).toBeNull();
+    const fromDashboard = await fetch(url, { headers: { origin: dashboard } });
+    expect(fromDashboard.headers.get('access-control-allow-origin')).toBe(dashboard);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { checkSignature } from '../../local/s3-cors-front.ts';
+import { checkSignature, notAnObjectRequest } from '../../local/s3-cors-front.ts';
 
 const creds = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -79,5 +79,31 @@ describe('local S3 front: SigV4 check', () => {
     expect(checkSignature(other, creds, at.getTime())).toEqual({ ok: false, reason: 'unknown access key' });
     expect(checkSignature({ method: 'GET', url: '/b/k?X-Amz-Signature=00&X-Amz-Algorithm=AWS4-HMAC-SHA256', headers: {} }, creds)).toEqual({ ok: false, reason: 'malformed presigned URL' });
     expect(checkSignature({ method: 'GET', url: '/b/k?%E0%A4%A=1', headers: {} }, creds)).toEqual({ ok: false, reason: 'malformed query' });
+  });
+});
+
+describe('local S3 front: only single objects', () => {
+  it('serves GET, PUT, HEAD and DELETE of an object key, with the signature, download and operation query only', () => {
+    for (const [method, url] of [
+      ['GET', '/helpdesk-mail/attachments/t/m/1-a.txt?x-id=GetObject'],
+      ['PUT', '/helpdesk-mail/uploads/t/u/a.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00&x-id=PutObject'],
+      ['HEAD', '/helpdesk-mail/inbound/abc'],
+      ['DELETE', '/helpdesk-mail/inbound/abc?x-id=DeleteObject'],
+      ['GET', '/helpdesk-mail/a/b?response-content-disposition=attachment&response-content-type=application%2Foctet-stream'],
+    ]) {
+      expect(notAnObjectRequest(method, url), `${method} ${url}`).toBeUndefined();
+    }
+  });
+
+  it('refuses listings and every other bucket-level or sub-resource request, whatever the signature', () => {
+    expect(notAnObjectRequest('GET', '/')).toMatch(/bucket-level/);
+    expect(notAnObjectRequest('GET', '/helpdesk-mail')).toMatch(/bucket-level/);
+    expect(notAnObjectRequest('GET', '/helpdesk-mail/')).toMatch(/bucket-level/);
+    expect(notAnObjectRequest('GET', '/helpdesk-mail?list-type=2&X-Amz-Signature=00')).toMatch(/bucket-level/);
+    expect(notAnObjectRequest('GET', '/helpdesk-mail/?list-type=2&prefix=attachments/')).toMatch(/bucket-level/);
+    expect(notAnObjectRequest('GET', '/helpdesk-mail/key?acl')).toMatch(/sub-resource/);
+    expect(notAnObjectRequest('POST', '/helpdesk-mail/key?uploads')).toMatch(/only object/);
+    expect(notAnObjectRequest('POST', '/helpdesk-mail?delete')).toMatch(/only object/);
+    expect(notAnObjectRequest('PUT', '/helpdesk-mail/key?tagging')).toMatch(/sub-resource/);
   });
 });
