@@ -150,8 +150,12 @@ export function ticketStore(tableName: string) {
    * so other editors' If-Match still sees the change, and the event takes the
    * version this write produced. The guard is the status the change was worked
    * out on (a reply must not land on a ticket closed meanwhile, a customer's mail
-   * on one set pending meanwhile must reopen it) and the lists it rewrites.
-   * Undefined when the guard failed: re-read and work the change out again.
+   * on one set pending meanwhile must reopen it), the department and spam mark
+   * its checks read (a note must not land on a ticket moved meanwhile out of its
+   * author's sight, nor a reply go out on one just marked spam) and the lists it
+   * rewrites. Undefined when the guard failed: re-read and work the change out
+   * again. 'duplicate' when another run of this very change (the same delivery
+   * handled twice at once) wrote its message first: it is applied already.
    */
   async function appendCommuting(read: Ticket, next: Ticket, lists: (keyof Ticket)[], event: AuditEvent, message?: Message) {
     const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt', '#version': 'version' };
@@ -166,6 +170,17 @@ export function ticketStore(tableName: string) {
       else {
         values[`:b${i}`] = read[field];
         guards.push(`#l${i} = :b${i}`);
+      }
+    });
+    (['department', 'spam'] as const).forEach((field, i) => {
+      names[`#g${i}`] = field;
+      const was = read[field];
+      if (was === undefined || was === null) {
+        values[':null'] = 'NULL';
+        guards.push(`(attribute_not_exists(#g${i}) OR attribute_type(#g${i}, :null))`);
+      } else {
+        values[`:g${i}`] = was;
+        guards.push(`#g${i} = :g${i}`);
       }
     });
     let res;
@@ -189,12 +204,20 @@ export function ticketStore(tableName: string) {
     }
     const ticket = toTicket(res.Attributes!);
     const stamped: AuditEvent = { ...event, version: ticket.version };
-    // The version is this write's alone, so the event's key is free; the message sits on its own
-    // key (ids are unique; a redelivered mail's is the same), written as is. A transaction, so the
-    // two land together (and it needs only PutItem, which every writer of tickets is granted).
-    const items: TransactItem[] = [{ Put: { TableName: tableName, Item: { ...keys.event(stamped.ticketId, stamped.version), type: 'event', ...stamped } } }];
-    if (message) items.push({ Put: { TableName: tableName, Item: { ...keys.message(message.ticketId, message.createdAt, message.id), type: 'message', ...message } } });
-    await transactWrite(items);
+    // The version is this write's alone, so the event's key is free. The message sits on its own key
+    // (ids are unique; a redelivered mail's is the same), so it is put only where none is: two copies
+    // of one delivery that both passed the guard above (a change touching no list) record one message
+    // and one event. The loser's version bump stays, an event-less gap that costs an If-Match holder a
+    // re-read at most. A transaction, so event and message land together (PutItem only, which every
+    // writer of tickets is granted).
+    const items: TransactItem[] = [eventPut(stamped)];
+    if (message) items.push(messagePut(message));
+    try {
+      await transactWrite(items);
+    } catch (err) {
+      if (message && conditionFailed(err)?.some((f) => f.index === 1)) return 'duplicate' as const;
+      throw err;
+    }
     return { ticket, event: stamped };
   }
 
@@ -366,6 +389,8 @@ export function ticketStore(tableName: string) {
             const guarded = commutingChange(ticket, next.ticket);
             if (guarded) {
               const written = await appendCommuting(ticket, next.ticket, guarded, next.event, next.message);
+              // Applied by another run of the same change: nothing more to do, as when `change` declines.
+              if (written === 'duplicate') return undefined;
               if (written) return { ...next, ...written };
               throw new VersionConflictError(attempt >= CHANGE_ATTEMPTS ? await getTicket(id) : undefined);
             }
