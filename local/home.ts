@@ -63,54 +63,65 @@ export interface LockOptions {
  * is taken over; a live one is refused at once, naming its pid. Returns the release function
  * (removes the lock only if still ours).
  *
- * Takeover is a rename of the lock to a name only this starter uses, then a look at what was
- * moved: the dead pid seen before means the stale lock is gone and the create is retried; any
- * other pid means another starter took it over first, so its lock is put back and this start
- * is refused. A plain remove could delete that other starter's fresh lock.
+ * A stale lock is never removed, only replaced in one rename, and only by the one starter that
+ * made its claim file (`<lock>.takeover-<dead pid>`, created exclusively): two starters that read
+ * the same dead pid cannot both act on it, so neither deletes the other's fresh lock. The winner
+ * checks the lock still names that pid before replacing it; a claim whose maker died is claimed
+ * again under a longer name.
  */
 export async function lockHome(home: string, opts: LockOptions = {}): Promise<() => Promise<void>> {
   const me = opts.pid ?? process.pid;
   const isAlive = opts.isAlive ?? isRunningLocalMode;
   const file = join(home, LOCK_FILE);
-  const readPid = async (f: string) => Number((await readFile(f, 'utf8').catch(() => '')).trim());
+  /** The file's text, or undefined when there is no such file. */
+  const read = (f: string) => readFile(f, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : ''));
+  const readPid = async (f: string) => Number((await read(f))?.trim() || NaN);
+  const live = async (pid: number) => Number.isInteger(pid) && pid > 0 && pid !== me && (await isAlive(pid));
   const running = (pid: number) =>
     new AlreadyRunningError(
       `Local mode is already running in ${home} (pid ${pid}).\n` +
         `Use that one, stop it first (Ctrl-C in its terminal, or kill ${pid}), or start another with --home <other folder>.`,
     );
+  const release = async () => {
+    if ((await readPid(file)) === me) await unlink(file).catch(() => {});
+  };
   await mkdir(home, { recursive: true, mode: 0o700 });
   const mine = `${file}.${me}.tmp`;
-  const aside = `${file}.${me}.stale`;
   await writeFile(mine, `${me}\n`, { mode: 0o600 });
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         await link(mine, file);
-        return async () => {
-          if ((await readPid(file)) === me) await unlink(file).catch(() => {});
-        };
+        return release;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      const pid = await readPid(file);
-      const valid = Number.isInteger(pid) && pid > 0;
-      if (valid && pid !== me && (await isAlive(pid))) throw running(pid);
+      const text = await read(file);
+      if (text === undefined) continue;
+      const stale = Number(text.trim() || NaN);
+      if (await live(stale)) throw running(stale);
+      let claim = `${file}.takeover-${Number.isInteger(stale) && stale > 0 ? stale : 'unreadable'}`;
+      for (;;) {
+        try {
+          await link(mine, claim);
+          break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        }
+        const claimant = await readPid(claim);
+        // Another starter is taking over right now: it is the one that will run.
+        if (await live(claimant)) throw running(claimant);
+        claim = `${claim}.${claimant}`;
+      }
       try {
-        await rename(file, aside);
-      } catch (err) {
-        // Gone already: another starter took it away; try again.
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw err;
+        // Ours to replace only while it still names the dead pid (a slow starter may claim after the takeover is done).
+        if ((await read(file)) === text) {
+          await rename(mine, file);
+          return release;
+        }
+      } finally {
+        await unlink(claim).catch(() => {});
       }
-      const moved = await readPid(aside);
-      if (moved === pid || (!valid && !(Number.isInteger(moved) && moved > 0))) {
-        await unlink(aside).catch(() => {});
-        continue;
-      }
-      // Another starter's lock, made after ours was read: put it back (unless a third made one meanwhile) and step aside.
-      await link(aside, file).catch(() => {});
-      await unlink(aside).catch(() => {});
-      throw running(moved);
     }
   } finally {
     await unlink(mine).catch(() => {});

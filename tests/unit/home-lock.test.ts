@@ -46,6 +46,29 @@ describe('local mode home lock', () => {
     expect(await readdir(home)).toEqual([LOCK_FILE]);
   });
 
+  it('many starters racing on a stale lock: exactly one holds the home, its pid is in the lock, and nothing else is left', async () => {
+    for (let round = 0; round < 20; round++) {
+      await homeWithStaleLock();
+      const pids = [A, B, 1_003, 1_004, 1_005];
+      const results = await Promise.allSettled(pids.map((pid) => lockHome(home, { pid, isAlive: (p) => p !== STALE })));
+      const winners = pids.filter((_, i) => results[i]!.status === 'fulfilled');
+      expect(winners).toHaveLength(1);
+      expect(await held()).toBe(winners[0]);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(AlreadyRunningError);
+      expect(await readdir(home)).toEqual([LOCK_FILE]);
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it('a takeover whose starter died mid-way (its claim left behind) is claimed again by the next starter', async () => {
+    await homeWithStaleLock();
+    const DIED = 999_002;
+    await writeFile(join(home, `${LOCK_FILE}.takeover-${STALE}`), `${DIED}\n`);
+    const release = await lockHome(home, { pid: A, isAlive: (p) => p !== STALE && p !== DIED });
+    expect(await held()).toBe(A);
+    await release();
+  });
+
   it('a live lock is refused naming its pid; the release removes only its own lock', async () => {
     await homeWithStaleLock();
     const release = await lockHome(home, { pid: A, isAlive: () => false });
