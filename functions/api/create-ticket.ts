@@ -9,6 +9,7 @@ import { createTicketBody } from '#core/schemas';
 import { openTicket } from '#core/ticket';
 import { triageNew } from '#core/lifecycle';
 import { RuleViolationError } from '#core/errors';
+import { can, type Rights } from '#core/access';
 
 const store = ticketStore(config.tableName);
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -23,7 +24,7 @@ export const handler = agentRoute({ body: createTicketBody }, async ({ body, pri
   const idempotency = key ? { caller: principal.sub, key, requestHash } : undefined;
   if (idempotency) {
     const earlier = await store.findIdempotent(idempotency.caller, idempotency.key);
-    if (earlier) return replay(earlier, requestHash);
+    if (earlier) return replay(earlier, requestHash, principal);
   }
   if (body.department && !(await store.knownDepartment(body.department))) {
     throw new RuleViolationError('unknown_department', `There is no department "${body.department}"`);
@@ -36,21 +37,27 @@ export const handler = agentRoute({ body: createTicketBody }, async ({ body, pri
   if ('inFlight' in result) throw inFlight();
   // Random 80-bit ids do not collide in practice; if one ever did, say so rather than answer 201.
   if ('alreadyExists' in result) throw new Error('ticket id collision');
-  if (result.replayOf) return replay(result.replayOf, requestHash);
+  if (result.replayOf) return replay(result.replayOf, requestHash, principal);
   // Started after the ticket is stored; if this fails the caller retries with its
   // Idempotency-Key, and the replay starts it (a second start is a no-op).
   await lifecycle.start(ticket.id);
   return json(201, ticket, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"` });
 });
 
-/** A retried request gets the ticket it created the first time, never a second ticket. */
-async function replay(earlier: { ticketId: string; requestHash: string }, requestHash: string) {
+/**
+ * A retried request gets the ticket it created the first time, never a second ticket. If the
+ * ticket has moved meanwhile to a department the caller may not see, it gets only its id and
+ * number: still a 201 (it was created, a retrying client must not create it again), but nothing
+ * of what others have made of it since.
+ */
+async function replay(earlier: { ticketId: string; requestHash: string }, requestHash: string, principal: Rights) {
   if (earlier.requestHash !== requestHash) {
     throw new HttpError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request');
   }
   const ticket = await store.getTicket(earlier.ticketId);
   if (!ticket) throw inFlight();
   await lifecycle.start(ticket.id);
+  if (!can(principal, ticket)) return json(201, { id: ticket.id, number: ticket.number }, { 'idempotent-replayed': 'true' });
   return json(201, ticket, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"`, 'idempotent-replayed': 'true' });
 }
 

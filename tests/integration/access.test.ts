@@ -228,6 +228,22 @@ describe('routing a ticket away', () => {
     expect((await call(ADMIN, 'GET', `/tickets/${created.body.id}`)).status).toBe(404);
     expect((await call(L2, 'GET', `/tickets/${created.body.id}`)).status).toBe(200);
   });
+
+  it('a retried create (same Idempotency-Key) of a ticket moved meanwhile out of sight answers its id and number only', async () => {
+    const body = { requester: { email: requester }, subject: 'Retried create', body: 'Dados do contrato', channel: 'phone', department: 'support' };
+    const headers = { 'idempotency-key': `access-${randomUUID()}` };
+    const created = await call(L1, 'POST', '/tickets', body, headers);
+    expect(created.status, created.text).toBe(201);
+    // While the caller's retry is on its way, a member of legal takes it there and works on it.
+    const moved = await call(L2, 'PATCH', `/tickets/${created.body.id}`, { department: 'legal', tags: ['litigio'] }, { 'if-match': `"${created.body.version}"` });
+    expect(moved.status, moved.text).toBe(200);
+    const again = await call(L1, 'POST', '/tickets', body, headers);
+    // Still a 201: it was created, and a retrying client must not make a second one.
+    expect(again.status, again.text).toBe(201);
+    expect(again.body).toEqual({ id: created.body.id, number: created.body.number });
+    expect(again.text).not.toMatch(/legal|litigio/);
+    expect((await call(L1, 'GET', `/tickets/${created.body.id}`)).status).toBe(404);
+  });
 });
 
 describe('levels mean something', () => {
