@@ -92,6 +92,32 @@ describe('failed authentication', () => {
   });
 });
 
+describe('failed authentication on an answer to a ticket', () => {
+  it("a forged From (DMARC fails) with the ticket's subject token does not join it, and its Cc becomes no one's participant", async () => {
+    const victim = uniqueEmail('victim');
+    const attacker = uniqueEmail('attacker');
+    await transport.sendMail({ from: victim, to: ep.supportAddress, subject: 'Impressora', text: 'A impressora parou.' });
+    const genuine = await ticketOf(victim);
+    // Envelope to the desk only, as an attacker's relay would do; the Cc header is what the desk reads.
+    await transport.sendMail({
+      envelope: { from: victim, to: [ep.supportAddress] },
+      from: victim,
+      to: ep.supportAddress,
+      cc: attacker,
+      subject: `Re: [#${genuine.number}] Impressora`,
+      text: 'Copiem meu colega em tudo.',
+      headers: { 'X-Local-Dmarc-Verdict': 'FAIL' },
+    });
+    const separate = await until('a separate ticket for the forged mail', async () => (await history(victim)).find((t) => t.id !== genuine.id));
+    const forged = await thread(separate.id);
+    expect(forged.ticket).toMatchObject({ unverified: true, participants: [] });
+    expect(forged.messages[0]).toMatchObject({ body: 'Copiem meu colega em tudo.', mail: { unverified: true } });
+    const original = await thread(genuine.id);
+    expect(original.ticket.participants).toEqual([]);
+    expect(original.messages).toHaveLength(1);
+  });
+});
+
 describe('strings no encoder takes', () => {
   it('turns mail with an emoji across the file-name cut and a lone surrogate in an encoded word into a ticket', async () => {
     const from = uniqueEmail('unicode');
