@@ -4,7 +4,9 @@
  * DMARC, or fails both SPF and DKIM, may have been sent in someone else's
  * name: it still becomes a ticket, flagged unverified, but the desk never
  * mails that address on its own (acknowledgement, notices, survey), so a
- * forger cannot make the desk's signed domain write to their victim.
+ * forger cannot make the desk's signed domain write to their victim. Nor
+ * does it count as the person on a ticket: it is not threaded by a subject
+ * token, and its CCs become no one's participants.
  * GRAY (not determinable) and PROCESSING_FAILED are not failures: most
  * small senders publish no DMARC record at all.
  */
