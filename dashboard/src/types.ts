@@ -77,7 +77,7 @@ export interface Message {
   body: string;
   author: { type: 'agent' | 'customer'; email: string; name?: string };
   createdAt: string;
-  mail?: { html: string | null; fullText: string; attachments: FileRef[]; truncated?: boolean; verdicts?: Record<string, string>; automated?: boolean };
+  mail?: { html: string | null; fullText: string; attachments: FileRef[]; truncated?: boolean; verdicts?: Record<string, string>; automated?: boolean; unverified?: boolean };
   attachments?: FileRef[];
 }
 

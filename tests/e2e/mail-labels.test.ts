@@ -25,6 +25,12 @@ describe.skipIf(skipReason)('mail labels in the ticket view', () => {
         const res = await api('GET', `/tickets/${ticket.id}`, { token: await tokenFor('l1@helpdesk.local') });
         return res.body.messages?.length === 2 ? true : undefined;
       });
+      // An answer to our thread that fails DMARC joins the ticket, marked on the message itself.
+      await smtp.sendMail({ from, to: endpoints.supportAddress, subject: `Re: ${subject}`, text: 'Segue.', inReplyTo: messageId, headers: { 'X-Local-Dmarc-Verdict': 'FAIL' } });
+      await until('the unverified answer on the ticket', async () => {
+        const res = await api('GET', `/tickets/${ticket.id}`, { token: await tokenFor('l1@helpdesk.local') });
+        return res.body.messages?.length === 3 ? true : undefined;
+      });
 
       for (const [locale, labels, unverified, automatic] of [
         ['en-US', undefined, 'Unverified sender', 'Automatic reply'],
@@ -42,6 +48,8 @@ describe.skipIf(skipReason)('mail labels in the ticket view', () => {
             await articles.nth(1).getByText(automatic, { exact: true }).waitFor();
             // Only the out-of-office says so: the customer's own mail does not.
             expect(await articles.nth(0).getByText(automatic, { exact: true }).count()).toBe(0);
+            await articles.nth(2).getByText(unverified, { exact: true }).waitFor();
+            expect(await articles.nth(1).getByText(unverified, { exact: true }).count()).toBe(0);
           },
           { locale },
         );

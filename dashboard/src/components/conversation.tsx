@@ -21,6 +21,13 @@ export function Conversation({ ticketId, messages, lang }: { ticketId: string; m
             <article aria-labelledby={`msg-${m.id}-head`}>
               <header class="msg-head" id={`msg-${m.id}-head`}>
                 <span class={`msg-kind kind-${m.kind}`}>{kindLabel(m)}</span>{' '}
+                {m.mail?.unverified && (
+                  <>
+                    <span class="badge badge-breached" title={t('conversation.unverifiedHint')}>
+                      {t('conversation.unverified')}
+                    </span>{' '}
+                  </>
+                )}
                 {m.mail?.automated && (
                   <>
                     <span class="badge" title={t('conversation.automaticHint')}>

@@ -176,6 +176,8 @@ export const en = {
   'conversation.reply': 'Public reply',
   'conversation.note': 'Internal note',
   'conversation.automatic': 'Automatic reply',
+  'conversation.unverified': 'Unverified sender',
+  'conversation.unverifiedHint': 'This mail failed sender authentication (SPF, DKIM, DMARC): it may not come from this address. It brought no one onto the ticket.',
   'conversation.automaticHint': 'Sent by a machine (out-of-office, notification): it changed nothing on the ticket.',
   'conversation.showImages': 'Show images ({count})',
   'conversation.imagesBlocked': 'Remote images are hidden so the sender cannot tell the mail was read.',

@@ -178,6 +178,8 @@ export const ptBR: Record<MessageKey, string> = {
   'conversation.reply': 'Resposta pública',
   'conversation.note': 'Nota interna',
   'conversation.automatic': 'Resposta automática',
+  'conversation.unverified': 'Remetente não verificado',
+  'conversation.unverifiedHint': 'Este e-mail falhou na autenticação do remetente (SPF, DKIM, DMARC): pode não vir deste endereço. Não incluiu ninguém no chamado.',
   'conversation.automaticHint': 'Enviada por uma máquina (ausência, notificação): não mudou nada no chamado.',
   'conversation.showImages': 'Mostrar imagens ({count})',
   'conversation.imagesBlocked': 'Imagens remotas ficam ocultas para que o remetente não saiba que o e-mail foi lido.',
