@@ -52,7 +52,9 @@ export async function showSurvey(link: { ticketId: string; rating: Rating }, acc
  * Records a rating (and a comment): one per ticket, a later answer replaces
  * it. The monthly CSAT counters move in the same transaction, so the report
  * never counts a rating twice or misses one. Without a rating (the comment
- * form of the thank-you page) the recorded one stays, or the link's is taken.
+ * form of the thank-you page) the recorded one stays; with none recorded yet,
+ * nothing is: the link's own rating counts only when a person sends it from
+ * the rating page, never from a bare post of the token (a scanner, a script).
  */
 export async function answerSurvey(link: { ticketId: string; rating: Rating }, answer: { rating?: Rating; comment?: string }, acceptLanguage: string | undefined, token: string): Promise<Result> {
   const fallback = pageLanguage(null, acceptLanguage);
@@ -62,7 +64,8 @@ export async function answerSurvey(link: { ticketId: string; rating: Rating }, a
   try {
     const done = await store.applyChange(link.ticketId, (t) => {
       before = t;
-      const rating = answer.rating ?? t.survey?.rating ?? link.rating;
+      const rating = answer.rating ?? t.survey?.rating;
+      if (rating == null) return undefined;
       // The same answer again (a double press, a resend) changes nothing.
       if (t.survey && t.survey.rating === rating && (comment === undefined || comment === t.survey.comment)) return undefined;
       const change = recordRating(t, rating, comment, now, policy);
@@ -71,6 +74,8 @@ export async function answerSurvey(link: { ticketId: string; rating: Rating }, a
     const ticket = done?.ticket ?? before!;
     const lang = pageLanguage(ticket.language, acceptLanguage);
     if (done) await lifecycle.signal(ticket.id);
+    // Nothing to go with the comment: the rating page again, the link's rating pre-selected.
+    if (answer.rating === undefined && ticket.survey?.rating == null) return showSurvey(link, acceptLanguage, token);
     if (answer.rating === undefined) return html(200, surveyCommentSavedPage({ lang, deskName, ticketNumber: ticket.number }));
     return html(
       200,

@@ -292,6 +292,30 @@ describe.concurrent('ticket lifecycle paths (--time-scale 3600)', () => {
     transitionsByPath['resolved, survey unanswered, closed'] = await transitions(t.id);
   });
 
+  it('a bare post of a survey link\'s token (no rating in the form) records no rating, with or without a comment', async () => {
+    const t = await open('Scanner food');
+    await reply(t.id);
+    await patch(t.id, { status: 'resolved' });
+    const survey = await until('the survey mail', async () => (await mailsTo(t.requester)).find((m) => /How did we do/.test(m.subject)));
+    const link = survey.body.text.match(/https?:\/\/\S+\/survey\/\S+/)![0];
+    const before = (await view(t.id)).ticket;
+    const forms: Record<string, string>[] = [{}, { comment: 'Sem nota' }];
+    for (const fields of forms) {
+      const posted = await fetch(`${local.endpoints.apiUrl}/survey/comment`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: link.split('/survey/')[1]!, ...fields }).toString(),
+      });
+      const after = (await view(t.id)).ticket;
+      expect(after.survey).toMatchObject({ rating: null, comment: null });
+      expect(after.version).toBe(before.version);
+      expect(after.status).toBe('resolved');
+      // The rating page again, for a person to choose and send.
+      expect(posted.status).toBe(200);
+      expect(await posted.text()).toMatch(/<input type="radio" name="rating"/);
+    }
+  });
+
   it('no survey for a ticket no agent ever answered in public: it just closes', async () => {
     const t = await open('Never mind');
     await patch(t.id, { status: 'resolved' });
