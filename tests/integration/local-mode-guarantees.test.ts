@@ -161,6 +161,10 @@ describe('local mode keeps its promises', () => {
 
     b = await start(false);
     expect(b.endpoints.pid).toBe(b.child.pid);
+    // The S3 front's secret is made once per install, kept in the home, and signed with again after the restart.
+    expect(b.endpoints.credentials.secretAccessKey).toBe(a.endpoints.credentials.secretAccessKey);
+    expect(b.endpoints.credentials.secretAccessKey).not.toBe('local');
+    expect(JSON.parse(await readFile(join(home, 'secrets.json'), 'utf8')).s3SecretAccessKey).toBe(b.endpoints.credentials.secretAccessKey);
     await expectAllTickets(b, first);
   }, STEP_MS);
 
