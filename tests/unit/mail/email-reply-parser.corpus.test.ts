@@ -144,20 +144,18 @@ describe.skipIf(!existsSync(dir))('email_reply_parser corpus', () => {
     expect(r).toEqual({ visible: read('email_sig_delimiter_in_middle_of_line').trim(), quoted: '' });
   });
 
-  it('pathological: completes in well under a second', () => {
+  it('pathological: completes, and splits where it should', () => {
     const body = read('pathological');
-    const t0 = performance.now();
+    // Not timed (speed is for bench/): a backtracking blow-up never finishes, and the test's timeout catches it.
     const r = visibleText(body);
-    expect(performance.now() - t0).toBeLessThan(1000);
     expect(r.visible).toBe("I think you're onto something. I will try to fix the problem as soon as I\nget back to a computer.");
     expect(r.quoted).toMatch(/^On Dec 8, 2013 2:10 PM, "John Sullivan"/);
   });
 
-  it('email_long_quote: 60 kB of > and a 700 kB line of A>>> complete in under a second', () => {
+  it('email_long_quote: 60 kB of > and a 700 kB line of A>>> complete, and split where they should', () => {
     const body = read('email_long_quote');
-    const t0 = performance.now();
+    // Not timed (speed is for bench/): a backtracking blow-up never finishes, and the test's timeout catches it.
     const r = visibleText(body);
-    expect(performance.now() - t0).toBeLessThan(1000);
     expect(r.visible).toMatch(/^Hi folks\n\nWhat is the best way/);
     expect(r.visible).toMatch(/I am currently using the Java HTTP API\.$/);
     expect(r.visible).not.toMatch(/^>/m);

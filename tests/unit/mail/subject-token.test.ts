@@ -26,12 +26,11 @@ describe('findSubjectTokens', () => {
     expect(findSubjectTokens(subject)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('stays fast on hostile subjects', () => {
-    const t0 = performance.now();
+  it('completes on hostile subjects', () => {
+    // Not timed (speed is for bench/): a backtracking blow-up never finishes, and the test's timeout catches it.
     findSubjectTokens('[a'.repeat(100_000));
     findSubjectTokens('['.repeat(50_000) + 'x'.repeat(50_000));
     findSubjectTokens(`[${'a '.repeat(100_000)}`);
-    expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
 
@@ -82,9 +81,8 @@ describe('splitPrefix', () => {
     expect(splitPrefix('Hello')).toEqual({ prefix: '', rest: 'Hello' });
   });
 
-  it('is linear on long prefix runs', () => {
-    const t0 = performance.now();
+  it('completes on long prefix runs', () => {
+    // Not timed (speed is for bench/): a backtracking blow-up never finishes, and the test's timeout catches it.
     splitPrefix('Re: '.repeat(100_000) + 'x');
-    expect(performance.now() - t0).toBeLessThan(500);
   });
 });
