@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { BatchGetCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from './dynamo.ts';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, dynamo } from './dynamo.ts';
 import { normaliseEmail } from '#core/ticket';
 import { recipientWarnings, type DeliveryRecord, type RecipientWarning } from '#core/recipient-warnings';
 
@@ -13,7 +13,6 @@ import { recipientWarnings, type DeliveryRecord, type RecipientWarning } from '#
 const digest = (email: string) => createHash('sha256').update(normaliseEmail(email)).digest('base64url');
 const key = (email: string) => ({ pk: `RECIPIENT#${digest(email)}`, sk: 'DELIVERY' });
 const KEEP_SECONDS = 365 * 86_400;
-const BATCH_GET_ATTEMPTS = 5;
 
 export function deliveryHistory(tableName: string) {
   return {
@@ -42,17 +41,10 @@ export function deliveryHistory(tableName: string) {
       if (unique.length === 0) return [];
       const byDigest = new Map(unique.map((a) => [digest(a), a]));
       const records = new Map<string, DeliveryRecord>();
-      let pending: Record<string, unknown>[] | undefined = unique.map(key);
-      for (let attempt = 1; pending?.length; attempt++) {
-        if (attempt > BATCH_GET_ATTEMPTS) throw new Error('BatchGetItem left keys unprocessed');
-        if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
-        const res: BatchGetCommandOutput = await dynamo.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
-        for (const item of res.Responses?.[tableName] ?? []) {
-          const address = byDigest.get(String(item.pk).slice('RECIPIENT#'.length));
-          if (!address || Number(item.expiresAt) < Date.now() / 1000) continue;
-          records.set(address, { ...(item.bounce ? { bounce: item.bounce } : {}), ...(item.complaint ? { complaint: item.complaint } : {}) } as DeliveryRecord);
-        }
-        pending = res.UnprocessedKeys?.[tableName]?.Keys;
+      for (const item of await batchGetAll(tableName, unique.map(key))) {
+        const address = byDigest.get(String(item.pk).slice('RECIPIENT#'.length));
+        if (!address || Number(item.expiresAt) < Date.now() / 1000) continue;
+        records.set(address, { ...(item.bounce ? { bounce: item.bounce } : {}), ...(item.complaint ? { complaint: item.complaint } : {}) } as DeliveryRecord);
       }
       return recipientWarnings(unique, records);
     },

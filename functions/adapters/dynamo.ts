@@ -1,9 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  type BatchGetCommandOutput,
   type PutCommandInput,
   type QueryCommandInput,
   type TransactWriteCommandInput,
@@ -67,6 +69,25 @@ export async function transactWrite(items: NonNullable<TransactWriteCommandInput
       await new Promise((r) => setTimeout(r, 5 * 2 ** attempt * Math.random()));
     }
   }
+}
+
+const BATCH_GET_ATTEMPTS = 5;
+
+/**
+ * BatchGetItem of at most 100 keys of one table, asking again (with back-off) for the keys
+ * DynamoDB leaves unprocessed; throws if some are still left after a few rounds.
+ */
+export async function batchGetAll(tableName: string, keys: Record<string, unknown>[], { consistentRead = false } = {}): Promise<Record<string, any>[]> {
+  const items: Record<string, any>[] = [];
+  let pending: Record<string, unknown>[] | undefined = keys;
+  for (let attempt = 1; pending?.length; attempt++) {
+    if (attempt > BATCH_GET_ATTEMPTS) throw new Error('BatchGetItem left keys unprocessed');
+    if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
+    const res: BatchGetCommandOutput = await dynamo.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ...(consistentRead && { ConsistentRead: true }) } } }));
+    items.push(...(res.Responses?.[tableName] ?? []));
+    pending = res.UnprocessedKeys?.[tableName]?.Keys;
+  }
+  return items;
 }
 
 /**

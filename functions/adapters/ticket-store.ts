@@ -1,5 +1,5 @@
-import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, PutCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { conditionFailed, dynamo, onlyContention, putIf, queryPages, transactWrite } from './dynamo.ts';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, conditionFailed, dynamo, onlyContention, putIf, queryPages, transactWrite } from './dynamo.ts';
 import { departmentOfReportKey, keys, partitions, SPAM, storageAttributes, ticketIndexKeys, VOLUME_SHARDS, type StatusBucket } from './keys.ts';
 import { pagedQuery, withinExpression, type Within } from './page-query.ts';
 import { inScope, type Scope } from '#core/access';
@@ -55,7 +55,6 @@ export interface Agent {
 const DEPARTMENT_CACHE_MS = 30_000;
 /** Newest index entries read per word of a subject search. */
 const SEARCH_READ_PER_WORD = 200;
-const BATCH_GET_ATTEMPTS = 5;
 const CHANGE_ATTEMPTS = 8;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 let departmentCache: { at: number; ids: Set<string> } | undefined;
@@ -580,15 +579,8 @@ export function ticketStore(tableName: string) {
     async getTickets(ids: string[]): Promise<Ticket[]> {
       if (ids.length === 0) return [];
       if (ids.length > 100) throw new Error('getTickets reads at most 100 tickets at once');
-      const found = new Map<string, Ticket>();
-      let pending: Record<string, unknown>[] | undefined = ids.map((id) => keys.ticket(id));
-      for (let attempt = 1; pending?.length; attempt++) {
-        if (attempt > BATCH_GET_ATTEMPTS) throw new Error('BatchGetItem left keys unprocessed');
-        if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
-        const res: BatchGetCommandOutput = await dynamo.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
-        for (const item of res.Responses?.[tableName] ?? []) found.set(item.id as string, toTicket(item));
-        pending = res.UnprocessedKeys?.[tableName]?.Keys;
-      }
+      const items = await batchGetAll(tableName, ids.map((id) => keys.ticket(id)), { consistentRead: true });
+      const found = new Map(items.map((item) => [item.id as string, toTicket(item)]));
       return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
     },
 
