@@ -8,15 +8,18 @@
  */
 
 const REPLACEMENT = '\ufffd';
+/** A high surrogate with no low one after it, or a low one with no high one before it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
 
 /** True when the string has no lone surrogate (it can be encoded as UTF-8 as it is). */
 export function isWellFormed(s: string): boolean {
-  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+  return !LONE_SURROGATE.test(s);
 }
 
 /** The string with every lone surrogate replaced by U+FFFD (what a UTF-8 encoder writes for it). */
 export function wellFormed(s: string): string {
-  return isWellFormed(s) ? s : s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, REPLACEMENT);
+  return isWellFormed(s) ? s : s.replace(LONE_SURROGATES, REPLACEMENT);
 }
 
 /** At most `max` UTF-16 code units, never ending on half of a surrogate pair; lone surrogates replaced. */
@@ -71,7 +74,8 @@ export function jsonWellFormed(value: unknown): boolean {
     if (typeof v === 'string') {
       if (!isWellFormed(v)) return false;
     } else if (Array.isArray(v)) {
-      stack.push(...v);
+      // One at a time: spreading a long array into push() would overflow the call stack.
+      for (const item of v) stack.push(item);
     } else if (v !== null && typeof v === 'object') {
       for (const [k, child] of Object.entries(v)) {
         if (!isWellFormed(k)) return false;
