@@ -287,6 +287,40 @@ export const variablesOfNeed = {
   retention: ['CLOSED_TICKET_DAYS'],
 } as const satisfies Record<keyof Needs, readonly string[]>;
 
+/**
+ * Variables a function may read that no need brings: the runtime's. In AWS, Lambda
+ * sets the AWS_* ones and the function construct sets the rest; local mode sets
+ * them for every function, plus its own knobs (endpoints, path-style S3, the time
+ * scale and policy overrides of `npm start -- --time-scale/--policy`, tracing and
+ * metrics off). Nothing else is in a function's environment.
+ */
+export const runtimeVariables = [
+  'AWS_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'NODE_OPTIONS',
+  'LOG_LEVEL',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_LOG_LEVEL',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'POWERTOOLS_METRICS_DISABLED',
+  'POWERTOOLS_TRACE_ENABLED',
+  // Local mode only.
+  'AWS_ENDPOINT_URL_DYNAMODB',
+  'AWS_ENDPOINT_URL_SQS',
+  'AWS_ENDPOINT_URL_SNS',
+  'AWS_ENDPOINT_URL_S3',
+  'AWS_ENDPOINT_URL_SESV2',
+  'AWS_ENDPOINT_URL_SFN',
+  'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER',
+  'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+  'S3_FORCE_PATH_STYLE',
+  'TIME_SCALE',
+  'POLICY_OVERRIDES',
+] as const;
+
 /** A function's environment, from its needs alone. */
 export function environmentOf(fn: FunctionDefinition, values: DeploymentValues): Record<string, string> {
   const { needs } = fn;
