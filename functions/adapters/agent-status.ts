@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProfileRights } from '#core/access';
+import { isActive } from '#core/admin';
 import { dynamo, queryPages } from './dynamo.ts';
 import { keys } from './keys.ts';
 
@@ -65,7 +66,7 @@ export const agentStatus = accessCache({
       }),
     );
     if (!res.Item) return undefined;
-    return { active: res.Item.active as boolean | undefined, groups: (res.Item.groups as string[]) ?? [], departments: (res.Item.departments as string[]) ?? [] };
+    return { active: isActive(res.Item as { active?: boolean }), groups: (res.Item.groups as string[]) ?? [], departments: (res.Item.departments as string[]) ?? [] };
   },
   async restricted() {
     if (!tableName) return [];

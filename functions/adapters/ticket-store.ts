@@ -3,6 +3,7 @@ import { batchGetAll, conditionFailed, dynamo, onlyContention, putIf, queryPages
 import { departmentOfReportKey, keys, partitions, SPAM, storageAttributes, ticketIndexKeys, VOLUME_SHARDS, type StatusBucket } from './keys.ts';
 import { pagedQuery, withinExpression, type Within } from './page-query.ts';
 import { inScope, type Scope } from '#core/access';
+import { isActive } from '#core/admin';
 import { NotFoundError, VersionConflictError } from '#core/errors';
 import { TicketNumbers } from '#core/ticket-numbers';
 import { activeStatuses, levels, type AuditEvent, type Level, type Message, type Priority, type Status, type Ticket } from '#core/ticket';
@@ -497,14 +498,14 @@ export function ticketStore(tableName: string) {
 
     async getAgent(email: string): Promise<Agent | undefined> {
       const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.agent(email) }));
-      return res.Item ? (strip(res.Item) as unknown as Agent) : undefined;
+      return res.Item ? agentOf(res.Item) : undefined;
     },
 
     async listAgents(): Promise<Agent[]> {
       const res = await dynamo.send(
         new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'AGENTS' } }),
       );
-      return (res.Items ?? []).map((i) => strip(i) as unknown as Agent);
+      return (res.Items ?? []).map(agentOf);
     },
 
     /** An ever-growing counter, for taking turns (round-robin assignment). */
@@ -695,6 +696,12 @@ function strip(item: Record<string, unknown>): Record<string, unknown> {
   const out = { ...item };
   for (const a of storageAttributes) delete out[a];
   return out;
+}
+
+/** An agent profile as stored, with `active` in its one meaning (core/admin.ts isActive). */
+function agentOf(item: Record<string, unknown>): Agent {
+  const agent = strip(item) as unknown as Agent;
+  return { ...agent, active: isActive(agent) };
 }
 
 function toTicket(item: Record<string, unknown>): Ticket {

@@ -1,4 +1,4 @@
-import { agentEmailParams, agentView, assertNotSelf } from '#core/admin';
+import { agentEmailParams, agentView, assertNotSelf, isActive } from '#core/admin';
 import { NotFoundError } from '#core/errors';
 import { adminStore } from '#adapters/admin-store';
 import { agentStatus } from '#adapters/agent-status';
@@ -21,7 +21,7 @@ export const handler = adminRoute({ params: agentEmailParams }, async ({ params,
   const before = await admins.getAgent(params.email);
   if (!before) throw new NotFoundError('Agent');
   await directory.disable(params.email);
-  if (before.active === false) return json(200, agentView(before));
+  if (!isActive(before)) return json(200, agentView(before));
   const saved = await admins.updateAgent(before, { ...before, active: false }, { actor: principal.email, action: 'agent.disabled', target: params.email, changes: { active: [true, false] } });
   agentStatus.forget(params.email);
   return json(200, agentView(saved));

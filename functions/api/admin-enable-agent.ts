@@ -1,4 +1,4 @@
-import { agentEmailParams, agentView } from '#core/admin';
+import { agentEmailParams, agentView, isActive } from '#core/admin';
 import { NotFoundError } from '#core/errors';
 import { adminStore } from '#adapters/admin-store';
 import { agentStatus } from '#adapters/agent-status';
@@ -16,7 +16,7 @@ export const handler = adminRoute({ params: agentEmailParams }, async ({ params,
   const before = await admins.getAgent(params.email);
   if (!before) throw new NotFoundError('Agent');
   await directory.enable(params.email);
-  if (before.active !== false) return json(200, agentView(before));
+  if (isActive(before)) return json(200, agentView(before));
   const saved = await admins.updateAgent(before, { ...before, active: true }, { actor: principal.email, action: 'agent.enabled', target: params.email, changes: { active: [false, true] } });
   agentStatus.forget(params.email);
   return json(200, agentView(saved));

@@ -7,6 +7,7 @@ import { reportCounters, ticketStore } from '#adapters/ticket-store';
 import { ticketIdParam, updateTicketBody } from '#core/schemas';
 import { updateTicket } from '#core/ticket';
 import { assertMayPatch, can } from '#core/access';
+import { isActive } from '#core/admin';
 import { changeCounts } from '#core/report';
 import { ID_PATTERN } from '#core/ids';
 import { NotFoundError, RuleViolationError, VersionConflictError } from '#core/errors';
@@ -28,7 +29,7 @@ export const handler = agentRoute({ params: ticketIdParam, body: updateTicketBod
   }
   if (patch.assignee) {
     const agent = await store.getAgent(patch.assignee);
-    if (!agent?.active) throw new RuleViolationError('unknown_agent', `There is no active agent ${patch.assignee}`);
+    if (!agent || !isActive(agent)) throw new RuleViolationError('unknown_agent', `There is no active agent ${patch.assignee}`);
   }
 
   assertMayPatch(principal, current, patch);

@@ -1,4 +1,4 @@
-import { ADMIN_GROUP, levelOf, type AgentLevel } from './admin.ts';
+import { ADMIN_GROUP, isActive, levelOf, type AgentLevel } from './admin.ts';
 import { ForbiddenError } from './errors.ts';
 import type { Level, Ticket, TicketPatch } from './ticket.ts';
 
@@ -65,7 +65,7 @@ export function can(r: Rights, ticket: Pick<Ticket, 'department'>): boolean {
 
 /** Whether mail about a ticket (an escalation notice) may go to this agent: active, and allowed to see it. */
 export function mayBeToldAbout(agent: ProfileRights, ticket: Pick<Ticket, 'department'>, restricted: readonly string[]): boolean {
-  return agent.active !== false && can(rightsFrom(agent, [], restricted), ticket);
+  return isActive(agent) && can(rightsFrom(agent, [], restricted), ticket);
 }
 
 /**

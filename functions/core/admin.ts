@@ -129,6 +129,14 @@ export interface AgentView {
   status?: string;
 }
 
+/**
+ * The one meaning of an agent's `active`: active unless disabled. Profiles written before the flag
+ * existed have none, and they were never disabled, so absent means active, for every reader.
+ */
+export function isActive(agent: { active?: boolean }): boolean {
+  return agent.active !== false;
+}
+
 export function agentView(a: { email: string; name: string; groups?: string[]; departments?: string[]; active?: boolean }, status?: string): AgentView {
   const groups = a.groups ?? [];
   return {
@@ -138,7 +146,7 @@ export function agentView(a: { email: string; name: string; groups?: string[]; d
     admin: isAdmin(groups),
     departments: a.departments ?? [],
     groups,
-    active: a.active !== false,
+    active: isActive(a),
     ...(status !== undefined && { status }),
   };
 }

@@ -1,6 +1,7 @@
 import { agentGroups } from '#definitions/routes';
 import type { Actor } from '#core/ticket';
 import { rightsFrom, type ProfileRights, type Rights } from '#core/access';
+import { isActive } from '#core/admin';
 
 /** The caller: who (from the token) and what they may do (from their desk profile, see core/access.ts). */
 export interface Principal extends Actor, Rights {
@@ -52,7 +53,7 @@ export function agentFromClaims(claims: Record<string, unknown> | undefined): Au
  * the token they already hold. No profile: the token's groups (see rightsFrom).
  */
 export function principalFor(who: Identity, profile: ProfileRights | undefined, restricted: readonly string[]): AuthResult {
-  if (profile?.active === false) return { ok: false, status: 401, message: 'This agent account is disabled; ask an admin to enable it' };
+  if (profile !== undefined && !isActive(profile)) return { ok: false, status: 401, message: 'This agent account is disabled; ask an admin to enable it' };
   const rights = rightsFrom(profile, who.tokenGroups, restricted);
   if (!isAgent(rights.groups)) return { ok: false, status: 403, message: 'This action needs an agent or admin account' };
   return { ok: true, principal: { sub: who.sub, email: who.email, ...rights } };

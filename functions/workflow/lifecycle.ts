@@ -6,6 +6,7 @@ import { required } from '#shared/env';
 import { reportCounters, ticketStore } from '#adapters/ticket-store';
 import { agentStatus } from '#adapters/agent-status';
 import { breachRecipients } from '#core/access';
+import { isActive } from '#core/admin';
 import { signLink } from '#core/signed-link';
 import { mayMailAutomatically } from '#core/mail/authentication';
 import { autoResolvedNotice, escalationNotice, pickLanguage, surveyRequest } from '#core/mail/templates';
@@ -100,7 +101,7 @@ async function triageTicket(ticketId: string, now: string) {
 }
 
 async function nextAgent(department: string, level: Level): Promise<string | null> {
-  const candidates = (await store.listAgents()).filter((a) => a.active && a.departments.includes(department) && a.groups.includes(levelGroup(level)));
+  const candidates = (await store.listAgents()).filter((a) => isActive(a) && a.departments.includes(department) && a.groups.includes(levelGroup(level)));
   if (candidates.length === 0) return null;
   return roundRobinPick(
     candidates.map((a) => a.email),

@@ -1,7 +1,9 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { routes } from '../../lib/definitions/routes.ts';
-import { api, endpoints, signIn, tokenFor, uniqueEmail, until } from './client.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { api, createTicket, endpoints, signIn, tokenFor, uniqueEmail, until } from './client.ts';
 
 /**
  * The admin routes against local mode: the same handlers as in AWS, calling
@@ -181,6 +183,20 @@ describe('changing, disabling and enabling an agent', () => {
     expect((await api('PATCH', `/admin/agents/${enc(email)}`, { token, body: { level: 3, admin: true } })).status).toBe(200);
     const after = (await api('GET', '/admin/audit?limit=100', { token })).body.items.filter((a: { target: string }) => a.target === email).length;
     expect(after).toBe(before);
+  });
+
+  it('a profile kept without the active flag (written before it existed) is active everywhere: listed, assignable', async () => {
+    // One meaning of `active` (core/admin.ts isActive): the assignment check once read an absent flag as inactive.
+    const email = uniqueEmail('legacy-agent');
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: endpoints.services.dynamodb, region: endpoints.region, credentials: endpoints.credentials }));
+    await db.send(new PutCommand({ TableName: endpoints.tableName, Item: { pk: 'AGENTS', sk: `AGENT#${email}`, type: 'agent', email, name: 'Lea Legacy', groups: ['agents-l1'], departments: ['it'] } }));
+    const token = await tokenFor(ADMIN);
+    const listed = await api('GET', '/agents', { token });
+    expect(listed.body.items.find((a: { email: string }) => a.email === email)).toMatchObject({ active: true });
+    const ticket = await createTicket({ department: 'it' });
+    const assigned = await api('PATCH', `/tickets/${ticket.id}`, { token, headers: { 'If-Match': String(ticket.version) }, body: { assignee: email } });
+    expect(assigned.status, assigned.text).toBe(200);
+    expect(assigned.body.assignee).toBe(email);
   });
 
   it('disable refuses sign-in and refresh and makes the profile inactive; enable undoes it', async () => {
