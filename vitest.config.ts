@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// One registry of started process groups per run, shared by the workers and the global
+// setups (tests/process-groups.ts): set here, in the main process, before any of them starts.
+process.env.HELPDESK_TEST_RUN ??= `run-${process.pid}-${Date.now()}`;
+
 /**
  * Tests in layers: unit tests need no network; integration tests run against
  * one real local-mode instance started by the global setup; infra tests synth

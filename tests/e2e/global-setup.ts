@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { startLocalMode } from '../integration/local-mode.ts';
+import { reportGroupsLeft } from '../process-groups.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,10 +27,14 @@ export default async function setup(project: TestProject) {
     project.provide('e2eSkip', message);
     return;
   }
-  const local = await startLocalMode();
+  const local = await startLocalMode({ globalOf: 'e2e' });
   project.provide('endpoints', local.endpoints);
   project.provide('e2eSkip', '');
   return async () => {
-    await local.stop();
+    try {
+      await local.stop();
+    } finally {
+      await reportGroupsLeft('e2e');
+    }
   };
 }

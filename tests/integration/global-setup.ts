@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { reportGroupsLeft } from '../process-groups.ts';
 import { startLocalMode, type Endpoints } from './local-mode.ts';
 
 declare module 'vitest' {
@@ -9,9 +10,14 @@ declare module 'vitest' {
 
 /** One local-mode instance, with fresh data, shared by the integration tests. */
 export default async function setup(project: TestProject) {
-  const local = await startLocalMode();
+  const local = await startLocalMode({ globalOf: 'integration' });
   project.provide('endpoints', local.endpoints);
   return async () => {
-    await local.stop();
+    try {
+      await local.stop();
+    } finally {
+      // The last check of the run: no process group a test started is left.
+      await reportGroupsLeft('integration');
+    }
   };
 }

@@ -7,7 +7,7 @@
  * The steps run in order on the same home: each starts where the one before left off.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chmod, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { LOCAL_MAX_OBJECT_BYTES } from '../../local/services.ts';
 import { poll, repoRoot, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
+import { spawnGroup, stopGroup } from '../process-groups.ts';
 
 const run = promisify(execFile);
 const MAILS = 10;
@@ -26,7 +27,10 @@ const started: LocalMode[] = [];
 
 afterAll(async () => {
   // Whatever happened, no instance (nor its Java child) outlives the file.
-  for (const local of started) await local.signalGroup('SIGKILL');
+  for (const local of started) {
+    await local.signalGroup('SIGKILL');
+    await local.stop();
+  }
   if (home) await rm(home, { recursive: true, force: true });
 });
 
@@ -169,11 +173,11 @@ describe('local mode keeps its promises', () => {
   }, STEP_MS);
 
   it('refuses a second start on the same home at once, naming the running pid', async () => {
-    const second = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'local/start.ts'), '--ports', 'auto', '--home', home, '--quiet'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const second = spawnGroup(process.execPath, ['--import', 'tsx', join(repoRoot, 'local/start.ts'), '--ports', 'auto', '--home', home, '--quiet'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] }, 'a second local mode on the same home');
     let out = '';
-    second.stdout.on('data', (d) => (out += d));
-    second.stderr.on('data', (d) => (out += d));
-    const code = await new Promise<number | null>((r) => second.on('exit', r));
+    second.stdout!.on('data', (d) => (out += d));
+    second.stderr!.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((r) => second.on('exit', r)).finally(() => stopGroup(second.pid!));
     expect(code).toBe(1);
     expect(out).toContain(`Local mode is already running in ${home} (pid ${b.child.pid})`);
     expect(out).not.toMatch(/\n\s+at /);

@@ -1,12 +1,24 @@
-import { describe, expect, it } from 'vitest';
-import { execFile, spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
+import { repoRoot, signInAs, startLocalMode as startInstance, type LocalMode } from './local-mode.ts';
+import { spawnGroup, stopGroup } from '../process-groups.ts';
 
 const run = promisify(execFile);
+
+// Every instance a test starts is stopped after it, with its process group, even when the test fails or times out.
+const running: LocalMode[] = [];
+async function startLocalMode(opts: Parameters<typeof startInstance>[0] = {}) {
+  const local = await startInstance(opts);
+  running.push(local);
+  return local;
+}
+afterEach(async () => {
+  for (const local of running.splice(0)) await local.stop();
+});
 
 async function signedInFetch(local: LocalMode, method: string, path: string, body?: unknown) {
   const token = await signInAs(local.endpoints, local.endpoints.agents[1]!.email);
@@ -59,8 +71,8 @@ describe('local mode lifecycle', () => {
     }
     expect(await dynamoProcessesFor(home)).toEqual([]);
     await rm(home, { recursive: true, force: true });
-    // Three instances one after another, each allowed startLocalMode's 90 s on a busy machine.
-  }, 300_000);
+    // Three instances one after another, each allowed startLocalMode's 90 s on a busy machine: no tight total.
+  }, 600_000);
 
   it('prints a bearer token for a seeded agent as the last line of npm run token', async () => {
     const local = await startLocalMode();
@@ -79,14 +91,14 @@ describe('local mode lifecycle', () => {
 
   it('says what to install when Java is missing', async () => {
     const emptyPath = await mkdtemp(join(tmpdir(), 'no-java-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'local/start.ts'), '--ports', 'auto', '--home', emptyPath], {
+    const child = spawnGroup(process.execPath, ['--import', 'tsx', join(repoRoot, 'local/start.ts'), '--ports', 'auto', '--home', emptyPath], {
       cwd: repoRoot,
       env: { ...process.env, PATH: emptyPath },
-    });
+    }, 'local mode without Java');
     let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const code = await new Promise((r) => child.on('exit', r));
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const code = await new Promise((r) => child.on('exit', r)).finally(() => stopGroup(child.pid!));
     expect(code).toBe(1);
     expect(out).toMatch(/Java was not found/);
     expect(out).toMatch(/openjdk-17-jre-headless/);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stopGroup, trackGroup } from '../process-groups.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -29,24 +30,36 @@ export interface LocalMode {
   endpoints: Endpoints;
   output: () => string;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
-  /** With `ownProcessGroup`: sends a signal to local mode's whole process group (DynamoDB Local's Java included) and waits for local mode to exit. */
+  /** Sends a signal to local mode's whole process group (DynamoDB Local's Java included) and waits for local mode to exit. */
   signalGroup: (signal: NodeJS.Signals) => Promise<number | null>;
 }
 
 /** Starts `local/start.ts` exactly as `npm start` does, and waits for its endpoints.json. */
-export async function startLocalMode(opts: { home?: string; fresh?: boolean; env?: NodeJS.ProcessEnv; extraArgs?: string[]; ownProcessGroup?: boolean } = {}): Promise<LocalMode> {
+export async function startLocalMode(
+  opts: {
+    home?: string;
+    fresh?: boolean;
+    env?: NodeJS.ProcessEnv;
+    extraArgs?: string[];
+    /** @deprecated Every instance now runs in a process group of its own. */
+    ownProcessGroup?: boolean;
+    /** The project whose global setup starts this instance (its teardown stops it; the final leftover check skips it until then). */
+    globalOf?: string;
+  } = {},
+): Promise<LocalMode> {
   const ownHome = opts.home === undefined;
   const home = opts.home ?? (await mkdtemp(join(tmpdir(), 'helpdesk-test-')));
   const args = ['--import', 'tsx', join(repoRoot, 'local/start.ts'), '--ports', 'auto', '--home', home, '--quiet', ...(opts.fresh === false ? [] : ['--fresh']), ...(opts.extraArgs ?? [])];
-  // In a process group of its own, it can be killed as a whole (kill -9 of npm start and its Java child), and only it.
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownProcessGroup ?? false });
+  // In a process group of its own, it can be killed as a whole (kill -9 of npm start and its Java child), and only it;
+  // tracked, so it is stopped with this process at the latest, and a leftover fails the run (tests/process-groups.ts).
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  if (child.pid !== undefined) trackGroup(child.pid, `local mode (home ${home})`, opts.globalOf);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
 
   const signalGroup = async (signal: NodeJS.Signals) => {
-    if (!opts.ownProcessGroup) throw new Error('signalGroup needs ownProcessGroup');
     try {
       process.kill(-child.pid!, signal);
     } catch {
@@ -56,7 +69,16 @@ export async function startLocalMode(opts: { home?: string; fresh?: boolean; env
   };
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    const code = child.exitCode !== null ? child.exitCode : (child.kill(signal), await exited);
+    let code: number | null = child.exitCode;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill(signal);
+      // Local mode stops its services and exits on its own; after a generous minute, the group is killed.
+      const late = new Promise<'late'>((r) => setTimeout(r, 60_000, 'late').unref());
+      const result = await Promise.race([exited, late]);
+      code = result === 'late' ? (await stopGroup(child.pid!, 'SIGKILL', 0), await exited) : result;
+    }
+    // Whatever of its group is left (a Java child, a worker) goes too, and the group leaves the registry.
+    await stopGroup(child.pid!);
     // A home this helper made is removed with the instance; a caller's own home is the caller's.
     if (ownHome) await rm(home, { recursive: true, force: true });
     return code;

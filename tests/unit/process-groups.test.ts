@@ -1,0 +1,54 @@
+/**
+ * The test suite's own process hygiene (tests/process-groups.ts): a spawned
+ * group is stopped as a whole, children included, and one left running is
+ * found, killed and named by the final check.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupMembers, groupsLeft, registryDir, spawnGroup, stopGroup, trackGroup } from '../process-groups.ts';
+
+// A registry of this file's own: the final check below must not reach the groups other files of the run are using.
+const run = process.env.HELPDESK_TEST_RUN;
+beforeAll(() => {
+  process.env.HELPDESK_TEST_RUN = `unit-process-groups-${process.pid}`;
+});
+afterAll(() => {
+  process.env.HELPDESK_TEST_RUN = run;
+});
+
+/** A shell that starts two sleeping children in its group and says when they run. */
+async function sleepers(what: string) {
+  const child = spawnGroup('sh', ['-c', 'sleep 300 & sleep 300 & echo up; wait'], { stdio: ['ignore', 'pipe', 'ignore'] }, what);
+  await new Promise<void>((r) => child.stdout!.once('data', () => r()));
+  return child.pid!;
+}
+
+describe('process groups of the tests', () => {
+  it('stopGroup ends the leader and its children, and drops the group from the registry', async () => {
+    const pgid = await sleepers('sleepers to stop');
+    expect(groupMembers(pgid).length).toBe(3);
+    expect(readdirSync(registryDir())).toContain(String(pgid));
+    await stopGroup(pgid);
+    expect(groupMembers(pgid)).toEqual([]);
+    expect(readdirSync(registryDir())).not.toContain(String(pgid));
+  });
+
+  it('the final check kills and names a group a test forgot, and skips another project\'s global instance', async () => {
+    const forgotten = await sleepers('a forgotten group');
+    const global = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+    trackGroup(global.pid!, "another project's instance", 'integration');
+    try {
+      const left = await groupsLeft('unit');
+      expect(left).toEqual([{ pgid: forgotten, what: 'a forgotten group' }]);
+      expect(groupMembers(forgotten)).toEqual([]);
+      expect(groupMembers(global.pid!)).toEqual([global.pid]);
+      expect(await groupsLeft('unit')).toEqual([]);
+      // Its own project's teardown does stop it, and finds it.
+      expect(await groupsLeft('integration')).toEqual([{ pgid: global.pid, what: "another project's instance", globalOf: 'integration' }]);
+      expect(groupMembers(global.pid!)).toEqual([]);
+    } finally {
+      await stopGroup(global.pid!, 'SIGKILL', 0);
+    }
+  });
+});
