@@ -1,16 +1,17 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { RouteDefinition } from '../lib/definitions/routes.ts';
 
 /**
  * The local HTTP API: routes come from the same table as the CDK stack, and
  * agent routes are guarded the way API Gateway's JWT authorizer guards them
  * (signature against the JWKS, issuer, expiry, audience or client_id). Events
- * are payload format 2.0 and handlers are the real Lambda handlers.
+ * are payload format 2.0; each route's function runs where local mode runs it
+ * (local/function-host.ts), which builds its Lambda context. The request id is passed on.
  */
-export type LambdaHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyResultV2>;
+export type LambdaHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: { awsRequestId: string }) => Promise<APIGatewayProxyResultV2>;
 
 export interface RouterOptions {
   routes: readonly RouteDefinition[];
@@ -153,26 +154,11 @@ export function createRouter(opts: RouterOptions): http.Server {
       isBase64Encoded: !isText,
     } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
 
-    const context = {
-      awsRequestId: requestId,
-      functionName: `helpdesk-${def.name}`,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:helpdesk-${def.name}`,
-      memoryLimitInMB: '512',
-      logGroupName: `/aws/lambda/helpdesk-${def.name}`,
-      logStreamName: 'local',
-      callbackWaitsForEmptyEventLoop: false,
-      getRemainingTimeInMillis: () => Math.max(0, now + 10_000 - Date.now()),
-      done: () => undefined,
-      fail: () => undefined,
-      succeed: () => undefined,
-    } as Context;
-
     let result: APIGatewayProxyResultV2;
     try {
-      result = await handler(event, context);
+      result = await handler(event, { awsRequestId: requestId });
     } catch (err) {
-      // What API Gateway answers when a function crashes: no detail reaches the caller.
+      // What API Gateway answers when a function fails (an error, or an init error at its cold start): no detail reaches the caller.
       console.error(`[api] ${def.name} crashed:`, err);
       return gatewayError(500, 'Internal Server Error');
     }

@@ -5,17 +5,20 @@
  * when metering is on (the route does not exist otherwise).
  *
  * How each count is taken, without changing what any handler sees:
- * - AWS SDK calls: every SDK v3 client in this process (the handlers', and
- *   local mode's own stand-ins for SES inbound and the SQS event source) gets
+ * - AWS SDK calls: every SDK v3 client of a metered thread (each function's
+ *   worker, and the main thread: local mode's own stand-ins for SES inbound
+ *   and the SQS event source) gets
  *   one `initialize` middleware, installed on its first `send`. It counts calls
  *   per service and operation, asks DynamoDB for `ReturnConsumedCapacity:
  *   'TOTAL'` (DynamoDB Local's TOTAL includes index writes: a PutItem of a 3 KB
  *   item with two index keys reports 3 + 2 × 3 units) and hides the answer
  *   again from a caller that did not ask for it.
- * - Lambda: handlers are wrapped where local mode invokes them (router, SQS
- *   poller, Step Functions) with `metered`: invocations, errors, wall time and
- *   billed time (rounded up to the millisecond), and the bytes the handler
- *   wrote to stdout/stderr while it ran (its CloudWatch log lines).
+ * - Lambda: each function runs in its own worker thread (local/function-host.ts),
+ *   which starts its own meter: the same SDK middleware for its clients, and its
+ *   handler wrapped with `wrap`: invocations, errors, wall time and billed time
+ *   (rounded up to the millisecond), and the bytes the handler wrote to
+ *   stdout/stderr while it ran (its CloudWatch log lines). The worker sends its
+ *   counts with every answer; the main thread's snapshot adds them up.
  * - HTTP API: every request the router answered (any status).
  * - Step Functions: state transitions, read from the local Step Functions.
  */
@@ -98,17 +101,19 @@ export interface Meter {
   snapshot(): MeterSnapshot;
   /** Answers GET /__local/meter on this server before its own routes. */
   mount(server: Server): void;
+  /** The latest counts of a function's worker (local/function-host.ts), added to this process's own. */
+  absorb(worker: string, counts: MeterSnapshot): void;
 }
 
-/** `meter.wrap(name, handler)`, or the handler itself when metering is off. */
-export function metered<H extends Handler>(meter: Meter | undefined, name: string, handler: H): H {
-  return meter ? meter.wrap(name, handler) : handler;
-}
-
-/** Every function of a name → handler map, metered under its key. */
-export function meteredAll<M extends Record<string, Handler>>(meter: Meter | undefined, functions: M): M {
-  if (!meter) return functions;
-  return Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, meter.wrap(name, fn)])) as M;
+/** Adds every number of `from` into `into`, key by key; other values stay as `into` has them. */
+function addCounts(into: Record<string, unknown>, from: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(from)) {
+    if (typeof v === 'number') into[k] = (typeof into[k] === 'number' ? (into[k] as number) : 0) + v;
+    else if (v && typeof v === 'object' && !Array.isArray(v)) {
+      if (!into[k] || typeof into[k] !== 'object') into[k] = {};
+      addCounts(into[k] as Record<string, unknown>, v as Record<string, unknown>);
+    } else if (!(k in into)) into[k] = v;
+  }
 }
 
 const DDB_READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
@@ -147,6 +152,9 @@ export function startMeter(): Meter {
     logs: { bytes: 0, writes: 0 },
   };
   const sources = new Map<string, () => Record<string, number>>();
+  // Each function runs in its own worker thread with its own SDK clients: a worker meters itself
+  // and sends its counts with every answer; the latest counts of each worker are kept here.
+  const workers = new Map<string, MeterSnapshot>();
 
   // ------------------------------------------------------------ handler log bytes
   const running = new AsyncLocalStorage<FunctionCounts>();
@@ -350,7 +358,15 @@ export function startMeter(): Meter {
           read[name] = {};
         }
       }
-      return { since, at: new Date().toISOString(), ...structuredClone(state), sources: read };
+      const all = structuredClone(state);
+      for (const counts of workers.values()) {
+        const { since: _since, at: _at, sources: _sources, ...rest } = counts;
+        addCounts(all as unknown as Record<string, unknown>, rest as unknown as Record<string, unknown>);
+      }
+      return { since, at: new Date().toISOString(), ...all, sources: read };
+    },
+    absorb(worker, counts) {
+      workers.set(worker, counts);
     },
     mount(server) {
       const listeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];

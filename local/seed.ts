@@ -1,9 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { applyDeskConfig } from '../functions/adapters/desk-config.ts';
-import type { Agent, TicketStore } from '../functions/adapters/ticket-store.ts';
-import { defaultCannedResponses } from '../functions/core/default-canned-responses.ts';
-import { table } from '../lib/definitions/resources.ts';
-import { readDeployConfig } from './deploy-config.ts';
+import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+// Key shapes are the data model's, kept in one place; this pure module is the one thing local mode takes from the adapters.
+import { keys } from '../functions/adapters/keys.ts';
 import { setPassword, type LocalUser } from './issuer.ts';
 import { verifyPassword } from './password-hash.ts';
 
@@ -39,13 +37,34 @@ export async function makeDemoUsers(existing: LocalUser[] | undefined, known: Re
 }
 
 /**
- * The desks come from cdk.json (`helpdesk:departments`, read as synth reads it) and are applied
- * exactly as a deploy applies them; the demo agents work in every configured desk.
+ * The demo agents' profiles, in every configured desk (the desks themselves are made by the
+ * DeskConfig function at start, as a deploy makes them). Written only where none is yet, so an
+ * admin's changes to a demo agent (level, desks, disabled) survive a restart. Local mode's own
+ * client: a deployed desk has no demo agents, so no function does this.
  */
-export async function seed(store: TicketStore, tableName: string = table.localName): Promise<void> {
-  const { departments } = readDeployConfig();
-  await applyDeskConfig(tableName, departments, defaultCannedResponses);
-  const agents: Agent[] = demoAgents.map((a) => ({ ...a, departments: departments.map((d) => d.id), active: true }));
-  // Only agents not there yet: an admin's changes to a demo agent (level, desks, disabled) survive a restart.
-  await Promise.all(agents.map((a) => store.putAgent(a, true)));
+export async function seedDemoAgents(dynamo: DynamoDBClient, tableName: string, departments: readonly string[]): Promise<void> {
+  await Promise.all(
+    demoAgents.map((a) =>
+      dynamo
+        .send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: {
+              pk: { S: keys.agent(a.email).pk },
+              sk: { S: keys.agent(a.email).sk },
+              type: { S: 'agent' },
+              email: { S: a.email },
+              name: { S: a.name },
+              groups: { L: a.groups.map((g) => ({ S: g })) },
+              departments: { L: departments.map((d) => ({ S: d })) },
+              active: { BOOL: true },
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        )
+        .catch((err: Error) => {
+          if (err.name !== 'ConditionalCheckFailedException') throw err;
+        }),
+    ),
+  );
 }

@@ -16,7 +16,6 @@ import type { FauxqsServer } from 'fauxqs';
 import { queues, topics } from '../lib/definitions/resources.ts';
 import { startSqsPoller, type SqsPoller } from './sqs-poller.ts';
 import { provisionTopicToQueue, REGION } from './services.ts';
-import { metered, type Meter } from './meter.ts';
 
 const ACCOUNT = '000000000000';
 const SIMULATOR = /^(bounce|complaint)(?:\+[^@\s]*)?@simulator\.amazonses\.com$/i;
@@ -121,14 +120,13 @@ export interface DeliveryEventsOptions {
   /** SES reports simulator events after the send returns; the sender indexes the id meanwhile. Default 300 ms. */
   delayMs?: number;
   log?: ((line: string) => void) | undefined;
-  /** `--meter`: count the handler's invocations and time as a Lambda's. */
-  meter?: Meter | undefined;
+  /** The delivery-events function (local/function-host.ts: its own worker and environment). */
+  handler: Parameters<typeof startSqsPoller>[0]['handler'];
 }
 
 /**
  * Provisions the plumbing, watches the local SES for accepted sends, publishes
- * the simulator's events and runs the handler on the queue. Load it once the
- * handlers' environment (TABLE_NAME, endpoints) is set.
+ * the simulator's events and runs the handler on the queue.
  */
 export async function startDeliveryEvents(o: DeliveryEventsOptions): Promise<{ topicArn: string; queueUrl: string; stop(): Promise<void> }> {
   const { topicArn, queueUrl, queueArn } = provisionDeliveryEvents(o.messaging);
@@ -167,8 +165,7 @@ export async function startDeliveryEvents(o: DeliveryEventsOptions): Promise<{ t
   };
   o.ses.prependListener('request', onRequest);
 
-  const { handler } = (await import('../functions/email/delivery-events.ts')) as { handler: Parameters<typeof startSqsPoller>[0]['handler'] };
-  const poller: SqsPoller = startSqsPoller({ sqs: o.sqs, queueUrl, queueArn, batchSize: 10, handler: metered(o.meter, 'DeliveryEvents', handler), functionName: 'DeliveryEvents', log: o.log });
+  const poller: SqsPoller = startSqsPoller({ sqs: o.sqs, queueUrl, queueArn, batchSize: 10, handler: o.handler, functionName: 'DeliveryEvents', log: o.log });
 
   return {
     topicArn,

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole help desk on one machine. Real local services on
- * loopback, provisioned from the stack's own definitions, and the real Lambda
- * handlers behind a router built from the stack's route table.
+ * loopback, provisioned from the stack's own definitions, and every function of
+ * the manifest (lib/definitions/functions.ts) wired from its trigger, each in a
+ * worker thread with exactly the environment its needs bring (local/function-host.ts).
  *
  *   npm start                      keep data in .helpdesk/ across restarts
  *   npm start -- --fresh           wipe local data first
@@ -11,17 +12,19 @@
  *   npm start -- --time-scale 3600 SLA time runs 3600× faster: an SLA hour in a second
  *   npm start -- --policy FILE     policy overrides over config/policy.json for this run
  *   npm start -- --meter           count what AWS would bill for, at GET <apiUrl>/__local/meter (local/meter.ts)
+ *   npm start -- --manifest FILE   run the functions of this JSON copy of the manifest instead (tests remove a need with it)
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { routes } from '../lib/definitions/routes.ts';
+import { routesOf } from '../lib/definitions/routes.ts';
+import { functions, isBuilt, manifestProblems, runtimeVariables, type DeploymentValues, type FunctionDefinition } from '../lib/definitions/functions.ts';
 import { buckets, table } from '../lib/definitions/resources.ts';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -29,18 +32,21 @@ import { startSmtpGateway, type SmtpGateway } from './smtp-gateway.ts';
 import { sesMessageIdOfSqsBody } from './ses-notification.ts';
 import { startSqsPoller } from './sqs-poller.ts';
 import { startDeliveryEvents } from './ses-events.ts';
-import { createRouter, type LambdaHandler } from './http-router.ts';
+import { createRouter } from './http-router.ts';
 import { authRequestHandler } from './auth-server.ts';
 import { createLocalCognito, hashStoredPasswords, loadOrCreateKeys, type LocalUser } from './issuer.ts';
 import { AlreadyRunningError, LOCK_FILE, lockHome, preparePrivateHome } from './home.ts';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { agentGroups } from '../lib/definitions/routes.ts';
 import { checkJava, stopChild, localCredentials, LOCAL_MAX_OBJECT_BYTES, MissingJavaError, provisionTable, REGION, startDynamo, startMessaging, startSes } from './services.ts';
-import { makeDemoUsers } from './seed.ts';
+import { makeDemoUsers, seedDemoAgents } from './seed.ts';
 import { startLocalStepFunctions } from './step-functions.ts';
 import { startS3CorsFront } from './s3-cors-front.ts';
 import { dashboardRequestHandler, ensureDashboardBuilt, localDashboardConfig } from './dashboard-server.ts';
-import { METER_PATH, metered, meteredAll, startMeter } from './meter.ts';
+import { METER_PATH, startMeter } from './meter.ts';
+import { startFunctionHost } from './function-host.ts';
+import { readDeployConfig } from './deploy-config.ts';
+import { resumeLifecycles } from './resume-lifecycles.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const POOL_ID = 'local_pool';
@@ -59,6 +65,7 @@ const { values: args } = parseArgs({
     'time-scale': { type: 'string', default: '1' },
     policy: { type: 'string' },
     meter: { type: 'boolean', default: false },
+    manifest: { type: 'string' },
   },
   strict: true,
 });
@@ -109,6 +116,24 @@ async function writeJsonAtomically(file: string, data: unknown) {
 // versions here are pinned by the lockfile and Lambda runs Node 22, so locally it is noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+/** One line per start-up phase, so a slow start says where it is (quiet or not: they are few). */
+const phase = (line: string) => console.log(`[start] ${(performance.now() / 1000).toFixed(1).padStart(5)} s  ${line}`);
+
+/** The manifest this run wires: the project's, or a JSON copy of it (`--manifest`, for the tests that remove a need). */
+async function loadManifest(): Promise<readonly FunctionDefinition[]> {
+  if (!args.manifest) return functions;
+  const manifest = JSON.parse(await readFile(resolve(args.manifest), 'utf8')) as FunctionDefinition[];
+  if (!Array.isArray(manifest)) throw new Error(`--manifest ${args.manifest}: a JSON array of function definitions expected`);
+  const problems = manifestProblems(manifest);
+  if (problems.length) throw new Error(`--manifest ${args.manifest} is not sound:\n${problems.join('\n')}`);
+  return manifest;
+}
+
+/** What a CloudFormation custom resource receives, per deploy function; its properties as the stack sets them (lib/constructs/desk-config.ts). */
+const deployProperties: Record<string, () => Record<string, string>> = {
+  DeskConfig: () => ({ Departments: JSON.stringify(readDeployConfig().departments) }),
+};
+
 async function main() {
   const ttlSeconds = Number(args['token-ttl']);
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > 86_400) throw new Error(`--token-ttl must be whole seconds between 60 and 86400, not "${args['token-ttl']}"`);
@@ -117,9 +142,15 @@ async function main() {
   // A policy file for this run (tests use short windows), checked now rather than at the first ticket.
   const policyOverrides = args.policy ? JSON.stringify(JSON.parse(await readFile(resolve(args.policy), 'utf8'))) : undefined;
   if (policyOverrides) {
+    // The domain core's parser (pure, no AWS): the same check the functions make at their cold start.
     const { parsePolicy } = await import('../functions/core/policy.ts');
     parsePolicy(JSON.parse(policyOverrides), args.policy);
   }
+  const manifest = await loadManifest();
+  const deployConfig = readDeployConfig();
+  const closedTicketDays = deployConfig.retention.closedTicketDays;
+  // Mail is always on locally (the SMTP gateway and the local SES); retention as cdk.json says.
+  const built = manifest.filter((fn) => isBuilt(fn, { mail: true, retention: closedTicketDays !== undefined }));
   // One local mode per home, said at once (not a Java stack trace a minute later); and the home is private.
   await preparePrivateHome(home);
   const unlock = await lockHome(home);
@@ -161,6 +192,7 @@ async function main() {
   // The handlers' credentials (and every client made here). The emulators accept any; the S3 front only these.
   const credentials = { accessKeyId: localCredentials.accessKeyId, secretAccessKey: secrets.s3SecretAccessKey };
 
+  phase('DynamoDB Local (Java), SQS/SNS/S3 and SES emulators…');
   const [dynamo, messaging, ses] = await Promise.all([startDynamo(join(home, 'dynamodb'), p.dynamo), startMessaging(p.messaging), startSes(p.ses)]);
   stoppers.push(() => stopChild(dynamo.process));
   stoppers.push(() => messaging.server.stop());
@@ -174,17 +206,20 @@ async function main() {
   stoppers.push(() => new Promise((r) => (s3Front.server.closeAllConnections(), s3Front.server.close(r))));
   const outboxUrl = `http://127.0.0.1:${ses.port}`;
   const tableState = await provisionTable(dynamo.client, table.localName);
+  phase(`services up; table "${table.localName}" ${tableState === 'created' ? 'created' : 'kept, with its data'}`);
 
-  // The ticket lifecycle runs the same ASL file as AWS. Its functions load on first
-  // use: they read PUBLIC_URL, known only once the API listens below.
-  const lazy = (entry: string) => {
-    let loaded: Promise<{ handler: (event: unknown, context: unknown) => Promise<unknown> }> | undefined;
-    return async (event: unknown, context: unknown) => (await (loaded ??= import(pathToFileURL(join(root, 'functions', entry)).href))).handler(event, context);
-  };
+  // Every function runs in its own worker, started at its first invocation (local/function-host.ts).
+  const host = startFunctionHost({ manifest: built, root, region: REGION, meter, log: args.quiet ? undefined : (l) => console.log(`[lambda] ${l}`) });
+  stoppers.push(() => host.stop());
+  const triggered = <K extends FunctionDefinition['trigger']['kind']>(kind: K) =>
+    built.flatMap((fn) => (fn.trigger.kind === kind ? [fn as FunctionDefinition & { trigger: Extract<FunctionDefinition['trigger'], { kind: K }> }] : []));
+
+  // The ticket lifecycle runs the same ASL file as AWS; its Task states name the functions by substitution.
+  const tasks = triggered('task');
   const stepFunctions = await startLocalStepFunctions(p.stepFunctions, {
     definition: await readFile(join(root, 'state-machines', 'ticket-lifecycle.asl.json'), 'utf8'),
-    substitutions: { LifecycleFunctionArn: 'Lifecycle', AwaitSignalFunctionArn: 'AwaitSignal' },
-    functions: meteredAll(meter, { Lifecycle: lazy('workflow/lifecycle.ts'), AwaitSignal: lazy('workflow/await-signal.ts') }),
+    substitutions: Object.fromEntries(tasks.map((fn) => [fn.trigger.substitution, fn.name])),
+    functions: Object.fromEntries(tasks.map((fn) => [fn.name, host.invoker(fn.name)])),
     stateMachineArn: STATE_MACHINE_ARN,
     log: args.quiet ? undefined : (l) => console.log(`[lifecycle] ${l}`),
   });
@@ -194,55 +229,12 @@ async function main() {
     return { executions: all.length, transitions: all.reduce((n, e) => n + e.transitions, 0) };
   });
 
-  // The handlers read these at load time, exactly as a Lambda reads its environment.
-  Object.assign(process.env, {
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_SQS: messagingUrl,
-    AWS_ENDPOINT_URL_SNS: messagingUrl,
-    AWS_ENDPOINT_URL_S3: s3Front.url,
-    AWS_ENDPOINT_URL_SESV2: outboxUrl,
-    AWS_ENDPOINT_URL_SFN: stepFunctions.url,
-    STATE_MACHINE_ARN,
-    TIME_SCALE: String(timeScale),
-    ...(policyOverrides ? { POLICY_OVERRIDES: policyOverrides } : {}),
-    // Metrics are CloudWatch's business; locally they would only flood the terminal.
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    // No X-Ray daemon here: the tracer stays off (it also turns itself off outside Lambda).
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    TABLE_NAME: table.localName,
-    USER_POOL_ID: POOL_ID,
-    MAIL_BUCKET: buckets.mail.localName,
-    SUPPORT_ADDRESSES: SUPPORT_ADDRESS,
-    DESK_NAME: 'Help desk (local)',
-    DEFAULT_LANGUAGE: process.env.DEFAULT_LANGUAGE ?? 'en',
-    REPLY_TOKEN_SECRET: secrets.replyTokenSecret,
-    // The S3 emulator answers on one host:port, so bucket names go in the path.
-    S3_FORCE_PATH_STYLE: 'true',
-    POWERTOOLS_SERVICE_NAME: 'helpdesk',
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-  });
-
-  const { ticketStore } = await import('../functions/adapters/ticket-store.ts');
-  const { seed } = await import('./seed.ts');
-  await seed(ticketStore(table.localName));
-
-  const handlers = new Map<string, LambdaHandler>();
-  for (const r of routes) {
-    const mod = (await import(pathToFileURL(join(root, 'functions', r.entry)).href)) as { handler: LambdaHandler };
-    handlers.set(r.name, metered(meter, r.name, mod.handler));
-  }
-
   // The issuer URL holds the port, so the server binds first and gets its handler after.
   const authServer = createServer();
   stoppers.push(() => new Promise((r) => authServer.close(r)));
   const authUrl = `http://127.0.0.1:${await listen(authServer, p.auth)}`;
   const issuer = `${authUrl}/${POOL_ID}`;
   const jwks = { keys: [keys.publicJwk] };
-  // The admin routes' Cognito client calls this server (the SDK reads AWS_ENDPOINT_URL_<SERVICE> on its first call).
-  process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER = authUrl;
   const invitations = new SESv2Client({ region: REGION, credentials, endpoint: outboxUrl });
   const cognito = createLocalCognito(keys, {
     issuer,
@@ -260,9 +252,10 @@ async function main() {
   }, users);
   authServer.on('request', authRequestHandler({ poolPath: `/${POOL_ID}`, issuer, jwks, cognito }));
 
+  const routes = routesOf(built);
   const api = createRouter({
     routes,
-    handlers,
+    handlers: new Map(routes.map((r) => [r.name, host.invoker(r.name)])),
     jwt: { issuer, audience: [CLIENT_ID], jwks },
     allowOrigins: ['*'],
     onRequest: args.quiet && !meter ? undefined : (l) => {
@@ -273,9 +266,69 @@ async function main() {
   meter?.mount(api);
   api.keepAliveTimeout = 30_000;
   const apiUrl = `http://127.0.0.1:${await listen(api, p.api)}`;
-  // Survey links in mail point at the API's public routes.
-  process.env.PUBLIC_URL = apiUrl;
   stoppers.push(() => new Promise((r) => (api.closeAllConnections(), api.close(r))));
+
+  // Every value a need brings, now that the API's URL (PUBLIC_URL: links in mail) is known. A function's
+  // worker gets exactly environmentOf(its entry, these) and the runtime's variables below, nothing else.
+  const values: DeploymentValues = {
+    tableName: table.localName,
+    mailBucket: buckets.mail.localName,
+    stateMachineArn: STATE_MACHINE_ARN,
+    publicUrl: apiUrl,
+    userPoolId: POOL_ID,
+    deskName: 'Help desk (local)',
+    defaultLanguage: process.env.DEFAULT_LANGUAGE ?? 'en',
+    signingKey: { value: secrets.replyTokenSecret },
+    mail: { supportAddresses: [SUPPORT_ADDRESS], fromAddress: SUPPORT_ADDRESS },
+    ...(closedTicketDays !== undefined ? { closedTicketDays } : {}),
+  };
+  const runtime: Partial<Record<(typeof runtimeVariables)[number], string>> = {
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_SQS: messagingUrl,
+    AWS_ENDPOINT_URL_SNS: messagingUrl,
+    AWS_ENDPOINT_URL_S3: s3Front.url,
+    AWS_ENDPOINT_URL_SESV2: outboxUrl,
+    AWS_ENDPOINT_URL_SFN: stepFunctions.url,
+    // The admin routes' Cognito calls go to the local issuer.
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: authUrl,
+    // The SDK warns on Node 20 about releases after January 2027; the lockfile pins the versions here.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // The S3 emulator answers on one host:port, so bucket names go in the path.
+    S3_FORCE_PATH_STYLE: 'true',
+    TIME_SCALE: String(timeScale),
+    ...(policyOverrides ? { POLICY_OVERRIDES: policyOverrides } : {}),
+    // Metrics are CloudWatch's business; locally they would only flood the terminal.
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    // No X-Ray daemon here: the tracer stays off (it also turns itself off outside Lambda).
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_SERVICE_NAME: 'helpdesk',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+  };
+  host.configure(values, runtime as Record<string, string>);
+  phase(`API listening at ${apiUrl}; ${built.length} functions, each started at its first call`);
+
+  // Deploy time, as CloudFormation runs a custom resource: departments and default canned responses from cdk.json.
+  for (const fn of triggered('deploy')) {
+    const properties = deployProperties[fn.name];
+    if (!properties) throw new Error(`${fn.name}: local mode does not know the properties of this deploy function (deployProperties in local/start.ts)`);
+    phase(`${fn.name} (deploy)…`);
+    await host.invoker(fn.name)({
+      RequestType: 'Create',
+      ServiceToken: `arn:aws:lambda:${REGION}:000000000000:function:${fn.name}-provider`,
+      ResponseURL: 'http://127.0.0.1/unused',
+      StackId: `arn:aws:cloudformation:${REGION}:000000000000:stack/helpdesk-local/${randomUUID()}`,
+      RequestId: randomUUID(),
+      LogicalResourceId: fn.name,
+      ResourceType: `Custom::${fn.name}`,
+      ResourceProperties: { ServiceToken: `arn:aws:lambda:${REGION}:000000000000:function:${fn.name}-provider`, ...properties() },
+    });
+  }
+  // The demo agents, in every configured desk; only those not there yet, so an admin's changes survive a restart.
+  await seedDemoAgents(dynamo.client, table.localName, deployConfig.departments.map((d) => d.id));
+  phase('desk configured (departments, canned responses, demo agents)');
 
   // Inbound mail: SMTP gateway → raw MIME in S3 + SES-shaped notification → SNS → SQS → poller → handler.
   const aws = { region: REGION, credentials };
@@ -283,8 +336,6 @@ async function main() {
   const sns = new SNSClient({ ...aws, endpoint: messagingUrl });
   const s3 = new S3Client({ ...aws, endpoint: messagingUrl, forcePathStyle: true });
   const { inboundTopicArn: topicArn, inboundQueue: { queueUrl, queueArn } } = messaging;
-  const inbound = (await import('../functions/email/inbound-mail.ts')) as { handler: Parameters<typeof startSqsPoller>[0]['handler'] };
-  // Two batches at once (the stack allows five; this machine is small): a burst of mail drains sooner.
   // A mail leaves the SMTP spool only once the handler has finished with it (its message deleted): the queue is in memory.
   let smtpGateway: SmtpGateway | undefined;
   const settle = (records: { body: string }[]) => {
@@ -293,8 +344,12 @@ async function main() {
       if (id) void smtpGateway?.settle(id);
     }
   };
-  const poller = startSqsPoller({ sqs, queueUrl, queueArn, batchSize: 10, concurrency: 2, handler: metered(meter, 'InboundMail', inbound.handler), functionName: 'InboundMail', onDeleted: settle, log: args.quiet ? undefined : (l) => console.log(`[mail] ${l}`) });
-  stoppers.push(() => poller.stop());
+  const queueFunctions = triggered('queue');
+  for (const fn of queueFunctions.filter((f) => f.trigger.queue === 'inboundMail')) {
+    // At most two batches at once (the stack allows more; this machine is small): a burst of mail drains sooner than with one.
+    const poller = startSqsPoller({ sqs, queueUrl, queueArn, batchSize: fn.trigger.batchSize, concurrency: Math.min(2, fn.trigger.maxConcurrency), timeoutSeconds: fn.timeoutSeconds, handler: host.invoker(fn.name), functionName: fn.name, onDeleted: settle, log: args.quiet ? undefined : (l) => console.log(`[mail] ${l}`) });
+    stoppers.push(() => poller.stop());
+  }
   const smtp = await startSmtpGateway({
     port: p.smtp,
     supportAddresses: [SUPPORT_ADDRESS],
@@ -312,25 +367,28 @@ async function main() {
   stoppers.push(() => smtp.stop());
   // SES event publishing, as the mailbox simulator drives it: mail to bounce@ or complaint@simulator.amazonses.com
   // comes back as SES's Bounce/Complaint event → SNS → SQS → the delivery-events handler → the ticket's trail.
-  const deliveryEvents = await startDeliveryEvents({ messaging: messaging.server, ses: ses.server, sesUrl: outboxUrl, sqs, sns, meter, log: args.quiet ? undefined : (l) => console.log(`[ses-events] ${l}`) });
-  stoppers.push(() => deliveryEvents.stop());
+  for (const fn of queueFunctions.filter((f) => f.trigger.queue === 'deliveryEvents')) {
+    const deliveryEvents = await startDeliveryEvents({ messaging: messaging.server, ses: ses.server, sesUrl: outboxUrl, sqs, sns, handler: host.invoker(fn.name), log: args.quiet ? undefined : (l) => console.log(`[ses-events] ${l}`) });
+    stoppers.push(() => deliveryEvents.stop());
+  }
+  phase(`mail: SMTP gateway on ${smtp.port}, inbound and delivery-event queues polled`);
 
-  const resumed = await resumeLifecycles();
+  const resumed = await resumeLifecycles({ dynamo: dynamo.client, tableName: table.localName, sfnUrl: stepFunctions.url, stateMachineArn: STATE_MACHINE_ARN, region: REGION, credentials });
+  if (resumed) phase(`${resumed} open ticket lifecycle(s) resumed`);
 
-  // Retention as deployed: with helpdesk:closedTicketRetentionDays set in cdk.json, tickets closed longer ago
-  // than that are purged (functions/maintenance/purge-closed-tickets.ts) now and then every hour.
-  const { readDeployConfig } = await import('./deploy-config.ts');
-  const closedTicketDays = readDeployConfig().retention.closedTicketDays;
-  if (closedTicketDays !== undefined) {
-    process.env.CLOSED_TICKET_DAYS = String(closedTicketDays);
-    const { purgeClosedTickets } = await import('../functions/maintenance/purge-closed-tickets.ts');
-    const purge = () =>
-      purgeClosedTickets().then(
-        (r) => void (!args.quiet && r.purged > 0 && console.log(`[retention] ${r.purged} ticket(s) closed before ${r.cutoff} purged`)),
-        (err: Error) => console.warn(`[retention] purge failed: ${err.message}`),
-      );
-    await purge();
-    const timer = setInterval(() => void purge(), 3_600_000);
+  // Schedules, as EventBridge runs them: once now and then every `everyHoursLocally` hours (retention,
+  // when helpdesk:closedTicketRetentionDays is set in cdk.json: the function is built only then).
+  for (const fn of triggered('schedule')) {
+    const run = () =>
+      host
+        .invoker(fn.name)({ version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: new Date().toISOString(), region: REGION, resources: [`arn:aws:events:${REGION}:000000000000:rule/${fn.name}`], detail: {} })
+        .then(
+          (result: unknown) => void (!args.quiet && console.log(`[schedule] ${fn.name}: ${JSON.stringify(result)}`)),
+          (err: Error) => console.warn(`[schedule] ${fn.name} failed: ${err.message}`),
+        );
+    phase(`${fn.name} (schedule, every ${fn.trigger.everyHoursLocally} h)…`);
+    await run();
+    const timer = setInterval(() => void run(), fn.trigger.everyHoursLocally * 3_600_000);
     timer.unref();
     stoppers.push(() => clearInterval(timer));
   }
@@ -348,6 +406,7 @@ async function main() {
   const dashboardUrl = `http://127.0.0.1:${await listen(dashboardServer, p.dashboard)}`;
   dashboardLink = dashboardUrl;
   s3Front.allowOrigin(dashboardUrl);
+  phase(`dashboard at ${dashboardUrl}`);
 
   const endpoints = {
     pid: process.pid,
@@ -400,27 +459,6 @@ async function main() {
       '',
     ].join('\n'),
   );
-}
-
-/**
- * Executions live in memory here; the state they need lives on the tickets.
- * After a restart every ticket not yet closed starts again, and its first step
- * finds its place (triage done, level, deadlines, pending, survey) on the ticket.
- */
-async function resumeLifecycles(): Promise<number> {
-  const { ticketStore } = await import('../functions/adapters/ticket-store.ts');
-  const { lifecycleClient } = await import('../functions/adapters/lifecycle-client.ts');
-  const store = ticketStore(table.localName);
-  const lifecycle = lifecycleClient(table.localName, STATE_MACHINE_ARN);
-  let count = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await store.listTickets({ status: ['new', 'open', 'pending', 'on_hold', 'resolved'], limit: 100, ...(cursor ? { cursor } : {}) });
-    await Promise.all(page.items.map((t) => lifecycle.start(t.id)));
-    count += page.items.length;
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return count;
 }
 
 main().catch(async (err) => {

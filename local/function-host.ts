@@ -1,0 +1,179 @@
+/**
+ * Local mode's Lambda: every function of the manifest runs in a worker thread of its own,
+ * whose environment is exactly what its needs bring (`environmentOf`) plus the runtime's
+ * variables (`runtimeVariables`), and nothing else. So a handler that reads a setting its
+ * manifest entry does not declare fails locally at its cold start, as it would in AWS.
+ *
+ * Like Lambda:
+ * - a function's worker starts at its first invocation (a cold start) and stays warm;
+ * - the handler module is loaded with that environment; when loading throws (an init
+ *   error), the invocation fails and the next one tries a new worker;
+ * - events and results cross as copies (structured clone), errors as name, message and stack;
+ * - a worker that dies (an uncaught exception) fails the invocations in flight and is
+ *   started again at the next one.
+ * Unlike Lambda, one warm worker takes concurrent invocations (Node is asynchronous): this
+ * machine is small, and nothing in the handlers relies on one invocation per instance.
+ */
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { environmentOf, runtimeVariables, type DeploymentValues, type FunctionDefinition } from '../lib/definitions/functions.ts';
+import type { FromWorker, SerializedError, ToWorker, WorkerData } from './function-worker.ts';
+import type { Meter } from './meter.ts';
+
+/** As the stack's defaults (lib/constructs/api-function.ts): 10 s and 512 MB unless the entry says otherwise. */
+const DEFAULT_TIMEOUT_SECONDS = 10;
+const DEFAULT_MEMORY_MB = 512;
+const ACCOUNT = '000000000000';
+
+export interface FunctionHostOptions {
+  manifest: readonly FunctionDefinition[];
+  /** The project root: entries are under functions/. */
+  root: string;
+  region: string;
+  meter?: Meter | undefined;
+  log?: ((line: string) => void) | undefined;
+}
+
+/** What the router, the pollers and Step Functions call: a handler's shape; the context's request id and time left are passed on. */
+export type Invoke = (event: unknown, context?: { awsRequestId?: string; getRemainingTimeInMillis?: () => number }) => Promise<any>;
+
+export interface FunctionHost {
+  /**
+   * The deployment values, known once the API listens (its URL is PUBLIC_URL), and the variables every
+   * function gets (credentials, endpoints, local knobs: names of `runtimeVariables` only). Invocations
+   * before this wait for it.
+   */
+  configure(values: DeploymentValues, runtime: Record<string, string>): void;
+  /** Invokes a function of the manifest by name. */
+  invoker(name: string): Invoke;
+  /** The exact environment a function's worker gets. */
+  environment(name: string): Record<string, string>;
+  /** Ends every worker. */
+  stop(): Promise<void>;
+}
+
+/** An error from a worker, with the handler's error name (Step Functions matches it; API Gateway hides it). */
+export class FunctionError extends Error {
+  constructor(e: SerializedError, what: string) {
+    super(`${what}: ${e.message}`);
+    this.name = e.name;
+    if (e.stack) this.stack = `${e.name}: ${what}: ${e.message}\n${e.stack.split('\n').slice(1).join('\n')}`;
+  }
+}
+
+interface Running {
+  worker: Worker;
+  ready: Promise<void>;
+  pending: Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>;
+}
+
+export function startFunctionHost(opts: FunctionHostOptions): FunctionHost {
+  const byName = new Map(opts.manifest.map((fn) => [fn.name, fn]));
+  let values: DeploymentValues | undefined;
+  let runtime: Record<string, string> = {};
+  let configured!: () => void;
+  const whenConfigured = new Promise<void>((r) => (configured = r));
+  const running = new Map<string, Running>();
+  let nextId = 1;
+  let workerCount = 0;
+  let stopped = false;
+
+  const definition = (name: string) => {
+    const fn = byName.get(name);
+    if (!fn) throw new Error(`No function named ${name} in the manifest`);
+    return fn;
+  };
+
+  const environment = (name: string): Record<string, string> => {
+    if (!values) throw new Error('The function host is not configured yet');
+    // AWS_LAMBDA_FUNCTION_NAME as Lambda sets it (the logger names the function with it).
+    return { ...runtime, AWS_LAMBDA_FUNCTION_NAME: name, ...environmentOf(definition(name), values) };
+  };
+
+  const start = (fn: FunctionDefinition): Running => {
+    const meterKey = `${fn.name}#${++workerCount}`;
+    const data: WorkerData = {
+      name: fn.name,
+      entry: join(opts.root, 'functions', fn.entry),
+      region: opts.region,
+      account: ACCOUNT,
+      timeoutSeconds: fn.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      memoryMb: fn.memoryMb ?? DEFAULT_MEMORY_MB,
+      meter: opts.meter !== undefined,
+    };
+    // env: the worker's process.env is this object alone. execArgv: not the main thread's
+    // (`--import tsx` does not carry over; the bootstrap registers tsx itself).
+    const worker = new Worker(join(opts.root, 'local', 'function-worker.mjs'), { env: environment(fn.name), workerData: data, execArgv: [], name: fn.name });
+    const pending: Running['pending'] = new Map();
+    let settleReady!: { ok: () => void; fail: (e: Error) => void };
+    const ready = new Promise<void>((ok, fail) => (settleReady = { ok, fail }));
+    // Awaited by each invocation; a failed start is reported there, never as an unhandled rejection.
+    ready.catch(() => {});
+    const self: Running = { worker, ready, pending };
+    const forget = (err: Error) => {
+      if (running.get(fn.name) === self) running.delete(fn.name);
+      settleReady.fail(err);
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+    };
+    worker.on('message', (msg: FromWorker) => {
+      if (msg.type === 'ready') {
+        opts.log?.(`${fn.name}: cold start done`);
+        settleReady.ok();
+        return;
+      }
+      if (msg.type === 'init-error') {
+        opts.log?.(`${fn.name}: init failed: ${msg.error.message}`);
+        forget(new FunctionError(msg.error, `${fn.name} failed to start`));
+        void worker.terminate();
+        return;
+      }
+      if (msg.meter) opts.meter?.absorb(meterKey, msg.meter);
+      const p = pending.get(msg.id);
+      if (!p) return;
+      pending.delete(msg.id);
+      if (msg.type === 'result') p.resolve(msg.result);
+      else p.reject(new FunctionError(msg.error, fn.name));
+    });
+    worker.on('error', (err) => {
+      opts.log?.(`${fn.name}: worker crashed: ${err.message}`);
+      forget(err instanceof Error ? err : new Error(String(err)));
+    });
+    worker.on('exit', (code) => forget(new Error(`${fn.name}: its runtime exited (code ${code})`)));
+    running.set(fn.name, self);
+    return self;
+  };
+
+  return {
+    configure(v, r) {
+      const allowed = new Set<string>(runtimeVariables);
+      const stray = Object.keys(r).filter((k) => !allowed.has(k));
+      if (stray.length) throw new Error(`Local mode would give functions variables the runtime does not set: ${stray.join(', ')} (runtimeVariables in lib/definitions/functions.ts)`);
+      values = v;
+      runtime = r;
+      configured();
+    },
+    environment,
+    invoker(name) {
+      const fn = definition(name);
+      return async (event, context) => {
+        await whenConfigured;
+        if (stopped) throw new Error(`${name}: local mode is stopping`);
+        const r = running.get(name) ?? start(fn);
+        await r.ready;
+        const id = nextId++;
+        const budgetMs = context?.getRemainingTimeInMillis?.();
+        const msg: ToWorker = { type: 'invoke', id, event, ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}), ...(budgetMs !== undefined ? { budgetMs } : {}) };
+        return new Promise((resolve, reject) => {
+          r.pending.set(id, { resolve, reject });
+          r.worker.postMessage(msg);
+        });
+      };
+    },
+    async stop() {
+      stopped = true;
+      await Promise.allSettled([...running.values()].map((r) => r.worker.terminate()));
+      running.clear();
+    },
+  };
+}
