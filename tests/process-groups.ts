@@ -10,7 +10,7 @@
  * workers and the global setups share it without talking to each other.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -146,6 +146,11 @@ export async function groupsLeft(project: string): Promise<GroupRecord[]> {
       await stopGroup(record.pgid, 'SIGKILL', 0);
     }
     forget(record.pgid);
+  }
+  try {
+    rmdirSync(registryDir()); // only once empty: another project's instance may still be listed
+  } catch {
+    // Not empty, or gone.
   }
   return left;
 }

@@ -4,7 +4,7 @@
  * queue's own redrive to the DLQ.
  */
 import { createHash } from 'node:crypto';
-import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FauxqsServer } from 'fauxqs';
@@ -48,7 +48,8 @@ function counts(name: string) {
   return { ready: q.messages.ready.length, inflight: q.messages.inflight.length, delayed: q.messages.delayed.length };
 }
 
-async function until(cond: () => boolean, what: string, ms = 15_000) {
+/** Waits for a state; the generous deadline only catches a state never reached (not a speed check). */
+async function until(cond: () => boolean, what: string, ms = 30_000) {
   const deadline = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -58,7 +59,36 @@ async function until(cond: () => boolean, what: string, ms = 15_000) {
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
-function poll(q: { queueUrl: string; queueArn: string }, handler: Handler, extra: { visibilityTimeoutSeconds?: number; batchSize?: number; concurrency?: number } = {}) {
+/**
+ * The shared client, recording how each long poll (ReceiveMessage, 20 s) the poller
+ * makes ends: with messages, empty (it ran out), aborted (by stop()), or still waiting.
+ * How promptly the poller stops is shown by these outcomes, not by a clock.
+ */
+function recordingClient() {
+  const receives: ('waiting' | 'messages' | 'empty' | 'aborted' | 'failed')[] = [];
+  const client = {
+    send: async (command: any, options?: any) => {
+      if (!(command instanceof ReceiveMessageCommand)) return sqs.send(command, options);
+      const i = receives.push('waiting') - 1;
+      try {
+        const res = await sqs.send(command, options);
+        receives[i] = res.Messages?.length ? 'messages' : 'empty';
+        return res;
+      } catch (err) {
+        receives[i] = (err as Error).name === 'AbortError' ? 'aborted' : 'failed';
+        throw err;
+      }
+    },
+  } as unknown as SQSClient;
+  const count = (outcome: (typeof receives)[number]) => receives.filter((r) => r === outcome).length;
+  return { client, receives, count };
+}
+
+function poll(
+  q: { queueUrl: string; queueArn: string },
+  handler: Handler,
+  extra: { visibilityTimeoutSeconds?: number; batchSize?: number; concurrency?: number; sqs?: SQSClient; onDeleted?: (records: SQSRecord[]) => void } = {},
+) {
   const logs: string[] = [];
   const p = startSqsPoller({ sqs, queueUrl: q.queueUrl, queueArn: q.queueArn, batchSize: extra.batchSize ?? 10, handler, functionName: 'inbound-mail', log: (l) => logs.push(l), ...extra });
   pollers.push(p);
@@ -117,23 +147,29 @@ describe('SQS poller (Lambda event source mapping stand-in)', () => {
   });
 
   it('leaves batchItemFailures in the queue; they come back after the visibility timeout with ApproximateReceiveCount 2', async () => {
-    const q = queuePair(1);
+    const q = queuePair(2);
     await sqs.send(new SendMessageBatchCommand({ QueueUrl: q.queueUrl, Entries: ['ok-1', 'fail-me', 'ok-2'].map((b, i) => ({ Id: String(i), MessageBody: b })) }));
-    const deliveries: { body: string; count: string; at: number }[] = [];
+    const deliveries: { body: string; count: string }[] = [];
     let failedOnce = false;
+    // Once the first batch's successes are deleted, the failed message is still hidden (in flight until its
+    // visibility timeout), not handed out again at once.
+    const afterFirstBatch: { inflight: number; ready: number; failMeDeliveries: number }[] = [];
+    const onDeleted = () => {
+      if (afterFirstBatch.length === 0) afterFirstBatch.push({ ...counts(q.queueName), failMeDeliveries: deliveries.filter((d) => d.body === 'fail-me').length });
+    };
     poll(q, async (event) => {
-      for (const r of event.Records) deliveries.push({ body: r.body, count: r.attributes.ApproximateReceiveCount, at: Date.now() });
+      for (const r of event.Records) deliveries.push({ body: r.body, count: r.attributes.ApproximateReceiveCount });
       const bad = event.Records.find((r) => r.body === 'fail-me' && !failedOnce);
       if (bad) {
         failedOnce = true;
         return { batchItemFailures: [{ itemIdentifier: bad.messageId }] };
       }
       return { batchItemFailures: [] };
-    });
+    }, { onDeleted });
     await until(() => deliveries.length === 4, 'the redelivery');
     const again = deliveries.filter((d) => d.body === 'fail-me');
     expect(again.map((d) => d.count)).toEqual(['1', '2']);
-    expect(again[1]!.at - again[0]!.at).toBeGreaterThanOrEqual(900);
+    expect(afterFirstBatch[0]).toMatchObject({ ready: 0, inflight: 1, failMeDeliveries: 1 });
     expect(deliveries.filter((d) => d.body !== 'fail-me').map((d) => d.count)).toEqual(['1', '1']);
     await until(() => counts(q.queueName).inflight === 0, 'deletion');
     expect(counts(q.queueName)).toEqual({ ready: 0, inflight: 0, delayed: 0 });
@@ -217,6 +253,7 @@ describe('SQS poller (Lambda event source mapping stand-in)', () => {
     let inFlight = 0;
     let peak = 0;
     const seen: string[] = [];
+    const rec = recordingClient();
     const { poller } = poll(
       q,
       async (event) => {
@@ -226,32 +263,37 @@ describe('SQS poller (Lambda event source mapping stand-in)', () => {
         seen.push(...event.Records.map((r) => r.body));
         inFlight--;
       },
-      { batchSize: 2, concurrency: 3 },
+      { batchSize: 2, concurrency: 3, sqs: rec.client },
     );
     await sqs.send(new SendMessageBatchCommand({ QueueUrl: q.queueUrl, Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: `m${i}` })) }));
-    await until(() => seen.length === 10, 'all ten', 10_000);
+    await until(() => seen.length === 10, 'all ten');
     expect(peak).toBeGreaterThan(1);
     expect(peak).toBeLessThanOrEqual(3);
     expect(new Set(seen).size).toBe(10);
-    const t = Date.now();
+    // All three loops back in a 20 s long poll on the empty queue: stop() aborts them rather than waiting them out.
+    await until(() => rec.count('waiting') === 3, 'three long polls waiting');
     await poller.stop();
-    expect(Date.now() - t).toBeLessThan(1_000);
+    expect(rec.count('waiting')).toBe(0);
+    expect(rec.count('aborted')).toBe(3);
+    expect(rec.count('empty')).toBe(0);
   });
 
-  it('stops promptly while a long poll is waiting, and polls again at once after a batch', async () => {
+  it('stops by aborting a long poll that is waiting, and polls again right after each batch', async () => {
     const q = queuePair();
     const bodies: string[] = [];
-    const { poller } = poll(q, async (event) => void bodies.push(...event.Records.map((r) => r.body)), { batchSize: 2 });
-    await new Promise((r) => setTimeout(r, 300));
-    // Five messages in batches of two: three invocations back to back, no 20 s wait between them.
-    const started = Date.now();
+    const rec = recordingClient();
+    const { poller } = poll(q, async (event) => void bodies.push(...event.Records.map((r) => r.body)), { batchSize: 2, sqs: rec.client });
+    await until(() => rec.count('waiting') === 1, 'the first long poll');
+    // Five messages in batches of at most two: the long polls that follow each batch bring the rest, and
+    // none of them runs out empty in between (a poller that idled between batches would wait one out).
     await sqs.send(new SendMessageBatchCommand({ QueueUrl: q.queueUrl, Entries: [1, 2, 3, 4, 5].map((i) => ({ Id: String(i), MessageBody: `b${i}` })) }));
-    await until(() => bodies.length === 5, 'all five', 5_000);
-    expect(Date.now() - started).toBeLessThan(3_000);
-    await new Promise((r) => setTimeout(r, 300));
-    const t = Date.now();
+    await until(() => bodies.length === 5, 'all five');
+    expect(rec.count('messages')).toBeGreaterThanOrEqual(3);
+    expect(rec.count('empty')).toBe(0);
+    await until(() => rec.count('waiting') === 1, 'the next long poll');
     await poller.stop();
-    expect(Date.now() - t).toBeLessThan(1_000);
+    expect(rec.receives.at(-1)).toBe('aborted');
+    expect(rec.count('empty')).toBe(0);
     // Nothing is received after stop().
     await sqs.send(new SendMessageCommand({ QueueUrl: q.queueUrl, MessageBody: 'late' }));
     await new Promise((r) => setTimeout(r, 300));
