@@ -51,32 +51,43 @@ export function accessCache(reader: AccessReader, clock: () => number = Date.now
   };
 }
 
-/** Read once at load, as every handler's configuration; a route without a table has no profiles to read. */
-const tableName = process.env.TABLE_NAME;
-
-export const agentStatus = accessCache({
-  async profile(email) {
-    if (!tableName) return undefined;
-    const res = await dynamo.send(
-      new GetCommand({
+/** The profiles and departments in this table, read as they are now. */
+function tableReader(tableName: string): AccessReader {
+  return {
+    async profile(email) {
+      const res = await dynamo.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: keys.agent(email),
+          ProjectionExpression: '#a, #g, #d',
+          ExpressionAttributeNames: { '#a': 'active', '#g': 'groups', '#d': 'departments' },
+        }),
+      );
+      if (!res.Item) return undefined;
+      return { active: isActive(res.Item as { active?: boolean }), groups: (res.Item.groups as string[]) ?? [], departments: (res.Item.departments as string[]) ?? [] };
+    },
+    async restricted() {
+      const { items } = await queryPages({
         TableName: tableName,
-        Key: keys.agent(email),
-        ProjectionExpression: '#a, #g, #d',
-        ExpressionAttributeNames: { '#a': 'active', '#g': 'groups', '#d': 'departments' },
-      }),
-    );
-    if (!res.Item) return undefined;
-    return { active: isActive(res.Item as { active?: boolean }), groups: (res.Item.groups as string[]) ?? [], departments: (res.Item.departments as string[]) ?? [] };
-  },
-  async restricted() {
-    if (!tableName) return [];
-    const { items } = await queryPages({
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.department('').pk },
-      ProjectionExpression: '#i, #r',
-      ExpressionAttributeNames: { '#i': 'id', '#r': 'restricted' },
-    });
-    return items.filter((i) => i.restricted === true).map((i) => i.id as string);
-  },
-});
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.department('').pk },
+        ProjectionExpression: '#i, #r',
+        ExpressionAttributeNames: { '#i': 'id', '#r': 'restricted' },
+      });
+      return items.filter((i) => i.restricted === true).map((i) => i.id as string);
+    },
+  };
+}
+
+const caches = new Map<string, ReturnType<typeof accessCache>>();
+
+/**
+ * The access view of the agents in this table: one cache per table per process, so the admin
+ * route that changes a profile and the next request's check (local mode may run both in one
+ * process) share it.
+ */
+export function agentStatus(tableName: string): ReturnType<typeof accessCache> {
+  let cache = caches.get(tableName);
+  if (!cache) caches.set(tableName, (cache = accessCache(tableReader(tableName))));
+  return cache;
+}

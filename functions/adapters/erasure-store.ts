@@ -4,7 +4,7 @@ import { BatchWriteCommand, DeleteCommand, PutCommand, type BatchWriteCommandOut
 import { conditionFailed, dynamo, queryPages, transactWrite } from './dynamo.ts';
 import { keys, partitions, ticketIndexKeys } from './keys.ts';
 import { messageIdKey } from './mail-index.ts';
-import { s3 } from './mail-objects.ts';
+import { s3Client, type S3Options } from './mail-objects.ts';
 import { reportCounters } from './ticket-store.ts';
 import { buckets } from '#definitions/resources';
 import { newId } from '#core/ids';
@@ -64,7 +64,8 @@ export interface RequesterErasure {
   nothingLeft: boolean;
 }
 
-export function erasureStore(tableName: string, mailBucket: string = buckets.mail.localName) {
+export function erasureStore(tableName: string, mailBucket: string, s3Options: S3Options) {
+  const s3 = s3Client(s3Options);
   const prefixes = buckets.mail.prefixes;
 
   const queryAll = async (input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>, maxPages = Infinity) => {

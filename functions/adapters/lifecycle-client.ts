@@ -27,8 +27,10 @@ const workflowKey = (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'WORK
 /** A token that was already used, timed out, or belongs to a stopped execution: nothing is waiting. */
 const nothingWaiting = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
-export function lifecycleClient(tableName: string, stateMachineArn: string, sfn = traced(new SFNClient({ maxAttempts: 3 }))): Lifecycle {
-  const executionArn = (ticketId: string) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${ticketId}`;
+/** Without `stateMachineArn` it only wakes waits (start and stop refuse): all a function whose needs only wake is given. */
+export function lifecycleClient(tableName: string, stateMachineArn?: string, sfn = traced(new SFNClient({ maxAttempts: 3 }))): Lifecycle {
+  const machine = () => stateMachineArn || Promise.reject(new Error('This function may only wake the lifecycle: it has no STATE_MACHINE_ARN'));
+  const executionArn = async (ticketId: string) => `${(await machine()).replace(':stateMachine:', ':execution:')}:${ticketId}`;
   const wake = async (token: string) => {
     try {
       await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ signal: 'changed' }) }));
@@ -39,7 +41,7 @@ export function lifecycleClient(tableName: string, stateMachineArn: string, sfn 
   return {
     async start(ticketId) {
       try {
-        await sfn.send(new StartExecutionCommand({ stateMachineArn, name: ticketId, input: JSON.stringify({ ticketId }) }));
+        await sfn.send(new StartExecutionCommand({ stateMachineArn: await machine(), name: ticketId, input: JSON.stringify({ ticketId }) }));
       } catch (err) {
         // Started before (a retry, a redelivered mail): one execution per ticket.
         if ((err as Error).name !== 'ExecutionAlreadyExists') throw err;
@@ -52,7 +54,7 @@ export function lifecycleClient(tableName: string, stateMachineArn: string, sfn 
     },
     async stop(ticketId, cause) {
       try {
-        await sfn.send(new StopExecutionCommand({ executionArn: executionArn(ticketId), error: 'Ticket.Closed', cause }));
+        await sfn.send(new StopExecutionCommand({ executionArn: await executionArn(ticketId), error: 'Ticket.Closed', cause }));
       } catch (err) {
         if ((err as Error).name !== 'ExecutionDoesNotExist') throw err;
       }

@@ -7,15 +7,25 @@ import { encodeComponent } from '#core/text';
 
 /**
  * Raw mail and attachments in S3. Local mode's S3 emulator needs path-style
- * addressing; S3_FORCE_PATH_STYLE is set there and nowhere else.
+ * addressing (runtime.s3ForcePathStyle, set there and nowhere else): the caller says which.
  */
-export const s3 = traced(new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true', maxAttempts: 3 }));
+export interface S3Options {
+  readonly forcePathStyle: boolean;
+}
+
+const clients = new Map<boolean, S3Client>();
+/** One client per addressing style per process. */
+export function s3Client(options: S3Options): S3Client {
+  let client = clients.get(options.forcePathStyle);
+  if (!client) clients.set(options.forcePathStyle, (client = traced(new S3Client({ forcePathStyle: options.forcePathStyle, maxAttempts: 3 }))));
+  return client;
+}
 
 /**
  * Presigns the browser's uploads. No automatic checksum: the SDK would sign the CRC32 of an
  * empty body into the URL, and S3 would then refuse the file that is sent.
  */
-const presigner = new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true', requestChecksumCalculation: 'WHEN_REQUIRED' });
+const presignerOf = (options: S3Options) => new S3Client({ forcePathStyle: options.forcePathStyle, requestChecksumCalculation: 'WHEN_REQUIRED' });
 
 export class MailTooLargeError extends Error {}
 
@@ -47,18 +57,20 @@ export const fileKeys = {
   },
 };
 
-async function read(bucket: string, key: string): Promise<Buffer> {
+async function read(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
   const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return Buffer.from(await res.Body!.transformToByteArray());
 }
 
-export function mailObjects(bucket: string) {
+export function mailObjects(bucket: string, options: S3Options) {
+  const s3 = s3Client(options);
+  const presigner = presignerOf(options);
   return {
     /** The raw MIME (in the bucket SES named), refused before download when larger than we accept. */
     async getRaw(b: string, key: string, maxBytes: number): Promise<Buffer> {
       const head = await s3.send(new HeadObjectCommand({ Bucket: b, Key: key }));
       if ((head.ContentLength ?? 0) > maxBytes) throw new MailTooLargeError(`${head.ContentLength} bytes is over the ${maxBytes}-byte limit`);
-      return read(b, key);
+      return read(s3, b, key);
     },
 
     /**
@@ -104,7 +116,7 @@ export function mailObjects(bucket: string) {
       }
     },
 
-    get: (key: string) => read(bucket, key),
+    get: (key: string) => read(s3, bucket, key),
 
     async putAttachment(key: string, content: Buffer, contentType: string) {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: content, ContentType: contentType, ServerSideEncryption: 'AES256' }));

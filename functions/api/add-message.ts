@@ -1,6 +1,6 @@
-import { config } from '#shared/config';
+import { configFor, runtime, type MailSettings } from '#shared/config';
 import { policy } from '#shared/policy';
-import { lifecycle } from '#shared/lifecycle';
+import { lifecycleFor } from '#shared/lifecycle';
 import { logger } from '#shared/logger';
 import { agentRoute, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
@@ -14,16 +14,17 @@ import { actorOf } from '#shared/auth';
 import { deliveryHistory } from '#adapters/delivery-history';
 import { replyRecipients } from '#core/recipient-warnings';
 
+const config = await configFor('AddMessage');
+const lifecycle = lifecycleFor(config);
+
 const store = ticketStore(config.tableName);
 const history = deliveryHistory(config.tableName);
+const objects = mailObjects(config.mailBucket, { forcePathStyle: runtime.s3ForcePathStyle });
 // Mail is off until the stack is given a support domain: replies are then kept, not mailed.
-const replyMailer = process.env.SUPPORT_ADDRESSES ? await loadReplyMailer() : undefined;
-
-const objects = process.env.MAIL_BUCKET ? mailObjects(process.env.MAIL_BUCKET) : undefined;
+const replyMailer = config.mail ? await loadReplyMailer(config.mail) : undefined;
 
 /** Uploaded files must be this ticket's, and must really have been uploaded. */
 async function resolveUploads(ticketId: string, uploads: { key: string }[]) {
-  if (!objects) throw new RuleViolationError('attachments_unavailable', 'File attachments are not configured');
   return Promise.all(
     [...new Set(uploads.map((u) => u.key))].map(async (key) => {
       if (!fileKeys.isUpload(key, ticketId)) throw new RuleViolationError('foreign_attachment', 'An attachment must be uploaded for this ticket');
@@ -35,15 +36,9 @@ async function resolveUploads(ticketId: string, uploads: { key: string }[]) {
   );
 }
 
-async function loadReplyMailer() {
-  const [{ mailConfig }, { mailIndex }, { mailer }, { sendAgentReply }] = await Promise.all([
-    import('#shared/mail-config'),
-    import('#adapters/mail-index'),
-    import('#adapters/mailer'),
-    import('../email/send-reply.ts'),
-  ]);
-  const files = mailObjects(mailConfig.mailBucket);
-  const deps = { index: mailIndex(config.tableName), send: mailer(undefined, mailConfig.configurationSet).send, getObject: files.get, config: mailConfig };
+async function loadReplyMailer(mail: MailSettings) {
+  const [{ mailIndex }, { mailer }, { sendAgentReply }] = await Promise.all([import('#adapters/mail-index'), import('#adapters/mailer'), import('../email/send-reply.ts')]);
+  const deps = { index: mailIndex(config.tableName), send: mailer(undefined, mail.configurationSet).send, getObject: objects.get, config: { ...mail, deskName: config.deskName } };
   return (ticket: Ticket, message: Message) => sendAgentReply(ticket, message, deps);
 }
 
@@ -54,7 +49,7 @@ async function loadReplyMailer() {
  * bumps the version without a version condition, so a burst of replies, notes
  * and edits never answers one of them with a 409.
  */
-export const handler = agentRoute({ params: ticketIdParam, body: addMessageBody }, async ({ params, body, principal }) => {
+export const handler = agentRoute(config, { params: ticketIdParam, body: addMessageBody }, async ({ params, body, principal }) => {
   if (!ID_PATTERN.test(params.id)) throw new NotFoundError('Ticket');
   const attachments = body.attachments?.length ? await resolveUploads(params.id, body.attachments) : undefined;
   let seqBefore = 0;

@@ -3,15 +3,16 @@ import { NotFoundError } from '#core/errors';
 import { adminStore } from '#adapters/admin-store';
 import { userDirectory } from '#adapters/user-directory';
 import { adminRoute } from '#shared/admin-route';
-import { config } from '#shared/config';
-import { required } from '#shared/env';
+import { configFor } from '#shared/config';
 import { json } from '#shared/http';
 
+const config = await configFor('AdminGetAgent');
+
 const admins = adminStore(config.tableName);
-const directory = userDirectory(required('USER_POOL_ID'));
+const directory = userDirectory(config.userPoolId);
 
 /** GET /admin/agents/{email}: the profile, with the user pool's view (status, enabled). */
-export const handler = adminRoute({ params: agentEmailParams }, async ({ params }) => {
+export const handler = adminRoute(config, { params: agentEmailParams }, async ({ params }) => {
   const profile = await admins.getAgent(params.email);
   if (!profile) throw new NotFoundError('Agent');
   const user = await directory.get(params.email);

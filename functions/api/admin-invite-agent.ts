@@ -5,20 +5,21 @@ import { agentStatus } from '#adapters/agent-status';
 import { ticketStore } from '#adapters/ticket-store';
 import { UserExistsError, userDirectory } from '#adapters/user-directory';
 import { adminRoute } from '#shared/admin-route';
-import { config } from '#shared/config';
-import { required } from '#shared/env';
+import { configFor } from '#shared/config';
 import { HttpError, json } from '#shared/http';
+
+const config = await configFor('AdminInviteAgent');
 
 const store = ticketStore(config.tableName);
 const admins = adminStore(config.tableName);
-const directory = userDirectory(required('USER_POOL_ID'));
+const directory = userDirectory(config.userPoolId);
 
 /**
  * POST /admin/agents: invites an agent. Cognito mails a temporary password; the
  * first sign-in asks for a new one. The agent's profile (level, departments)
  * is written with the audit record. An agent who exists is a 409, and nothing changes.
  */
-export const handler = adminRoute({ body: inviteAgentBody }, async ({ body, principal }) => {
+export const handler = adminRoute(config, { body: inviteAgentBody }, async ({ body, principal }) => {
   const unknown = [];
   for (const id of body.departments) if (!(await store.knownDepartment(id))) unknown.push(id);
   if (unknown.length) throw new RuleViolationError('unknown_department', `Unknown department: ${unknown.join(', ')}`, { unknown });
@@ -45,6 +46,6 @@ export const handler = adminRoute({ body: inviteAgentBody }, async ({ body, prin
   // A simultaneous invitation of the same agent got there first.
   if (!created) throw new HttpError(409, 'agent_exists', 'An agent with this email already exists');
   // A user who worked without a profile (the first admin) now has one: it, not their token, grants their rights.
-  agentStatus.forget(body.email);
+  agentStatus(config.tableName).forget(body.email);
   return json(201, agentView(profile, status));
 });

@@ -3,8 +3,10 @@ import { RuleViolationError } from '#core/errors';
 import { ticketStore } from '#adapters/ticket-store';
 import { adminStore } from '#adapters/admin-store';
 import { adminRoute } from '#shared/admin-route';
-import { config } from '#shared/config';
+import { configFor } from '#shared/config';
 import { HttpError, json } from '#shared/http';
+
+const config = await configFor('AdminPutCannedResponse');
 
 const admins = adminStore(config.tableName);
 const store = ticketStore(config.tableName);
@@ -15,7 +17,7 @@ const store = ticketStore(config.tableName);
  * left out, a replaced response keeps its department, so an editor unaware of it never widens
  * who sees it; null offers it to everyone). Sending what is already there changes nothing.
  */
-export const handler = adminRoute({ params: cannedResponseParams, body: cannedResponseBody }, async ({ params, body, principal }) => {
+export const handler = adminRoute(config, { params: cannedResponseParams, body: cannedResponseBody }, async ({ params, body, principal }) => {
   if (body.department && !(await store.knownDepartment(body.department))) {
     throw new RuleViolationError('unknown_department', `There is no department "${body.department}"`);
   }

@@ -5,13 +5,14 @@ import { agentStatus } from '#adapters/agent-status';
 import { ticketStore } from '#adapters/ticket-store';
 import { userDirectory } from '#adapters/user-directory';
 import { adminRoute } from '#shared/admin-route';
-import { config } from '#shared/config';
-import { required } from '#shared/env';
+import { configFor } from '#shared/config';
 import { json } from '#shared/http';
+
+const config = await configFor('AdminUpdateAgent');
 
 const store = ticketStore(config.tableName);
 const admins = adminStore(config.tableName);
-const directory = userDirectory(required('USER_POOL_ID'));
+const directory = userDirectory(config.userPoolId);
 
 /**
  * PATCH /admin/agents/{email}: name, level, admin rights, departments. Cognito's
@@ -19,7 +20,7 @@ const directory = userDirectory(required('USER_POOL_ID'));
  * the profile that authorization and assignment read is written with the audit record, and
  * takes effect on the tokens the agent already holds (within the 30 s the profile is cached).
  */
-export const handler = adminRoute({ params: agentEmailParams, body: updateAgentBody }, async ({ params, body, principal }) => {
+export const handler = adminRoute(config, { params: agentEmailParams, body: updateAgentBody }, async ({ params, body, principal }) => {
   const before = await admins.getAgent(params.email);
   if (!before) throw new NotFoundError('Agent');
   if (body.departments) {
@@ -42,6 +43,6 @@ export const handler = adminRoute({ params: agentEmailParams, body: updateAgentB
   if (Object.keys(changes).length === 0) return json(200, agentView(before));
   const saved = await admins.updateAgent(before, after, { actor: principal.email, action: 'agent.updated', target: params.email, changes });
   // Their rights (admin, level, departments) are read from this profile: the change applies to the token they hold.
-  agentStatus.forget(params.email);
+  agentStatus(config.tableName).forget(params.email);
   return json(200, agentView(saved));
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { config } from '#shared/config';
+import { configFor } from '#shared/config';
 import { policy } from '#shared/policy';
-import { lifecycle } from '#shared/lifecycle';
+import { lifecycleFor } from '#shared/lifecycle';
 import { agentRoute, HttpError, json } from '#shared/http';
 import { actorOf } from '#shared/auth';
 import { ticketStore } from '#adapters/ticket-store';
@@ -11,11 +11,14 @@ import { triageNew } from '#core/lifecycle';
 import { RuleViolationError } from '#core/errors';
 import { can, type Rights } from '#core/access';
 
+const config = await configFor('CreateTicket');
+const lifecycle = lifecycleFor(config);
+
 const store = ticketStore(config.tableName);
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** POST /tickets: an agent records a ticket for a customer (phone, walk-in, chat...). */
-export const handler = agentRoute({ body: createTicketBody }, async ({ body, principal, headers }) => {
+export const handler = agentRoute(config, { body: createTicketBody }, async ({ body, principal, headers }) => {
   const key = headers['idempotency-key'];
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 128 letters, digits or _.:-');

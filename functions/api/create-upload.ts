@@ -1,5 +1,5 @@
-import { config } from '#shared/config';
-import { agentRoute, HttpError, json } from '#shared/http';
+import { configFor, runtime } from '#shared/config';
+import { agentRoute, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
 import { fileKeys, mailObjects } from '#adapters/mail-objects';
 import { createUploadBody, ticketIdParam } from '#core/schemas';
@@ -8,9 +8,10 @@ import { ID_PATTERN } from '#core/ids';
 import { NotFoundError } from '#core/errors';
 import { can } from '#core/access';
 
+const config = await configFor('CreateUpload');
+
 const store = ticketStore(config.tableName);
-const bucket = process.env.MAIL_BUCKET;
-const objects = bucket ? mailObjects(bucket) : undefined;
+const objects = mailObjects(config.mailBucket, { forcePathStyle: runtime.s3ForcePathStyle });
 const EXPIRES_SECONDS = 15 * 60;
 
 /**
@@ -18,8 +19,7 @@ const EXPIRES_SECONDS = 15 * 60;
  * reply or note. The browser PUTs the file straight to S3; the message then
  * names the returned key. Files never pass through the API.
  */
-export const handler = agentRoute({ params: ticketIdParam, body: createUploadBody }, async ({ params, body, principal }) => {
-  if (!objects) throw new HttpError(503, 'uploads_unavailable', 'File uploads are not configured');
+export const handler = agentRoute(config, { params: ticketIdParam, body: createUploadBody }, async ({ params, body, principal }) => {
   const ticket = ID_PATTERN.test(params.id) ? await store.getTicket(params.id) : undefined;
   if (!ticket || !can(principal, ticket)) throw new NotFoundError('Ticket');
   const filename = safeFilename(body.filename, 0, body.contentType);

@@ -1,13 +1,15 @@
-import { config } from '#shared/config';
-import { required } from '#shared/env';
-import { lifecycle } from '#shared/lifecycle';
+import { configFor, runtime } from '#shared/config';
+import { lifecycleFor } from '#shared/lifecycle';
 import { logger } from '#shared/logger';
 import { adminRoute } from '#shared/admin-route';
 import { json } from '#shared/http';
 import { erasureStore } from '#adapters/erasure-store';
 import { erasureBody } from '#core/erasure';
 
-const store = erasureStore(config.tableName, required('MAIL_BUCKET'));
+const config = await configFor('EraseRequester');
+const lifecycle = lifecycleFor(config);
+
+const store = erasureStore(config.tableName, config.mailBucket, { forcePathStyle: runtime.s3ForcePathStyle });
 
 /** Time kept back for the erasure record and the response. */
 const RESERVE_MS = 3_000;
@@ -18,7 +20,7 @@ const RESERVE_MS = 3_000;
  * Admins only. Repeatable: a second request finds nothing left and says so;
  * a requester with more tickets than one request reaches gets `remaining`.
  */
-export const handler = adminRoute({ body: erasureBody }, async ({ body, principal }, context) => {
+export const handler = adminRoute(config, { body: erasureBody }, async ({ body, principal }, context) => {
   const result = await store.eraseRequester({
     email: body.email,
     reason: body.reason,

@@ -1,4 +1,4 @@
-import { config } from '#shared/config';
+import { configFor } from '#shared/config';
 import { agentRoute, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
 import { ticketIdParam } from '#core/schemas';
@@ -8,6 +8,8 @@ import { can } from '#core/access';
 import { deliveryHistory } from '#adapters/delivery-history';
 import { replyRecipients } from '#core/recipient-warnings';
 
+const config = await configFor('GetTicket');
+
 const store = ticketStore(config.tableName);
 const history = deliveryHistory(config.tableName);
 
@@ -16,7 +18,7 @@ const history = deliveryHistory(config.tableName);
  * `warnings` about the addresses a reply would go to (one that bounced or
  * complained before, on any ticket), so the composer can warn before sending.
  */
-export const handler = agentRoute({ params: ticketIdParam }, async ({ params, principal }) => {
+export const handler = agentRoute(config, { params: ticketIdParam }, async ({ params, principal }) => {
   const thread = ID_PATTERN.test(params.id) ? await store.getThread(params.id) : undefined;
   // What the caller may not see is answered as if it did not exist.
   if (!thread || !can(principal, thread.ticket)) throw new NotFoundError('Ticket');

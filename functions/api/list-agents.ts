@@ -1,11 +1,13 @@
-import { config } from '#shared/config';
+import { configFor } from '#shared/config';
 import { agentRoute, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
+
+const config = await configFor('ListAgents');
 
 const store = ticketStore(config.tableName);
 
 /** GET /agents: who tickets can be assigned to, with their groups and departments. */
-export const handler = agentRoute({}, async () => {
+export const handler = agentRoute(config, {}, async () => {
   const agents = await store.listAgents();
   const items = agents
     .map(({ email, name, groups, departments, active }) => ({ email, name, groups: groups ?? [], departments: departments ?? [], active: active !== false }))

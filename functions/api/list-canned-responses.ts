@@ -1,11 +1,13 @@
-import { config } from '#shared/config';
+import { configFor } from '#shared/config';
 import { agentRoute, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
 import { mayUseCanned } from '#core/access';
 
+const config = await configFor('ListCannedResponses');
+
 const store = ticketStore(config.tableName);
 
 /** GET /canned-responses: ready-made replies, in English and Portuguese, for the composer; a department's only to those who see it. */
-export const handler = agentRoute({}, async ({ principal }) =>
+export const handler = agentRoute(config, {}, async ({ principal }) =>
   json(200, { items: (await store.listCannedResponses()).filter((r) => mayUseCanned(principal, r)) }),
 );

@@ -1,9 +1,11 @@
-import { config } from '#shared/config';
+import { configFor } from '#shared/config';
 import { agentRoute, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
 import { reportQuery } from '#core/schemas';
 import { buildReport, reportCsv, reportFilename, reportRange, visibleCounters } from '#core/report';
 import { mayCount, visibleDepartments } from '#core/access';
+
+const config = await configFor('Reports');
 
 const store = ticketStore(config.tableName);
 
@@ -12,7 +14,7 @@ const store = ticketStore(config.tableName);
  * SLA compliance, backlog and CSAT for a range of days, from counters kept at
  * write time (never a scan); as JSON, or as a CSV download. Only the caller's departments count.
  */
-export const handler = agentRoute({ query: reportQuery }, async ({ query, principal }) => {
+export const handler = agentRoute(config, { query: reportQuery }, async ({ query, principal }) => {
   const range = reportRange(query.from, query.to, new Date().toISOString().slice(0, 10));
   // Counters are kept per department: the caller's report sums only the departments they may see.
   const counters = await store.readReportCounters(range, visibleDepartments(principal));

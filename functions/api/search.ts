@@ -1,4 +1,4 @@
-import { config } from '#shared/config';
+import { configFor } from '#shared/config';
 import { agentRoute, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
 import { searchQuery } from '#core/schemas';
@@ -6,10 +6,12 @@ import { parseSearch } from '#core/search-terms';
 import type { Ticket } from '#core/ticket';
 import { can, visibleDepartments } from '#core/access';
 
+const config = await configFor('Search');
+
 const store = ticketStore(config.tableName);
 
 /** GET /search?q=: by ticket number (`#123`), requester email, or subject words (all must match); newest first; only what the caller may see. */
-export const handler = agentRoute({ query: searchQuery }, async ({ query, principal }) => {
+export const handler = agentRoute(config, { query: searchQuery }, async ({ query, principal }) => {
   const q = parseSearch(query.q);
   let items: Ticket[];
   if (q.kind === 'number') {

@@ -1,6 +1,6 @@
-import { config } from '#shared/config';
+import { configFor } from '#shared/config';
 import { policy } from '#shared/policy';
-import { lifecycle } from '#shared/lifecycle';
+import { lifecycleFor } from '#shared/lifecycle';
 import { agentRoute, expectedVersion, json } from '#shared/http';
 import { actorOf } from '#shared/auth';
 import { reportCounters, ticketStore } from '#adapters/ticket-store';
@@ -12,10 +12,13 @@ import { changeCounts } from '#core/report';
 import { ID_PATTERN } from '#core/ids';
 import { NotFoundError, RuleViolationError, VersionConflictError } from '#core/errors';
 
+const config = await configFor('UpdateTicket');
+const lifecycle = lifecycleFor(config);
+
 const store = ticketStore(config.tableName);
 
 /** PATCH /tickets/{id}: change status, priority, category, department, assignee or tags. */
-export const handler = agentRoute({ params: ticketIdParam, body: updateTicketBody }, async ({ params, body, headers, principal }) => {
+export const handler = agentRoute(config, { params: ticketIdParam, body: updateTicketBody }, async ({ params, body, headers, principal }) => {
   const { version: bodyVersion, ...patch } = body;
   const expected = expectedVersion(headers, bodyVersion);
   const current = ID_PATTERN.test(params.id) ? await store.getTicket(params.id) : undefined;

@@ -2,9 +2,11 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { applyDeskConfig } from '#adapters/desk-config';
 import { defaultCannedResponses } from '#core/default-canned-responses';
-import { config } from '#shared/config';
+import { configFor } from '#shared/config';
 import { logger } from '#shared/logger';
 import { observed } from '#shared/observability';
+
+const config = await configFor('DeskConfig');
 
 /** The stack passes the configured departments as one JSON string (CloudFormation stringifies values anyway). */
 const departments = z

@@ -1,5 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { required } from '#shared/env';
+import { configFor } from '#shared/config';
 import { logger } from '#shared/logger';
 import { metrics, MetricUnit, observed } from '#shared/observability';
 import { deliveryMetricNames } from '#definitions/metrics';
@@ -17,7 +17,7 @@ import { recordDeliveryEvent, type DeliveryDeps, type DeliveryOutcome } from './
  * MailDeliveryDelayed, MailRejected per event; DeliveryEventUnmatched for what
  * was acknowledged without effect (unreadable, unsupported, no ticket).
  */
-const tableName = required('TABLE_NAME');
+const { tableName } = await configFor('DeliveryEvents');
 
 const deps: DeliveryDeps = { store: ticketStore(tableName), index: mailIndex(tableName), history: deliveryHistory(tableName) };
 

@@ -1,7 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { mailConfig } from '#shared/mail-config';
+import { configFor, runtime } from '#shared/config';
 import { policy } from '#shared/policy';
-import { lifecycle } from '#shared/lifecycle';
+import { lifecycleFor } from '#shared/lifecycle';
 import { logger } from '#shared/logger';
 import { ticketStore } from '#adapters/ticket-store';
 import { mailIndex } from '#adapters/mail-index';
@@ -11,13 +11,27 @@ import { receiveMail, type ReceiveDeps } from './receive-mail.ts';
 import { metrics, MetricUnit, observed } from '#shared/observability';
 import { mailResultMetric, metricNames } from '#definitions/metrics';
 
-const objects = mailObjects(mailConfig.mailBucket);
+const config = await configFor('InboundMail');
+// Inbound mail exists only where mail is on: a support domain receives it.
+if (!config.mail) throw new Error('InboundMail cannot start: MAIL_ENABLED is "false", and inbound mail needs mail on');
+/** SES's S3 action takes mail up to 40 MB. */
+const MAX_MAIL_BYTES = 40 * 1024 * 1024;
+const mailConfig = {
+  ...config.mail,
+  deskName: config.deskName,
+  publicUrl: config.publicUrl,
+  /** Acknowledgements per recipient address and per recipient domain per hour: config/policy.json `acknowledgements`. */
+  autoReplyCap: policy.acknowledgements.perAddressPerHour,
+  autoReplyDomainCap: policy.acknowledgements.perDomainPerHour,
+};
+const lifecycle = lifecycleFor(config);
+const objects = mailObjects(config.mailBucket, { forcePathStyle: runtime.s3ForcePathStyle });
 const outbound = mailer(undefined, mailConfig.configurationSet);
 
 const deps: ReceiveDeps = {
-  store: ticketStore(mailConfig.tableName),
-  index: mailIndex(mailConfig.tableName),
-  getRaw: (bucket, key) => objects.getRaw(bucket, key, mailConfig.maxMailBytes),
+  store: ticketStore(config.tableName),
+  index: mailIndex(config.tableName),
+  getRaw: (bucket, key) => objects.getRaw(bucket, key, MAX_MAIL_BYTES),
   putAttachment: objects.putAttachment,
   send: outbound.send,
   config: mailConfig,

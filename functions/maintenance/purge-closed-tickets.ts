@@ -1,6 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { config } from '#shared/config';
-import { required } from '#shared/env';
+import { configFor, runtime } from '#shared/config';
 import { logger } from '#shared/logger';
 import { metrics, MetricUnit, observed } from '#shared/observability';
 import { metricNames } from '#definitions/metrics';
@@ -15,11 +14,11 @@ import { retentionCutoff } from '#core/erasure';
  * Bounded per run (tickets and time); what is left waits for the next run,
  * and an interrupted purge is finished by it.
  */
-const closedTicketDays = Number(required('CLOSED_TICKET_DAYS'));
-if (!Number.isInteger(closedTicketDays) || closedTicketDays < 1) throw new Error(`CLOSED_TICKET_DAYS must be a whole number of days, not "${process.env.CLOSED_TICKET_DAYS}"`);
+const config = await configFor('PurgeClosedTickets');
+const { closedTicketDays } = config;
 /** Tickets one run deletes at most. */
-const maxTickets = Number(process.env.PURGE_MAX_TICKETS ?? 500);
-const store = erasureStore(config.tableName, required('MAIL_BUCKET'));
+const maxTickets = 500;
+const store = erasureStore(config.tableName, config.mailBucket, { forcePathStyle: runtime.s3ForcePathStyle });
 
 /** Time kept back for the last ticket and the metrics. */
 const RESERVE_MS = 30_000;

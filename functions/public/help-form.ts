@@ -1,7 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { helpFormPage } from '#core/customer-pages';
-import { browserLanguage, deskName, HELP_PATH, html } from './customer-page.ts';
+import { browserLanguage, HELP_PATH, html } from './customer-page.ts';
 import { observed } from '#shared/observability';
+import { configFor } from '#shared/config';
+
+const { deskName } = await configFor('HelpForm');
 
 /**
  * GET /help: the web form that opens a ticket, a channel beside mail. In the

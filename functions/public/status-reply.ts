@@ -1,16 +1,22 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 as Result } from 'aws-lambda';
-import { config } from '#shared/config';
+import { configFor } from '#shared/config';
 import { policy } from '#shared/policy';
-import { lifecycle } from '#shared/lifecycle';
+import { lifecycleFor } from '#shared/lifecycle';
 import { logger } from '#shared/logger';
 import { webFormGuard } from '#adapters/web-form-guard';
 import { checkStatusReply, readForm } from '#core/customer-forms';
 import { linkProblemPage, pageLanguage } from '#core/customer-pages';
 import { addCustomerMessage, type Actor, type Ticket } from '#core/ticket';
 import { NotFoundError, RuleViolationError } from '#core/errors';
-import { acceptLanguage, browserLanguage, deskName, formProblemStatus, html, problemPage } from './customer-page.ts';
-import { readStatusLink, showStatus, statusPath, store } from './status-view.ts';
+import { acceptLanguage, browserLanguage, formProblemStatus, html, problemPages } from './customer-page.ts';
+import { statusPath, statusView } from './status-view.ts';
 import { observed } from '#shared/observability';
+
+const config = await configFor('StatusReply');
+const { deskName } = config;
+const lifecycle = lifecycleFor(config);
+const problemPage = problemPages(deskName);
+const { readStatusLink, showStatus, store } = statusView(config);
 
 /**
  * POST /status/reply: the reply box of the status page. The message joins the

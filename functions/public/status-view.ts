@@ -1,14 +1,12 @@
 import type { APIGatewayProxyStructuredResultV2 as Result } from 'aws-lambda';
-import { config } from '#shared/config';
 import { policy } from '#shared/policy';
-import { signingSecret } from '#shared/signing-secret';
 import { ticketStore } from '#adapters/ticket-store';
 import { verifyLink } from '#core/signed-link';
 import { linkProblemPage, pageLanguage, statusPage, type PageLanguage, type StatusMessage } from '#core/customer-pages';
 import type { FieldError } from '#core/customer-forms';
 import type { Message, Ticket } from '#core/ticket';
 import { ID_PATTERN } from '#core/ids';
-import { deskName, html, problemPage } from './customer-page.ts';
+import { html, problemPages } from './customer-page.ts';
 
 /**
  * The ticket status page behind the signed link in our mails (GET
@@ -17,49 +15,55 @@ import { deskName, html, problemPage } from './customer-page.ts';
  * The page shows the public conversation only: internal notes never leave
  * the desk.
  */
-export const store = ticketStore(config.tableName);
-const secret = await signingSecret();
-
 export const REPLY_PATH = '/status/reply';
 export const statusPath = (token: string) => `/status/${token}`;
 
 export type StatusLink = { ok: true; ticketId: string } | { ok: false; response: Result };
 
-/** Checks a status link; what is wrong with it is already a page. */
-export function readStatusLink(token: string | undefined, lang: PageLanguage): StatusLink {
-  const check = verifyLink(token ?? '', 'status', secret, Math.floor(Date.now() / 1000));
-  if (!check.ok) return { ok: false, response: linkProblem(check.reason === 'expired' ? 410 : 400, lang, check.reason === 'expired' ? 'expired' : 'invalid') };
-  if (!ID_PATTERN.test(check.claims.ticketId)) return { ok: false, response: linkProblem(400, lang, 'invalid') };
-  return { ok: true, ticketId: check.claims.ticketId };
-}
+/** The status page of the desk that `config` describes (the handler's own configuration). */
+export function statusView(config: { tableName: string; signingKey: string; deskName: string }) {
+  const store = ticketStore(config.tableName);
+  const { deskName, signingKey: secret } = config;
+  const problemPage = problemPages(deskName);
 
-const linkProblem = (statusCode: number, lang: PageLanguage, problem: 'expired' | 'invalid') => html(statusCode, linkProblemPage({ lang, deskName, problem }));
+  /** Checks a status link; what is wrong with it is already a page. */
+  function readStatusLink(token: string | undefined, lang: PageLanguage): StatusLink {
+    const check = verifyLink(token ?? '', 'status', secret, Math.floor(Date.now() / 1000));
+    if (!check.ok) return { ok: false, response: linkProblem(check.reason === 'expired' ? 410 : 400, lang, check.reason === 'expired' ? 'expired' : 'invalid') };
+    if (!ID_PATTERN.test(check.claims.ticketId)) return { ok: false, response: linkProblem(400, lang, 'invalid') };
+    return { ok: true, ticketId: check.claims.ticketId };
+  }
 
-/** The status page of a ticket, optionally with a reply to show again and what was wrong with it. */
-export async function showStatus(
-  ticketId: string,
-  token: string,
-  acceptLanguage: string | undefined,
-  opts: { statusCode?: number; reply?: string; replyError?: FieldError } = {},
-): Promise<Result> {
-  const thread = await store.getThread(ticketId);
-  if (!thread) return problemPage(404, pageLanguage(null, acceptLanguage), 'not_found');
-  const { ticket } = thread;
-  const lang = pageLanguage(ticket.language, acceptLanguage);
-  const body = statusPage({
-    lang,
-    deskName,
-    ticketNumber: ticket.number,
-    subject: ticket.subject,
-    status: ticket.status,
-    messages: publicConversation(ticket, thread.messages),
-    token,
-    replyAction: REPLY_PATH,
-    timeZone: policy.calendar.timezone,
-    ...(opts.reply !== undefined ? { reply: opts.reply } : {}),
-    ...(opts.replyError ? { replyError: opts.replyError } : {}),
-  });
-  return html(opts.statusCode ?? 200, body, { 'content-language': lang });
+  const linkProblem = (statusCode: number, lang: PageLanguage, problem: 'expired' | 'invalid') => html(statusCode, linkProblemPage({ lang, deskName, problem }));
+
+  /** The status page of a ticket, optionally with a reply to show again and what was wrong with it. */
+  async function showStatus(
+    ticketId: string,
+    token: string,
+    acceptLanguage: string | undefined,
+    opts: { statusCode?: number; reply?: string; replyError?: FieldError } = {},
+  ): Promise<Result> {
+    const thread = await store.getThread(ticketId);
+    if (!thread) return problemPage(404, pageLanguage(null, acceptLanguage), 'not_found');
+    const { ticket } = thread;
+    const lang = pageLanguage(ticket.language, acceptLanguage);
+    const body = statusPage({
+      lang,
+      deskName,
+      ticketNumber: ticket.number,
+      subject: ticket.subject,
+      status: ticket.status,
+      messages: publicConversation(ticket, thread.messages),
+      token,
+      replyAction: REPLY_PATH,
+      timeZone: policy.calendar.timezone,
+      ...(opts.reply !== undefined ? { reply: opts.reply } : {}),
+      ...(opts.replyError ? { replyError: opts.replyError } : {}),
+    });
+    return html(opts.statusCode ?? 200, body, { 'content-language': lang });
+  }
+
+  return { store, readStatusLink, showStatus };
 }
 
 /** What the customer may see: their own messages and our public replies, text only. Never a note. */

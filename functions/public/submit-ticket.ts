@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 as Result } from 'aws-lambda';
-import { config } from '#shared/config';
+import { configFor, type MailSettings } from '#shared/config';
 import { policy } from '#shared/policy';
-import { lifecycle } from '#shared/lifecycle';
+import { lifecycleFor } from '#shared/lifecycle';
 import { logger } from '#shared/logger';
 import { ticketStore } from '#adapters/ticket-store';
 import { webFormGuard } from '#adapters/web-form-guard';
@@ -9,7 +9,7 @@ import { checkHelpForm, readForm, submissionFingerprint, type HelpForm } from '#
 import { helpFormPage, helpThanksPage, type PageLanguage } from '#core/customer-pages';
 import { openTicket, type Actor, type Ticket } from '#core/ticket';
 import { triageNew } from '#core/lifecycle';
-import { browserLanguage, deskName, formProblemStatus, HELP_PATH, html, problemPage } from './customer-page.ts';
+import { browserLanguage, formProblemStatus, HELP_PATH, html, problemPages } from './customer-page.ts';
 import { observed } from '#shared/observability';
 
 /**
@@ -24,14 +24,15 @@ import { observed } from '#shared/observability';
  * more submissions an hour per address or per source IP than the policy's
  * `webForm` limits allow get a 429 page.
  */
+const config = await configFor('SubmitTicket');
+const { deskName } = config;
+const lifecycle = lifecycleFor(config);
+const problemPage = problemPages(deskName);
 const store = ticketStore(config.tableName);
 const guard = webFormGuard(config.tableName);
-const supportAddresses = (process.env.SUPPORT_ADDRESSES ?? '')
-  .split(',')
-  .map((a) => a.trim().toLowerCase())
-  .filter(Boolean);
+const supportAddresses = config.mail?.supportAddresses ?? [];
 // Mail is off until the stack is given a support domain: tickets then open without an acknowledgement.
-const acknowledge = supportAddresses.length ? await loadAcknowledgement() : undefined;
+const acknowledge = config.mail ? await loadAcknowledgement(config.mail) : undefined;
 
 /** How long the same submission is answered with the first one's ticket. */
 export const DUPLICATE_WINDOW_SECONDS = 10 * 60;
@@ -39,14 +40,16 @@ export const DUPLICATE_WINDOW_SECONDS = 10 * 60;
 /** The web form opens tickets on behalf of no agent: the audit trail names the channel. */
 const webActor: Actor = { sub: 'system:web-form', email: 'web' };
 
-async function loadAcknowledgement() {
-  const [{ mailConfig }, { mailIndex }, { mailer }, { sendAcknowledgement }] = await Promise.all([
-    import('#shared/mail-config'),
-    import('#adapters/mail-index'),
-    import('#adapters/mailer'),
-    import('../email/acknowledgement.ts'),
-  ]);
-  const deps = { index: mailIndex(config.tableName), send: mailer(undefined, mailConfig.configurationSet).send, config: mailConfig };
+async function loadAcknowledgement(mail: MailSettings) {
+  const [{ mailIndex }, { mailer }, { sendAcknowledgement }] = await Promise.all([import('#adapters/mail-index'), import('#adapters/mailer'), import('../email/acknowledgement.ts')]);
+  const settings = {
+    ...mail,
+    deskName,
+    publicUrl: config.publicUrl,
+    autoReplyCap: policy.acknowledgements.perAddressPerHour,
+    autoReplyDomainCap: policy.acknowledgements.perDomainPerHour,
+  };
+  const deps = { index: mailIndex(config.tableName), send: mailer(undefined, mail.configurationSet).send, config: settings };
   return (ticket: Ticket) => sendAcknowledgement(ticket, { references: [] }, deps);
 }
 

@@ -1,17 +1,15 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 as Result } from 'aws-lambda';
-import { config } from '#shared/config';
-import { signingSecret } from '#shared/signing-secret';
 import { policy } from '#shared/policy';
 import { logger } from '#shared/logger';
 import { ticketStore, type CounterUpdate } from '#adapters/ticket-store';
 import { keys } from '#adapters/keys';
 import { verifyLink } from '#core/signed-link';
-import { deskName, html } from './customer-page.ts';
+import { html } from './customer-page.ts';
 import { COMMENT_MAX_LENGTH, linkProblemPage, pageLanguage, surveyCommentSavedPage, surveyRatingPage, surveyThanksPage, type LinkProblem, type PageLanguage } from '#core/customer-pages';
 import { recordRating, type Rating } from '#core/lifecycle';
 import { RuleViolationError } from '#core/errors';
 import type { Ticket } from '#core/ticket';
-import { lifecycle } from '#shared/lifecycle';
+import { lifecycleFor } from '#shared/lifecycle';
 
 /**
  * The survey's answers, from the customer's browser: the page a survey link
@@ -20,82 +18,89 @@ import { lifecycle } from '#shared/lifecycle';
  * /survey/comment), which records them. Customers get pages, never JSON or a
  * stack trace: a bad, tampered or expired link is a clear page with a 4xx status.
  */
-const store = ticketStore(config.tableName);
-const secret = await signingSecret();
 const MAX_FORM_BYTES = 16 * 1024;
-
-/** A survey link that cannot be used, as a page. */
-export const problem = (statusCode: number, lang: PageLanguage, kind: LinkProblem) => html(statusCode, linkProblemPage({ lang, deskName, problem: kind }));
 
 export type SurveyLink = { ok: true; ticketId: string; rating: Rating } | { ok: false; response: Result };
 
-/** Checks a survey link; what is wrong with it is already a page. */
-export function readSurveyLink(token: string | undefined, lang: PageLanguage): SurveyLink {
-  const check = verifyLink(token ?? '', 'survey', secret, Math.floor(Date.now() / 1000));
-  if (!check.ok) return { ok: false, response: check.reason === 'expired' ? problem(410, lang, 'expired') : problem(400, lang, 'invalid') };
-  const rating = Number(check.claims.data?.r);
-  if (![1, 2, 3, 4, 5].includes(rating)) return { ok: false, response: problem(400, lang, 'invalid') };
-  return { ok: true, ticketId: check.claims.ticketId, rating: rating as Rating };
-}
+/** The survey of the desk that `config` describes (the handler's own configuration). */
+export function surveyAnswers(config: { tableName: string; signingKey: string; deskName: string }) {
+  const store = ticketStore(config.tableName);
+  const lifecycle = lifecycleFor(config);
+  const { deskName, signingKey: secret } = config;
 
-/** The page a survey link opens: its rating pre-selected, one button to send it. Writes nothing. */
-export async function showSurvey(link: { ticketId: string; rating: Rating }, acceptLanguage: string | undefined, token: string): Promise<Result> {
-  const ticket = await store.getTicket(link.ticketId);
-  if (!ticket) return problem(404, pageLanguage(null, acceptLanguage), 'invalid');
-  const lang = pageLanguage(ticket.language, acceptLanguage);
-  // The same rule recordRating applies when the form is sent, so the page never offers what would be refused.
-  if (!ticket.survey || Date.now() > Date.parse(ticket.survey.expiresAt)) return problem(410, lang, 'closed');
-  return html(200, surveyRatingPage({ lang, deskName, ticketNumber: ticket.number, rating: link.rating, current: ticket.survey.rating, action: '/survey/comment', token }));
-}
+  /** A survey link that cannot be used, as a page. */
+  const problem = (statusCode: number, lang: PageLanguage, kind: LinkProblem) => html(statusCode, linkProblemPage({ lang, deskName, problem: kind }));
 
-/**
- * Records a rating (and a comment): one per ticket, a later answer replaces
- * it. The monthly CSAT counters move in the same transaction, so the report
- * never counts a rating twice or misses one. Without a rating (the comment
- * form of the thank-you page) the recorded one stays; with none recorded yet,
- * nothing is: the link's own rating counts only when a person sends it from
- * the rating page, never from a bare post of the token (a scanner, a script).
- */
-export async function answerSurvey(link: { ticketId: string; rating: Rating }, answer: { rating?: Rating; comment?: string }, acceptLanguage: string | undefined, token: string): Promise<Result> {
-  const fallback = pageLanguage(null, acceptLanguage);
-  const now = new Date().toISOString();
-  const { comment } = answer;
-  let before: Ticket | undefined;
-  try {
-    const done = await store.applyChange(link.ticketId, (t) => {
-      before = t;
-      const rating = answer.rating ?? t.survey?.rating;
-      if (rating == null) return undefined;
-      // The same answer again (a double press, a resend) changes nothing.
-      if (t.survey && t.survey.rating === rating && (comment === undefined || comment === t.survey.comment)) return undefined;
-      const change = recordRating(t, rating, comment, now, policy);
-      return { ...change, counters: [csatCounters(t.survey!.sentAt, rating, change.previous, t.department)] };
-    });
-    const ticket = done?.ticket ?? before!;
-    const lang = pageLanguage(ticket.language, acceptLanguage);
-    if (done) await lifecycle.signal(ticket.id);
-    // Nothing to go with the comment: the rating page again, the link's rating pre-selected.
-    if (answer.rating === undefined && ticket.survey?.rating == null) return showSurvey(link, acceptLanguage, token);
-    if (answer.rating === undefined) return html(200, surveyCommentSavedPage({ lang, deskName, ticketNumber: ticket.number }));
-    return html(
-      200,
-      surveyThanksPage({
-        lang,
-        deskName,
-        ticketNumber: ticket.number,
-        rating: ticket.survey!.rating ?? answer.rating,
-        updated: Boolean(done?.previous),
-        commentAction: '/survey/comment',
-        token,
-        comment: ticket.survey?.comment ?? null,
-      }),
-    );
-  } catch (err) {
-    if (err instanceof RuleViolationError) return problem(410, before ? pageLanguage(before.language, acceptLanguage) : fallback, 'closed');
-    if ((err as Error).name === 'NotFoundError') return problem(404, fallback, 'invalid');
-    logger.error('Survey answer failed', { error: (err as Error).name });
-    throw err;
+  /** Checks a survey link; what is wrong with it is already a page. */
+  function readSurveyLink(token: string | undefined, lang: PageLanguage): SurveyLink {
+    const check = verifyLink(token ?? '', 'survey', secret, Math.floor(Date.now() / 1000));
+    if (!check.ok) return { ok: false, response: check.reason === 'expired' ? problem(410, lang, 'expired') : problem(400, lang, 'invalid') };
+    const rating = Number(check.claims.data?.r);
+    if (![1, 2, 3, 4, 5].includes(rating)) return { ok: false, response: problem(400, lang, 'invalid') };
+    return { ok: true, ticketId: check.claims.ticketId, rating: rating as Rating };
   }
+
+  /** The page a survey link opens: its rating pre-selected, one button to send it. Writes nothing. */
+  async function showSurvey(link: { ticketId: string; rating: Rating }, acceptLanguage: string | undefined, token: string): Promise<Result> {
+    const ticket = await store.getTicket(link.ticketId);
+    if (!ticket) return problem(404, pageLanguage(null, acceptLanguage), 'invalid');
+    const lang = pageLanguage(ticket.language, acceptLanguage);
+    // The same rule recordRating applies when the form is sent, so the page never offers what would be refused.
+    if (!ticket.survey || Date.now() > Date.parse(ticket.survey.expiresAt)) return problem(410, lang, 'closed');
+    return html(200, surveyRatingPage({ lang, deskName, ticketNumber: ticket.number, rating: link.rating, current: ticket.survey.rating, action: '/survey/comment', token }));
+  }
+
+  /**
+   * Records a rating (and a comment): one per ticket, a later answer replaces
+   * it. The monthly CSAT counters move in the same transaction, so the report
+   * never counts a rating twice or misses one. Without a rating (the comment
+   * form of the thank-you page) the recorded one stays; with none recorded yet,
+   * nothing is: the link's own rating counts only when a person sends it from
+   * the rating page, never from a bare post of the token (a scanner, a script).
+   */
+  async function answerSurvey(link: { ticketId: string; rating: Rating }, answer: { rating?: Rating; comment?: string }, acceptLanguage: string | undefined, token: string): Promise<Result> {
+    const fallback = pageLanguage(null, acceptLanguage);
+    const now = new Date().toISOString();
+    const { comment } = answer;
+    let before: Ticket | undefined;
+    try {
+      const done = await store.applyChange(link.ticketId, (t) => {
+        before = t;
+        const rating = answer.rating ?? t.survey?.rating;
+        if (rating == null) return undefined;
+        // The same answer again (a double press, a resend) changes nothing.
+        if (t.survey && t.survey.rating === rating && (comment === undefined || comment === t.survey.comment)) return undefined;
+        const change = recordRating(t, rating, comment, now, policy);
+        return { ...change, counters: [csatCounters(t.survey!.sentAt, rating, change.previous, t.department)] };
+      });
+      const ticket = done?.ticket ?? before!;
+      const lang = pageLanguage(ticket.language, acceptLanguage);
+      if (done) await lifecycle.signal(ticket.id);
+      // Nothing to go with the comment: the rating page again, the link's rating pre-selected.
+      if (answer.rating === undefined && ticket.survey?.rating == null) return showSurvey(link, acceptLanguage, token);
+      if (answer.rating === undefined) return html(200, surveyCommentSavedPage({ lang, deskName, ticketNumber: ticket.number }));
+      return html(
+        200,
+        surveyThanksPage({
+          lang,
+          deskName,
+          ticketNumber: ticket.number,
+          rating: ticket.survey!.rating ?? answer.rating,
+          updated: Boolean(done?.previous),
+          commentAction: '/survey/comment',
+          token,
+          comment: ticket.survey?.comment ?? null,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof RuleViolationError) return problem(410, before ? pageLanguage(before.language, acceptLanguage) : fallback, 'closed');
+      if ((err as Error).name === 'NotFoundError') return problem(404, fallback, 'invalid');
+      logger.error('Survey answer failed', { error: (err as Error).name });
+      throw err;
+    }
+  }
+
+  return { problem, readSurveyLink, showSurvey, answerSurvey };
 }
 
 function csatCounters(sentAt: string, rating: Rating, previous: Rating | null, department: string | null): CounterUpdate {

@@ -1,7 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { pageLanguage } from '#core/customer-pages';
-import { answerSurvey, problem, readSurveyForm, readSurveyLink } from './survey-answer.ts';
+import { readSurveyForm, surveyAnswers } from './survey-answer.ts';
 import { observed } from '#shared/observability';
+import { configFor } from '#shared/config';
+
+const { answerSurvey, problem, readSurveyLink } = surveyAnswers(await configFor('SurveyComment'));
 
 /**
  * POST /survey/comment: the survey form, with the signed token. From the page a

@@ -1,7 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { pageLanguage } from '#core/customer-pages';
-import { readSurveyLink, showSurvey } from './survey-answer.ts';
+import { surveyAnswers } from './survey-answer.ts';
 import { observed } from '#shared/observability';
+import { configFor } from '#shared/config';
+
+const { readSurveyLink, showSurvey } = surveyAnswers(await configFor('SurveyRating'));
 
 /**
  * GET /survey/{token}: the link of one rating in the survey mail. It shows that

@@ -1,7 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { acceptLanguage, browserLanguage } from './customer-page.ts';
-import { readStatusLink, showStatus } from './status-view.ts';
+import { statusView } from './status-view.ts';
 import { observed } from '#shared/observability';
+import { configFor } from '#shared/config';
+
+const { readStatusLink, showStatus } = statusView(await configFor('TicketStatus'));
 
 /** GET /status/{token}: the ticket status page, from the signed link in our mails. */
 export const handler = observed(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {

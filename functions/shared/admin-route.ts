@@ -9,10 +9,11 @@ import { agentRoute, HttpError, type ApiRequest, type Result, type RouteSpec } f
  * function can never run for anyone else.
  */
 export function adminRoute<B = undefined, Q = undefined, P = undefined>(
+  config: { readonly tableName: string },
   spec: RouteSpec<B, Q, P>,
   fn: (req: ApiRequest<B, Q, P>, context: Context) => Promise<Result>,
 ) {
-  return agentRoute({ ...spec, adminOnly: true }, async (req, context) => {
+  return agentRoute(config, { ...spec, adminOnly: true }, async (req, context) => {
     const admin = requireAdmin(req.principal);
     if (!admin.ok) throw new HttpError(admin.status, 'forbidden', admin.message);
     return fn(req, context);

@@ -133,11 +133,14 @@ function decodeParams(params: Record<string, string | undefined> | undefined) {
  * Builds an agent route: authorize, parse and validate, then call the
  * business function, with logs, metrics and traces (observability()). The
  * error handler's onError runs before observability's and after parse's.
+ * The caller's rights are read from the function's table (`config.tableName`).
  */
 export function agentRoute<B = undefined, Q = undefined, P = undefined>(
+  config: { readonly tableName: string },
   spec: RouteSpec<B, Q, P>,
   fn: (req: ApiRequest<B, Q, P>, context: Context) => Promise<Result>,
 ) {
+  const access = agentStatus(config.tableName);
   // Keyed by the event, not a shared variable: local mode runs invocations concurrently in one process.
   const parsed = new WeakMap<Event, ApiRequest<B, Q, P>>();
   const parse: MiddlewareObj<Event, Result> = {
@@ -146,7 +149,7 @@ export function agentRoute<B = undefined, Q = undefined, P = undefined>(
       if (!who.ok) throw new HttpError(who.status, who.status === 401 ? 'unauthorized' : 'forbidden', who.message);
       // Rights come from the profile as it is now, not from the token: a valid token of an agent
       // an admin has since disabled or demoted carries only what the profile still grants.
-      const [profile, restricted] = await Promise.all([agentStatus.profile(who.principal.email), agentStatus.restricted()]);
+      const [profile, restricted] = await Promise.all([access.profile(who.principal.email), access.restricted()]);
       const auth = principalFor(who.principal, profile, restricted);
       if (!auth.ok) throw new HttpError(auth.status, auth.status === 401 ? 'account_disabled' : 'forbidden', auth.message);
       if (spec.adminOnly && !auth.principal.admin) throw new HttpError(403, 'forbidden', 'This action needs an admin account');

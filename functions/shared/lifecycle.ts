@@ -1,6 +1,11 @@
-import { lifecycleClient } from '#adapters/lifecycle-client';
-import { config } from './config.ts';
-import { required } from './env.ts';
+import { lifecycleClient, type Lifecycle } from '#adapters/lifecycle-client';
 
-/** The ticket lifecycle's executions, for functions that start, wake or stop them. */
-export const lifecycle = lifecycleClient(config.tableName, required('STATE_MACHINE_ARN'));
+/** What a function that only wakes waits may do: no state machine ARN, so no start or stop. */
+export type LifecycleWaker = Pick<Lifecycle, 'signal' | 'rememberWait' | 'wake'>;
+
+/** The ticket lifecycle's executions, for a function whose needs start, wake or stop them. */
+export function lifecycleFor(config: { tableName: string; stateMachineArn: string }): Lifecycle;
+export function lifecycleFor(config: { tableName: string }): LifecycleWaker;
+export function lifecycleFor(config: { tableName: string; stateMachineArn?: string }): Lifecycle | LifecycleWaker {
+  return lifecycleClient(config.tableName, config.stateMachineArn);
+}

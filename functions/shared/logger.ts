@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { serviceName } from '#definitions/metrics';
+import { runtime } from './config.ts';
 
 /**
  * One logger per function (the service name and level come from
@@ -8,4 +8,4 @@ import { serviceName } from '#definitions/metrics';
  * debug: log ticket ids, message ids, counts and machine-readable reasons.
  * The invocation event is never logged (it carries all of those).
  */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? serviceName });
+export const logger = new Logger({ serviceName: runtime.serviceName });

@@ -5,8 +5,8 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { metricsNamespace, serviceName } from '#definitions/metrics';
 import { logger } from './logger.ts';
+import { runtime } from './config.ts';
 
 /**
  * Logs, metrics and traces, the same way in every function: one Logger, one
@@ -30,7 +30,7 @@ import { logger } from './logger.ts';
 export { logger };
 export { MetricUnit };
 
-export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? serviceName });
+export const tracer = new Tracer({ serviceName: runtime.serviceName });
 
 /** Metrics' own chatter: an invocation that emitted nothing is normal here, not a warning. */
 const metricsLogger = {
@@ -41,8 +41,8 @@ const metricsLogger = {
 };
 
 export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? metricsNamespace,
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? serviceName,
+  namespace: runtime.metricsNamespace,
+  serviceName: runtime.serviceName,
   logger: metricsLogger,
 });
 

@@ -1,5 +1,6 @@
 import { parsePolicy, scalePolicy, type Policy } from '#core/policy';
 import raw from '../../config/policy.json' with { type: 'json' };
+import { runtime } from './config.ts';
 
 /**
  * The desk's policy: config/policy.json over the built-in defaults, bundled
@@ -10,5 +11,5 @@ import raw from '../../config/policy.json' with { type: 'json' };
  * goes over the file, and TIME_SCALE (`--time-scale N`) shortens every SLA
  * duration. The stack sets neither.
  */
-const overrides = process.env.POLICY_OVERRIDES ? (JSON.parse(process.env.POLICY_OVERRIDES) as Record<string, unknown>) : {};
-export const policy: Policy = scalePolicy(parsePolicy({ ...raw, ...overrides }, process.env.POLICY_OVERRIDES ? 'config/policy.json with --policy' : undefined), Number(process.env.TIME_SCALE ?? 1));
+const overrides = runtime.policyOverrides;
+export const policy: Policy = scalePolicy(parsePolicy({ ...raw, ...overrides }, overrides ? 'config/policy.json with --policy' : undefined), runtime.timeScale);

@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { config } from '#shared/config';
-import { lifecycleClient } from '#adapters/lifecycle-client';
+import { configFor } from '#shared/config';
+import { lifecycleFor } from '#shared/lifecycle';
 import { ticketStore } from '#adapters/ticket-store';
 import { observed } from '#shared/observability';
 
+const config = await configFor('AwaitSignal');
 const store = ticketStore(config.tableName);
 // Only wakes tokens: it needs no state machine ARN (which would tie the function to the machine that calls it).
-const lifecycle = lifecycleClient(config.tableName, '');
+const lifecycle = lifecycleFor(config);
 
 const waitEvent = z.object({
   taskToken: z.string().min(1).max(2048),

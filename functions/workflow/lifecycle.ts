@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { logger } from '#shared/logger';
 import { policy } from '#shared/policy';
-import { config } from '#shared/config';
-import { required } from '#shared/env';
+import { configFor, type MailSettings } from '#shared/config';
 import { reportCounters, ticketStore } from '#adapters/ticket-store';
 import { agentStatus } from '#adapters/agent-status';
 import { breachRecipients } from '#core/access';
@@ -17,19 +16,17 @@ import { NotFoundError } from '#core/errors';
 import { metrics, MetricUnit, observed } from '#shared/observability';
 import { metricNames } from '#definitions/metrics';
 
+const config = await configFor('Lifecycle');
 const store = ticketStore(config.tableName);
+const access = agentStatus(config.tableName);
 /** Where customer links point: the public routes of the HTTP API. */
-const publicUrl = required('PUBLIC_URL').replace(/\/+$/, '');
+const { publicUrl } = config;
 // Mail is off until the stack is given a support domain: the lifecycle still runs, silently.
-const mail = process.env.SUPPORT_ADDRESSES ? await loadMail() : undefined;
+const mail = config.mail ? await loadMail(config.mail) : undefined;
 
-async function loadMail() {
-  const [{ mailConfig }, { mailIndex }, { mailer }, { sendOnTicket }] = await Promise.all([
-    import('#shared/mail-config'),
-    import('#adapters/mail-index'),
-    import('#adapters/mailer'),
-    import('../email/send-reply.ts'),
-  ]);
+async function loadMail(settings: MailSettings) {
+  const [{ mailIndex }, { mailer }, { sendOnTicket }] = await Promise.all([import('#adapters/mail-index'), import('#adapters/mailer'), import('../email/send-reply.ts')]);
+  const mailConfig = { ...settings, deskName: config.deskName };
   const outbound = mailer(undefined, mailConfig.configurationSet);
   return { mailConfig, outbound, sendOnTicket, deps: { index: mailIndex(config.tableName), send: outbound.send, config: mailConfig } };
 }
@@ -118,7 +115,7 @@ async function announce(change: LifecycleChange) {
   const t = change.ticket;
   try {
     if (notice.kind === 'level-breached' || notice.kind === 'level3-breached') {
-      const [agents, restricted] = await Promise.all([store.listAgents(), agentStatus.restricted()]);
+      const [agents, restricted] = await Promise.all([store.listAgents(), access.restricted()]);
       const toLevel = notice.kind === 'level-breached' ? notice.toLevel : null;
       const to = breachRecipients(agents, t, toLevel, restricted);
       if (to.length === 0) return logger.warn('No agent to tell about an SLA breach', { ticketId: t.id });

@@ -16,7 +16,12 @@ const env = vi.hoisted(() => {
     AWS_REGION: 'us-east-1',
     TABLE_NAME: 'helpdesk-test',
     MAIL_BUCKET: 'mail-test',
+    MAIL_ENABLED: 'true',
     SUPPORT_ADDRESSES: 'support@desk.example',
+    FROM_ADDRESS: 'support@desk.example',
+    DEFAULT_LANGUAGE: 'en',
+    DESK_NAME: 'Help desk',
+    PUBLIC_URL: 'https://desk.example',
     REPLY_TOKEN_SECRET: 'x'.repeat(40),
     STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:test',
     // Everything the logger would write, and the metrics as in AWS.
@@ -86,9 +91,9 @@ vi.mock('../../functions/adapters/mailer.ts', async (importOriginal) => ({
   mailer: () => ({ send: async () => ({ sesMessageId: 'ses-out-1' }) }),
 }));
 // Every agent route first reads the caller's profile: here, none (the token's groups count).
-vi.mock('../../functions/adapters/agent-status.ts', () => ({ agentStatus: { profile: async () => undefined, restricted: async () => [], forget: () => undefined } }));
+vi.mock('../../functions/adapters/agent-status.ts', () => ({ agentStatus: () => ({ profile: async () => undefined, restricted: async () => [], forget: () => undefined }) }));
 vi.mock('../../functions/shared/lifecycle.ts', () => ({
-  lifecycle: { start: async () => undefined, signal: async () => undefined, stop: async () => undefined },
+  lifecycleFor: () => ({ start: async () => undefined, signal: async () => undefined, stop: async () => undefined }),
 }));
 
 let output: string[] = [];
