@@ -1,35 +1,30 @@
 import { Annotations, CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
-import { NagSuppressions } from 'cdk-nag';
-import type { ApiFunction } from './constructs/api-function.ts';
 import { contextKeys, type HelpdeskConfig } from './config.ts';
 import { Auth } from './constructs/auth.ts';
 import { Data } from './constructs/data.ts';
 import { DashboardHosting } from './constructs/dashboard-hosting.ts';
 import { DeskConfig } from './constructs/desk-config.ts';
 import { HelpdeskHttpApi } from './constructs/http-api.ts';
-import { InboundMail, mailEnvironment } from './constructs/inbound-mail.ts';
+import { InboundMail } from './constructs/inbound-mail.ts';
 import { MailDns } from './constructs/mail-dns.ts';
 import { MailResources } from './constructs/mail-resources.ts';
+import { ManifestFunctions } from './constructs/manifest-functions.ts';
 import { OutboundMail } from './constructs/outbound-mail.ts';
 import { ReplyTokenSecret } from './constructs/reply-token-secret.ts';
-import { TicketLifecycle } from './constructs/ticket-lifecycle.ts';
+import { lifecycleArns, TicketLifecycle } from './constructs/ticket-lifecycle.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { DeliveryEvents } from './constructs/delivery-events.ts';
-import { grantTicketDeletion, RetentionPurge } from './constructs/data-protection.ts';
 import { parsePolicy } from '../functions/core/policy.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './paths.ts';
-import type { RouteDefinition } from './definitions/routes.ts';
-import { buckets } from './definitions/resources.ts';
+import { type FunctionDefinition, functions as manifest, manifestProblems } from './definitions/functions.ts';
 
 export interface HelpdeskStackProps extends StackProps {
   readonly config: HelpdeskConfig;
-  /** Defaults to the shared route table. */
-  readonly routes?: readonly RouteDefinition[];
+  /** The function manifest; defaults to lib/definitions/functions.ts (a test may synth a changed copy). */
+  readonly functions?: readonly FunctionDefinition[];
 }
 
 export class HelpdeskStack extends Stack {
@@ -43,9 +38,9 @@ export class HelpdeskStack extends Stack {
   readonly inboundMail: InboundMail;
   /** SES bounce and complaint events onto tickets; absent when mail is off. */
   readonly deliveryEvents?: DeliveryEvents;
+  /** Every Lambda of the manifest built in this deployment, with its environment, permissions and trigger. */
+  readonly functions: ManifestFunctions;
   readonly lifecycle: TicketLifecycle;
-  /** Only when helpdesk:closedTicketRetentionDays is set. */
-  readonly retentionPurge?: RetentionPurge;
   readonly dashboard: DashboardHosting;
   /** Alarms (mailed to config.alarmEmail), their topic and the CloudWatch dashboard. */
   readonly monitoring: Monitoring;
@@ -73,149 +68,62 @@ export class HelpdeskStack extends Stack {
           '(the inbound queue and its function are still built). Set it, e.g. -c helpdesk:supportDomain=support.example.com.',
       );
     }
-    const mailEnv = { config, bucket: this.mail.bucket, secret: this.replyTokenSecret, ...(this.outboundMail && { outbound: this.outboundMail }) };
-
     const outbound = this.outboundMail;
-    // One object action on the uploads/ prefix only (grantPut/grantRead would add bucket-level and ACL actions).
-    const bucketLogicalId = this.getLogicalId(this.mail.bucket.node.defaultChild as CfnBucket);
-    const { uploads, attachments } = buckets.mail.prefixes;
-    const grantUploads = (fn: ApiFunction, action: 's3:PutObject' | 's3:GetObject', prefixes: string[] = [uploads]) => {
-      fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: [action], resources: prefixes.map((p) => this.mail.bucket.arnForObjects(`${p}*`)) }));
-      NagSuppressions.addResourceSuppressions(
-        fn.role,
-        [
-          {
-            id: 'AwsSolutions-IAM5',
-            reason:
-              'Ticket files live under uploads/<ticket>/<random>/<name> (agents) and attachments/<ticket>/<message>/<name> (mail): ' +
-              'keys are made per file, so the grant covers those prefixes, not fixed objects.',
-            appliesTo: prefixes.map((p) => `Resource::<${bucketLogicalId}.Arn>/${p}*`),
-          },
-        ],
-        true,
-      );
-    };
+
     this.httpApi = new HelpdeskHttpApi(this, 'Http', {
       config,
-      table: this.data.table,
       jwtIssuer: this.auth.issuer,
       jwtAudience: [this.auth.client.userPoolClientId],
-      ...(props.routes !== undefined && { routes: props.routes }),
-      routeExtensions: {
-        // Agents upload reply files straight to S3 with a presigned PUT (the URL carries this role's permission).
-        CreateUpload: {
-          environment: { MAIL_BUCKET: this.mail.bucket.bucketName },
-          grant: (fn) => grantUploads(fn, 's3:PutObject'),
-        },
-        // Five-minute download links for a ticket's files, from mail or from agents.
-        AttachmentLink: {
-          environment: { MAIL_BUCKET: this.mail.bucket.bucketName },
-          grant: (fn) => grantUploads(fn, 's3:GetObject', [attachments, uploads]),
-        },
-        // Replies name uploaded files; once mail is on, public replies go out by mail with them.
-        AddMessage: {
-          environment: { MAIL_BUCKET: this.mail.bucket.bucketName, ...(outbound !== undefined ? mailEnvironment(mailEnv) : {}) },
-          grant: (fn) => {
-            grantUploads(fn, 's3:GetObject');
-            if (outbound !== undefined) {
-              outbound.grantSend(fn.role);
-              this.replyTokenSecret.grantGetValue(fn.role);
-            }
-          },
-        },
-        // GDPR/LGPD erasure (admins only): deletes a requester's items and objects, and stops their open tickets' lifecycles.
-        EraseRequester: {
-          environment: { MAIL_BUCKET: this.mail.bucket.bucketName },
-          grant: (fn) => grantTicketDeletion(fn, this.data.table, this.mail.bucket),
-        },
-        // Customer pages: the web form shows the desk's name; the ticket it opens is acknowledged by mail once mail is on.
-        HelpForm: { environment: { ...(config.deskName !== undefined && { DESK_NAME: config.deskName }) } },
-        SubmitTicket: {
-          environment: { ...(config.deskName !== undefined && { DESK_NAME: config.deskName }), ...(outbound !== undefined ? mailEnvironment(mailEnv) : {}) },
-          grant: (fn) => {
-            if (outbound !== undefined) {
-              outbound.grantSend(fn.role);
-              this.replyTokenSecret.grantGetValue(fn.role);
-            }
-          },
-        },
-      },
     });
-
-    this.inboundMail = new InboundMail(this, 'InboundMail', { ...mailEnv, table: this.data.table, mail: this.mail });
-    // Bounces and complaints of the mail we send, recorded on the ticket (configuration set → SNS → SQS → Lambda).
-    if (outbound !== undefined) this.deliveryEvents = new DeliveryEvents(this, 'DeliveryEvents', { outbound, table: this.data.table });
+    // SES → S3 + SNS → SQS; its consumer is the manifest's InboundMail.
+    this.inboundMail = new InboundMail(this, 'InboundMail', { config, mail: this.mail });
+    // Bounces and complaints of the mail we send (configuration set → SNS → SQS → the manifest's DeliveryEvents).
+    if (outbound !== undefined) this.deliveryEvents = new DeliveryEvents(this, 'DeliveryEvents', { outbound });
 
     // The policy is bundled into every function; a bad edit fails here, at synth, with every problem named.
     parsePolicy(JSON.parse(readFileSync(join(repoRoot, 'config', 'policy.json'), 'utf8')));
-    this.lifecycle = new TicketLifecycle(this, 'Lifecycle', {
-      stage: config.stage,
-      table: this.data.table,
-      publicUrl: this.httpApi.api.apiEndpoint,
-      mailEnvironment: outbound !== undefined ? mailEnvironment(mailEnv) : {},
-      ...(outbound !== undefined && {
-        grantMail: (role) => {
-          outbound.grantSend(role);
-          this.replyTokenSecret.grantGetValue(role);
-        },
-      }),
-    });
-    // Who drives the lifecycle: creating starts it; changes wake it; closing by hand stops it.
-    const drivers: [ApiFunction | undefined, ('start' | 'wake' | 'stop')[]][] = [
-      [this.httpApi.functions.get('CreateTicket'), ['start']],
-      [this.httpApi.functions.get('UpdateTicket'), ['start', 'wake', 'stop']],
-      [this.httpApi.functions.get('AddMessage'), ['wake']],
-      [this.httpApi.functions.get('SurveyRating'), ['wake']],
-      [this.httpApi.functions.get('SurveyComment'), ['wake']],
-      [this.httpApi.functions.get('SubmitTicket'), ['start']],
-      [this.httpApi.functions.get('StatusReply'), ['wake']],
-      [this.inboundMail.handler, ['start', 'wake']],
-      [this.httpApi.functions.get('EraseRequester'), ['stop']],
-    ];
-    for (const [fn, actions] of drivers) {
-      if (!fn) continue;
-      fn.fn.addEnvironment('STATE_MACHINE_ARN', this.lifecycle.arns.stateMachineArn);
-      this.lifecycle.grantDrive(fn.role, actions);
-    }
-    // Retention: tickets closed longer ago than helpdesk:closedTicketRetentionDays are deleted daily (report counters stay).
-    if (config.retention.closedTicketDays !== undefined) {
-      this.retentionPurge = new RetentionPurge(this, 'Retention', { table: this.data.table, bucket: this.mail.bucket, closedTicketDays: config.retention.closedTicketDays });
-    }
-    // Survey and status pages verify links signed with the same secret and show the desk's name.
-    for (const name of ['SurveyRating', 'SurveyComment', 'TicketStatus', 'StatusReply']) {
-      const fn = this.httpApi.functions.get(name);
-      if (!fn) continue;
-      fn.fn.addEnvironment('REPLY_TOKEN_SECRET_ARN', this.replyTokenSecret.secret.secretArn);
-      if (config.deskName !== undefined) fn.fn.addEnvironment('DESK_NAME', config.deskName);
-      this.replyTokenSecret.grantGetValue(fn.role);
-    }
-    // Acknowledgements (mail and web form) carry the signed link to the ticket's status page.
-    this.inboundMail.handler.fn.addEnvironment('PUBLIC_URL', this.httpApi.api.apiEndpoint);
-    this.httpApi.functions.get('SubmitTicket')?.fn.addEnvironment('PUBLIC_URL', this.httpApi.api.apiEndpoint);
 
-    // Admin routes call the user pool's admin API: each function exactly the calls it makes, on this pool only.
-    const userPoolCalls: Record<string, string[]> = {
-      AdminInviteAgent: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminAddUserToGroup'],
-      AdminGetAgent: ['cognito-idp:AdminGetUser'],
-      AdminUpdateAgent: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup'],
-      AdminDisableAgent: ['cognito-idp:AdminDisableUser', 'cognito-idp:AdminUserGlobalSignOut'],
-      AdminEnableAgent: ['cognito-idp:AdminEnableUser'],
-    };
-    for (const [name, actions] of Object.entries(userPoolCalls)) {
-      const fn = this.httpApi.functions.get(name);
-      if (!fn) continue;
-      fn.fn.addEnvironment('USER_POOL_ID', this.auth.userPool.userPoolId);
-      fn.role.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [this.auth.userPool.userPoolArn] }));
-    }
-    // Deleting a canned response is the API's one plain DeleteItem: on the table, not its indexes,
-    // and only in the canned responses' partition (keys.cannedResponse).
-    this.httpApi.functions.get('AdminDeleteCannedResponse')?.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:DeleteItem'],
-        resources: [this.data.table.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['CANNED'] } },
-      }),
-    );
+    // Every function from the manifest: environment, permissions and trigger from its entry. The
+    // state machine's ARN is fixed up front, so the functions that drive it come before it.
+    const functions = props.functions ?? manifest;
+    const problems = manifestProblems(functions);
+    if (problems.length > 0) throw new Error(`The function manifest is not sound:\n${problems.join('\n')}`);
+    const arns = lifecycleArns(this, config.stage);
+    const mailValues = outbound !== undefined && config.supportAddresses !== undefined
+      ? { supportAddresses: config.supportAddresses, fromAddress: config.supportAddresses[0]!, configurationSet: outbound.configurationSet.configurationSetName }
+      : undefined;
+    this.functions = new ManifestFunctions(this, 'Functions', {
+      manifest: functions,
+      options: { mail: mailValues !== undefined, retention: config.retention.closedTicketDays !== undefined },
+      values: {
+        tableName: this.data.table.tableName,
+        mailBucket: this.mail.bucket.bucketName,
+        stateMachineArn: arns.stateMachineArn,
+        // Customer links in mail (survey, status page) point at the API's own routes.
+        publicUrl: this.httpApi.api.apiEndpoint,
+        userPoolId: this.auth.userPool.userPoolId,
+        deskName: config.deskName ?? 'Help desk',
+        defaultLanguage: config.defaultLanguage,
+        // The key's value is read at cold start, never put in the template or an environment.
+        signingKey: { arn: this.replyTokenSecret.secret.secretArn },
+        ...(mailValues !== undefined && { mail: mailValues }),
+        ...(config.retention.closedTicketDays !== undefined && { closedTicketDays: config.retention.closedTicketDays }),
+      },
+      resources: {
+        table: this.data.table,
+        bucket: this.mail.bucket,
+        userPool: this.auth.userPool,
+        secret: this.replyTokenSecret,
+        ...(outbound !== undefined && { outbound }),
+        lifecycle: arns,
+        httpApi: this.httpApi,
+        queues: { inboundMail: this.mail.queue, ...(this.deliveryEvents && { deliveryEvents: this.deliveryEvents.queue }) },
+      },
+    });
+
+    const { LifecycleFunctionArn, AwaitSignalFunctionArn } = this.functions.tasks;
+    if (!LifecycleFunctionArn || !AwaitSignalFunctionArn) throw new Error('The manifest must name a function for each Task of state-machines/ticket-lifecycle.asl.json');
+    this.lifecycle = new TicketLifecycle(this, 'Lifecycle', { stage: config.stage, tasks: { LifecycleFunctionArn: LifecycleFunctionArn.fn, AwaitSignalFunctionArn: AwaitSignalFunctionArn.fn } });
 
     // The agent app: S3 + CloudFront, with config.json naming this API and app client. Its
     // origin joins the API's CORS (the API depends on the distribution, never the reverse).
@@ -235,7 +143,9 @@ export class HelpdeskStack extends Stack {
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     // Departments from cdk.json (and the default canned responses, once each) put in the table at every deploy that changes them.
-    this.deskConfig = new DeskConfig(this, 'DeskConfig', { table: this.data.table, departments: config.departments });
+    const [deskConfigHandler, ...otherDeployFunctions] = this.functions.deploy;
+    if (!deskConfigHandler || otherDeployFunctions.length > 0) throw new Error('The manifest must have exactly one deploy function: the desk configuration');
+    this.deskConfig = new DeskConfig(this, 'DeskConfig', { handler: deskConfigHandler, departments: config.departments });
     new CfnOutput(this, 'StateMachineArn', { value: this.lifecycle.stateMachine.stateMachineArn, description: 'The ticket lifecycle (one execution per ticket)' });
 
     if (outbound !== undefined && config.supportDomain !== undefined) {

@@ -1,57 +1,38 @@
 import { createHash } from 'node:crypto';
-import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { CustomResource, Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { keys } from '../../functions/adapters/keys.ts';
 import { defaultCannedResponses } from '../../functions/core/default-canned-responses.ts';
 import type { DepartmentConfig } from '../config.ts';
-import { ApiFunction } from './api-function.ts';
+import type { HelpdeskFunction } from './helpdesk-function.ts';
 
 export interface DeskConfigProps {
-  readonly table: ITable;
+  /** The manifest's `deploy` function (functions/deploy/desk-config.ts), with its table grant. */
+  readonly handler: HelpdeskFunction;
   /** `config.departments`: the complete list; a department missing from it is marked inactive. */
   readonly departments: readonly DepartmentConfig[];
 }
 
-/** The actions functions/adapters/desk-config.ts calls, and nothing else. */
-export const deskConfigActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'] as const;
-/** The partitions it touches: departments, canned responses, and the record of defaults placed. */
-export const deskConfigPartitions = [keys.department('').pk, keys.cannedResponse('').pk, keys.deskDefaults().pk] as const;
-
 /**
  * Puts the configured departments (and, once each, the default canned responses) into the
- * table at deploy time: a custom resource whose function runs functions/deploy/desk-config.ts,
+ * table at deploy time: a custom resource whose function (the manifest's `deploy` trigger) runs functions/deploy/desk-config.ts,
  * the same code local mode runs at start. It runs when the stack is created and whenever the
  * configured list or the built-in defaults change; deleting the stack leaves the (retained)
  * table's desks as they are.
  */
 export class DeskConfig extends Construct {
-  readonly handler: ApiFunction;
+  readonly handler: HelpdeskFunction;
   readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: DeskConfigProps) {
     super(scope, id);
     const stack = Stack.of(this);
 
-    this.handler = new ApiFunction(this, 'Apply', {
-      entry: 'deploy/desk-config.ts',
-      description: 'Deploy time: makes the departments and default canned responses match cdk.json',
-      environment: { TABLE_NAME: props.table.tableName },
-      timeout: Duration.minutes(2),
-    });
-    // Only the items of the departments, canned-response and desk-defaults partitions.
-    this.handler.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: [...deskConfigActions],
-        resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...deskConfigPartitions] } },
-      }),
-    );
+    this.handler = props.handler;
 
     // The framework function gets its own role and log group (no AWSLambdaBasicExecutionRole).
     const frameworkLogs = new LogGroup(this, 'ProviderLogs', { retention: RetentionDays.ONE_MONTH });

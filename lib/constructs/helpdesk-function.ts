@@ -8,8 +8,8 @@ import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { functionsDir, lockFile, repoRoot } from '../paths.ts';
 
-export interface ApiFunctionProps {
-  /** Handler file relative to `functions/`, as in the route table. */
+export interface HelpdeskFunctionProps {
+  /** Handler file relative to `functions/`, as in the function manifest. */
   readonly entry: string;
   readonly description?: string;
   /** Merged over the defaults. */
@@ -21,14 +21,15 @@ export interface ApiFunctionProps {
 /**
  * The one way this project builds a Lambda: pinned runtime and bundling, its own
  * log group and its own role that starts with nothing but log and trace writes.
- * Callers add exactly what the function needs with `grant*` on `role`.
+ * lib/constructs/manifest-functions.ts builds one per manifest entry and adds
+ * exactly what its needs say to `role`.
  */
-export class ApiFunction extends Construct {
+export class HelpdeskFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
-  constructor(scope: Construct, id: string, props: ApiFunctionProps) {
+  constructor(scope: Construct, id: string, props: HelpdeskFunctionProps) {
     super(scope, id);
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });

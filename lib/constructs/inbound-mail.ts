@@ -1,9 +1,7 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import type { CfnTable, ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { type IReceiptRuleAction, type ReceiptRule, type ReceiptRuleActionConfig, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { AwsCustomResource, AwsCustomResourcePolicy, type AwsSdkCall, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
@@ -11,44 +9,13 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { HelpdeskConfig } from '../config.ts';
 import { buckets } from '../definitions/resources.ts';
-import { ApiFunction } from './api-function.ts';
-import { inboundMailFunctionTimeoutSeconds, type MailResources } from './mail-resources.ts';
-import type { OutboundMail } from './outbound-mail.ts';
-import type { ReplyTokenSecret } from './reply-token-secret.ts';
+import type { MailResources } from './mail-resources.ts';
 
 /** Where SES writes raw MIME, and where the inbound function writes attachments (functions/email/receive-mail.ts). */
 const mailPrefixes = buckets.mail.prefixes;
 
 /** The receipt rule's own name inside the rule set. */
 const ruleName = 'support-addresses';
-
-export interface MailEnvironmentProps {
-  readonly config: HelpdeskConfig;
-  readonly bucket: IBucket;
-  readonly secret: ReplyTokenSecret;
-  /** Absent when no support domain is configured: no addresses, no sending. */
-  readonly outbound?: OutboundMail;
-}
-
-/**
- * The variables functions/shared/mail-config.ts reads (besides TABLE_NAME). The reply-token
- * key is passed by ARN and read at cold start; its value is never put in the environment.
- */
-export function mailEnvironment(props: MailEnvironmentProps): Record<string, string> {
-  const { config } = props;
-  const env: Record<string, string> = {
-    MAIL_BUCKET: props.bucket.bucketName,
-    DEFAULT_LANGUAGE: config.defaultLanguage,
-    REPLY_TOKEN_SECRET_ARN: props.secret.secret.secretArn,
-  };
-  if (config.deskName !== undefined) env.DESK_NAME = config.deskName;
-  if (props.outbound !== undefined && config.supportAddresses !== undefined) {
-    env.SUPPORT_ADDRESSES = config.supportAddresses.join(',');
-    env.FROM_ADDRESS = config.supportAddresses[0]!;
-    env.SES_CONFIGURATION_SET = props.outbound.configurationSet.configurationSetName;
-  }
-  return env;
-}
 
 /**
  * SES's S3 action: raw MIME (up to 40 MB) under a prefix, then a notification to the topic.
@@ -69,18 +36,18 @@ class StoreAndNotify implements IReceiptRuleAction {
   }
 }
 
-export interface InboundMailProps extends MailEnvironmentProps {
-  readonly table: ITable;
+export interface InboundMailProps {
+  readonly config: HelpdeskConfig;
   readonly mail: MailResources;
 }
 
 /**
  * Inbound mail in AWS: SES receipt rule (support addresses, spam and virus scan, TLS only)
- * → S3 action with SNS notification → SQS (+DLQ) → the inbound Lambda, reporting partial
- * batch failures. Without a support domain only the queue consumer is built.
+ * → S3 action with SNS notification → SQS (+DLQ) → the inbound Lambda (the manifest's
+ * InboundMail, reading `mail.queue`). Without a support domain there is no receipt rule: the
+ * queue and its consumer are still built.
  */
 export class InboundMail extends Construct {
-  readonly handler: ApiFunction;
   readonly ruleSet?: ReceiptRuleSet;
   readonly rule?: ReceiptRule;
   readonly activation?: AwsCustomResource;
@@ -88,7 +55,7 @@ export class InboundMail extends Construct {
   constructor(scope: Construct, id: string, props: InboundMailProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const { config, mail, table } = props;
+    const { config, mail } = props;
 
     if (config.supportDomain !== undefined && config.supportAddresses !== undefined) {
       // Fixed names: the bucket and topic policies below name the rule's ARN, and SES checks
@@ -142,66 +109,6 @@ export class InboundMail extends Construct {
       this.activation = this.activateRuleSet(ruleSetName);
       this.activation.node.addDependency(this.rule);
     }
-
-    this.handler = new ApiFunction(this, 'Handler', {
-      entry: 'email/inbound-mail.ts',
-      description: 'Inbound mail: SES notification from SQS to ticket',
-      memorySize: 1024,
-      // mail-resources.ts sets the queue's visibility timeout to 6× this.
-      timeout: Duration.seconds(inboundMailFunctionTimeoutSeconds),
-      environment: { TABLE_NAME: table.tableName, ...mailEnvironment(props) },
-    });
-    const { role } = this.handler;
-
-    this.handler.fn.addEventSource(
-      new SqsEventSource(mail.queue, {
-        batchSize: 10,
-        reportBatchItemFailures: true,
-        // A burst of mail must not eat the account's Lambda concurrency or the table's capacity.
-        maxConcurrency: 5,
-      }),
-    );
-
-    // Claims are deleted when a send fails (releaseClaim), so DeleteItem; never Scan.
-    table.grant(
-      role,
-      'dynamodb:GetItem',
-      'dynamodb:BatchGetItem',
-      'dynamodb:Query',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:ConditionCheckItem',
-    );
-    // HeadObject is authorised by s3:GetObject.
-    role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['s3:GetObject'], resources: [mail.bucket.arnForObjects(`${mailPrefixes.inbound}*`)] }),
-    );
-    role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['s3:PutObject'], resources: [mail.bucket.arnForObjects(`${mailPrefixes.attachments}*`)] }),
-    );
-    props.outbound?.grantSend(role);
-    props.secret.grantGetValue(role);
-
-    const tableId = stack.getLogicalId(table.node.defaultChild as CfnTable);
-    const bucketId = stack.getLogicalId(mail.bucket.node.defaultChild as CfnBucket);
-    NagSuppressions.addResourceSuppressions(
-      role,
-      [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            'Query on the GSIs of the one table (index ARN <table>/index/*); raw mail read only under inbound/ (SES writes ' +
-            'one object per message id) and attachments written only under attachments/ of the mail bucket.',
-          appliesTo: [
-            `Resource::<${tableId}.Arn>/index/*`,
-            `Resource::<${bucketId}.Arn>/${mailPrefixes.inbound}*`,
-            `Resource::<${bucketId}.Arn>/${mailPrefixes.attachments}*`,
-          ],
-        },
-      ],
-      true,
-    );
   }
 
   /**

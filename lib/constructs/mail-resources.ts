@@ -4,11 +4,9 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { inboundMailTimeoutSeconds } from '../definitions/functions.ts';
 import { buckets, queues } from '../definitions/resources.ts';
 import { SesTopicToQueue } from './ses-topic-to-queue.ts';
-
-/** Seconds the inbound-mail Lambda may run; the queue's visibility timeout is 6× this. */
-export const inboundMailFunctionTimeoutSeconds = 30;
 
 export interface MailResourcesProps {
   /**
@@ -65,7 +63,7 @@ export class MailResources extends Construct {
     // SES notifies the topic of each stored mail; the inbound function reads the queue.
     const notifications = new SesTopicToQueue(this, 'InboundMail', {
       carries: 'inbound-mail notifications (mail headers)',
-      consumerTimeoutSeconds: inboundMailFunctionTimeoutSeconds,
+      consumerTimeoutSeconds: inboundMailTimeoutSeconds,
       maxReceiveCount: queues.inboundMail.maxReceiveCount,
     });
     this.topicKey = notifications.topicKey;

@@ -23,7 +23,7 @@ import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
 import { deliveryMetricNames, mailResultMetric, mailResults, metricNames, metricsNamespace, serviceName } from '../definitions/metrics.ts';
-import { ApiFunction } from './api-function.ts';
+import { HelpdeskFunction } from './helpdesk-function.ts';
 
 export interface MonitoringProps {
   /** Names the dashboard and the alarms (helpdesk-<stage>-…). */
@@ -53,7 +53,7 @@ export const COMPLAINT_RATE_THRESHOLD = 0.001;
  * - every dead-letter queue (a queue used as another queue's, a Lambda
  *   function's or an SNS subscription's dead-letter queue, or named like one):
  *   ApproximateNumberOfMessagesVisible > 0;
- * - every ApiFunction: Errors ≥ 1 in 5 minutes;
+ * - every HelpdeskFunction: Errors ≥ 1 in 5 minutes;
  * - every state machine: ExecutionsFailed and ExecutionsTimedOut ≥ 1 (Aborted is
  *   on the dashboard only: closing a ticket by hand stops its execution);
  * - every HTTP API: 5xx ≥ 1 (the agent routes answer their own failures with a
@@ -117,7 +117,7 @@ export class Monitoring extends Construct {
     this.action = new SnsAction(this.topic);
 
     const root = stack.node.findAll();
-    const functions = root.filter((c): c is ApiFunction => c instanceof ApiFunction);
+    const functions = root.filter((c): c is HelpdeskFunction => c instanceof HelpdeskFunction);
     const stateMachines = root.filter((c): c is StateMachine => c instanceof StateMachine);
     const apis = root.filter((c): c is HttpApi => c instanceof HttpApi);
     const deadLetterQueues = findDeadLetterQueues(root);
@@ -292,7 +292,7 @@ export class Monitoring extends Construct {
   }
 
   private buildDashboard(w: {
-    functions: ApiFunction[];
+    functions: HelpdeskFunction[];
     stateMachines: StateMachine[];
     apis: HttpApi[];
     deadLetterQueues: { queue: IQueue; name: string }[];

@@ -1,14 +1,16 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import type { CfnTable, ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
+import type { Trigger } from '../definitions/functions.ts';
 import { repoRoot } from '../paths.ts';
-import { ApiFunction } from './api-function.ts';
-import { tableActions } from './http-api.ts';
+
+/** The placeholders of the definition file that name task functions. */
+export type TaskSubstitution = Extract<Trigger, { kind: 'task' }>['substitution'];
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
@@ -33,54 +35,26 @@ export function lifecycleArns(scope: Construct, stage: string) {
 
 export interface TicketLifecycleProps {
   readonly stage: string;
-  readonly table: ITable;
-  /** Base URL of the public routes (survey links). */
-  readonly publicUrl: string;
-  /** Mail settings for the lifecycle's notices and survey; absent while mail is off. */
-  readonly mailEnvironment: Readonly<Record<string, string>>;
-  /** Adds mail permissions (send, signing secret) to the lifecycle function. */
-  readonly grantMail?: (role: IRole) => void;
+  /**
+   * The functions of the definition's Task states, by the substitution that names each
+   * there (the manifest's `task` triggers).
+   */
+  readonly tasks: Readonly<Record<TaskSubstitution, IFunction>>;
 }
 
 /**
  * The ticket lifecycle: one Standard execution per ticket, defined by
- * state-machines/ticket-lifecycle.asl.json with the two function ARNs
+ * state-machines/ticket-lifecycle.asl.json with the task functions' ARNs
  * substituted, logged at level ALL and traced.
  */
 export class TicketLifecycle extends Construct {
   readonly stateMachine: StateMachine;
-  readonly lifecycleFunction: ApiFunction;
-  readonly awaitSignalFunction: ApiFunction;
   readonly arns: ReturnType<typeof lifecycleArns>;
 
   constructor(scope: Construct, id: string, props: TicketLifecycleProps) {
     super(scope, id);
     this.arns = lifecycleArns(this, props.stage);
-    const tableLogicalId = Stack.of(this).getLogicalId(props.table.node.defaultChild as CfnTable);
-
-    this.lifecycleFunction = new ApiFunction(this, 'Lifecycle', {
-      entry: 'workflow/lifecycle.ts',
-      description: 'Ticket lifecycle steps: triage, plans, SLA breaches, survey, closing',
-      timeout: Duration.seconds(30),
-      environment: { TABLE_NAME: props.table.tableName, PUBLIC_URL: props.publicUrl, ...props.mailEnvironment },
-    });
-    props.table.grant(this.lifecycleFunction.role, ...tableActions.readwrite);
-    props.grantMail?.(this.lifecycleFunction.role);
-
-    this.awaitSignalFunction = new ApiFunction(this, 'AwaitSignal', {
-      entry: 'workflow/await-signal.ts',
-      description: 'Ticket lifecycle waits: keeps the task token beside the ticket',
-      environment: { TABLE_NAME: props.table.tableName },
-    });
-    // The token item and the ticket item, by key: the table itself, none of its indexes.
-    this.awaitSignalFunction.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [props.table.tableArn] }));
-    this.grantWake(this.awaitSignalFunction.role);
-
-    NagSuppressions.addResourceSuppressions(
-      this.lifecycleFunction.role,
-      [{ id: 'AwsSolutions-IAM5', reason: 'Query on the GSIs of the one table (<table>/index/*): listing agents and reading tickets.', appliesTo: [`Resource::<${tableLogicalId}.Arn>/index/*`] }],
-      true,
-    );
+    const tasks = Object.entries(props.tasks);
 
     const logs = new LogGroup(this, 'Logs', { retention: RetentionDays.THREE_MONTHS });
     const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('states.amazonaws.com'), description: 'Ticket lifecycle state machine' });
@@ -88,10 +62,7 @@ export class TicketLifecycle extends Construct {
       stateMachineName: this.arns.name,
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromFile(lifecycleDefinitionFile),
-      definitionSubstitutions: {
-        LifecycleFunctionArn: this.lifecycleFunction.fn.functionArn,
-        AwaitSignalFunctionArn: this.awaitSignalFunction.fn.functionArn,
-      },
+      definitionSubstitutions: Object.fromEntries(tasks.map(([substitution, fn]) => [substitution, fn.functionArn])),
       role,
       tracingEnabled: true,
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: true },
@@ -101,7 +72,7 @@ export class TicketLifecycle extends Construct {
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: ['lambda:InvokeFunction'],
-        resources: [this.lifecycleFunction.fn.functionArn, this.awaitSignalFunction.fn.functionArn],
+        resources: tasks.map(([, fn]) => fn.functionArn),
       }),
     );
     NagSuppressions.addResourceSuppressions(
@@ -120,37 +91,39 @@ export class TicketLifecycle extends Construct {
       true,
     );
   }
+}
 
-  /** Lets a role wake waits (SendTaskSuccess on this machine's task tokens). */
-  grantWake(role: IRole) {
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [this.arns.stateMachineArn] }));
-  }
+export type LifecycleAction = 'start' | 'wake' | 'stop';
 
-  /** Lets a role start executions, wake them, and (for closing by hand) stop them. */
-  grantDrive(role: IRole, actions: ('start' | 'wake' | 'stop')[]) {
-    if (actions.includes('start')) role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.arns.stateMachineArn] }));
-    if (actions.includes('wake')) this.grantWake(role);
-    if (actions.includes('stop')) {
-      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:StopExecution'], resources: [this.arns.executionsArn] }));
-      NagSuppressions.addResourceSuppressions(
-        role,
-        [
-          {
-            id: 'AwsSolutions-IAM5',
-            reason: 'Executions are named after their tickets, made at run time: StopExecution is scoped to this state machine\'s executions.',
-            // This machine's executions only. Partition, region and account are literals when the stack has an
-            // environment (arn:aws:states:us-east-1:…) and pseudo-parameters when it has none (arn:<AWS::Partition>:…).
-            appliesTo: [
-              {
-                regex:
-                  '/^Resource::arn:(?:aws[a-z-]*|<AWS::Partition>):states:(?:[a-z0-9-]+|<AWS::Region>):(?:\\d{12}|<AWS::AccountId>):' +
-                  `execution:${escapeRegex(this.arns.name)}:\\*$/`,
-              },
-            ],
-          },
-        ],
-        true,
-      );
-    }
+/**
+ * Lets a role drive the lifecycle: start executions, wake their waits
+ * (SendTaskSuccess on this machine's task tokens), and stop them (closing by
+ * hand, erasure). Needs only the ARNs, fixed up front, so the functions that
+ * drive the machine can be built before it.
+ */
+export function grantLifecycle(role: IRole, arns: ReturnType<typeof lifecycleArns>, actions: readonly LifecycleAction[]): void {
+  if (actions.includes('start')) role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [arns.stateMachineArn] }));
+  if (actions.includes('wake')) role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [arns.stateMachineArn] }));
+  if (actions.includes('stop')) {
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:StopExecution'], resources: [arns.executionsArn] }));
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'Executions are named after their tickets, made at run time: StopExecution is scoped to this state machine\'s executions.',
+          // This machine's executions only. Partition, region and account are literals when the stack has an
+          // environment (arn:aws:states:us-east-1:…) and pseudo-parameters when it has none (arn:<AWS::Partition>:…).
+          appliesTo: [
+            {
+              regex:
+                '/^Resource::arn:(?:aws[a-z-]*|<AWS::Partition>):states:(?:[a-z0-9-]+|<AWS::Region>):(?:\\d{12}|<AWS::AccountId>):' +
+                `execution:${escapeRegex(arns.name)}:\\*$/`,
+            },
+          ],
+        },
+      ],
+      true,
+    );
   }
 }

@@ -3,7 +3,7 @@
  * CDK HTTP API and the local router, so the two can never drift. Add a route
  * in the manifest, not here. Pure data: no CDK or AWS imports.
  */
-import { functions, tableGrantsOf, type FunctionDefinition, type HttpMethod, type RouteAuth } from './functions.ts';
+import { functions, type FunctionDefinition, type HttpMethod, type RouteAuth } from './functions.ts';
 
 export type { RouteAuth } from './functions.ts';
 
@@ -17,21 +17,13 @@ export interface RouteDefinition {
   readonly entry: string;
   /** `agent` routes sit behind the Cognito JWT authorizer. */
   readonly auth: RouteAuth;
-  /** @deprecated The manifest's needs say more; kept while the stack moves to them. */
-  readonly table: 'none' | 'read' | 'readwrite';
 }
 
 /** The routes of a manifest, in its order. */
 export function routesOf(manifest: readonly FunctionDefinition[]): RouteDefinition[] {
   return manifest.flatMap((fn) =>
-    fn.trigger.kind === 'http' ? [{ name: fn.name, method: fn.trigger.method, path: fn.trigger.path, entry: fn.entry, auth: fn.trigger.auth, table: tableAccess(fn) }] : [],
+    fn.trigger.kind === 'http' ? [{ name: fn.name, method: fn.trigger.method, path: fn.trigger.path, entry: fn.entry, auth: fn.trigger.auth }] : [],
   );
-}
-
-function tableAccess(fn: FunctionDefinition): RouteDefinition['table'] {
-  const grants = tableGrantsOf(fn.needs);
-  if (grants.length === 0) return 'none';
-  return grants.some((g) => g.actions.some((a) => a !== 'GetItem' && a !== 'BatchGetItem' && a !== 'Query')) ? 'readwrite' : 'read';
 }
 
 export const routes: readonly RouteDefinition[] = routesOf(functions);
