@@ -17,6 +17,8 @@ export default defineConfig({
     // spent waiting on local mode's own processes, not in the test worker. The e2e project
     // keeps its single fork.
     maxWorkers: 2,
+    // After vitest's own summary, one line per project: a project that did not really run (e2e without Chromium) is named loudly.
+    reporters: ['default', './tests/project-summary.ts'],
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       {
