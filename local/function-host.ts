@@ -123,7 +123,8 @@ export function startFunctionHost(opts: FunctionHostOptions): FunctionHost {
         return;
       }
       if (msg.type === 'init-error') {
-        opts.log?.(`${fn.name}: init failed: ${msg.error.message}`);
+        // Said even when quiet, as CloudWatch would show it: a function that cannot start is a defect.
+        console.error(`[lambda] ${fn.name}: init failed: ${msg.error.message}`);
         forget(new FunctionError(msg.error, `${fn.name} failed to start`));
         void worker.terminate();
         return;

@@ -162,6 +162,21 @@ async function main() {
   if (args.fresh) for (const name of await readdir(home)) if (name !== LOCK_FILE) await rm(join(home, name), { recursive: true, force: true });
   await mkdir(join(home, 'dynamodb'), { recursive: true, mode: 0o700 });
   const p = await ports();
+  // Java takes longest to come up: the services start first, and the rest is prepared meanwhile.
+  phase('DynamoDB Local (Java), SQS/SNS/S3 and SES emulators starting…');
+  const starting = [startDynamo(join(home, 'dynamodb'), p.dynamo), startMessaging(p.messaging), startSes(p.ses)] as const;
+  const services = Promise.all(starting);
+  // Reported where it is awaited below, not as an unhandled rejection meanwhile (that would skip the stoppers).
+  services.catch(() => {});
+  // Each is stopped even when start-up fails half-way (another service, a port taken, an unreadable file).
+  stoppers.push(async () => {
+    const [dynamo, messaging, ses] = await Promise.allSettled(starting);
+    await Promise.allSettled([
+      dynamo.status === 'fulfilled' && stopChild(dynamo.value.process),
+      messaging.status === 'fulfilled' && messaging.value.server.stop(),
+      ses.status === 'fulfilled' && new Promise((r) => ses.value.server.close(r)),
+    ]);
+  });
   // The dashboard builds (only when dist is missing or stale) while the services start.
   const dashboardBuild = ensureDashboardBuilt({ log: args.quiet ? undefined : (l) => console.log(`[dashboard] ${l}`) }).then(
     () => undefined,
@@ -192,11 +207,8 @@ async function main() {
   // The handlers' credentials (and every client made here). The emulators accept any; the S3 front only these.
   const credentials = { accessKeyId: localCredentials.accessKeyId, secretAccessKey: secrets.s3SecretAccessKey };
 
-  phase('DynamoDB Local (Java), SQS/SNS/S3 and SES emulators…');
-  const [dynamo, messaging, ses] = await Promise.all([startDynamo(join(home, 'dynamodb'), p.dynamo), startMessaging(p.messaging), startSes(p.ses)]);
-  stoppers.push(() => stopChild(dynamo.process));
-  stoppers.push(() => messaging.server.stop());
-  stoppers.push(() => new Promise((r) => ses.server.close(r)));
+  phase('agents, keys and secrets ready; waiting for the services…');
+  const [dynamo, messaging, ses] = await services;
   const messagingUrl = `http://127.0.0.1:${messaging.server.port}`;
   // S3 as the browser sees it (presigned uploads and downloads): the emulator behind a front that checks
   // signatures, serves files as downloads that never run, and answers CORS (local/s3-cors-front.ts).

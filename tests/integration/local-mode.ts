@@ -86,7 +86,11 @@ export async function startLocalMode(
 
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`local mode exited with ${child.exitCode}:\n${out}`);
+    if (child.exitCode !== null) {
+      // What it started before failing (DynamoDB Local's Java) goes with it, and so does the home this helper made.
+      await stop();
+      throw new Error(`local mode exited with ${child.exitCode}:\n${out}`);
+    }
     try {
       const endpoints = JSON.parse(await readFile(join(home, 'endpoints.json'), 'utf8')) as Endpoints;
       if (endpoints.pid === child.pid) return { child, endpoints, output: () => out, stop, signalGroup };
