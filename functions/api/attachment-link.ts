@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { configFor, runtime } from '#shared/config';
 import { agentRoute, json } from '#shared/http';
 import { ticketStore } from '#adapters/ticket-store';
@@ -6,6 +5,7 @@ import { fileKeys, mailObjects } from '#adapters/mail-objects';
 import { ID_PATTERN } from '#core/ids';
 import { NotFoundError } from '#core/errors';
 import { can } from '#core/access';
+import { attachmentKeyQuery, ticketIdParam } from '#core/schemas';
 
 const config = await configFor('AttachmentLink');
 
@@ -13,13 +13,11 @@ const objects = mailObjects(config.mailBucket, { forcePathStyle: runtime.s3Force
 const store = ticketStore(config.tableName);
 const EXPIRES_SECONDS = 5 * 60;
 
-const query = z.strictObject({ key: z.string().min(1).max(1024) });
-
 /**
  * GET /tickets/{id}/attachments?key=…: a five-minute download link for one
  * file of this ticket (from a customer's mail or an agent's upload).
  */
-export const handler = agentRoute(config, { params: z.strictObject({ id: z.string().max(64) }), query }, async ({ params, query: q, principal }) => {
+export const handler = agentRoute(config, { params: ticketIdParam, query: attachmentKeyQuery }, async ({ params, query: q, principal }) => {
   if (!ID_PATTERN.test(params.id) || !fileKeys.belongsTo(q.key, params.id)) throw new NotFoundError('Attachment');
   // A file is the ticket's: whoever may not see the ticket gets no link to it.
   const ticket = await store.getTicket(params.id);

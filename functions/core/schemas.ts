@@ -99,6 +99,8 @@ export type ListTicketsQuery = z.infer<typeof listTicketsQuery>;
 export const historyQuery = z.strictObject(pageQuery);
 
 export const ticketIdParam = z.strictObject({ id: z.string().max(64) });
+/** GET /tickets/{id}/attachments: the file's key, as the ticket lists it. */
+export const attachmentKeyQuery = z.strictObject({ key: z.string().min(1).max(1024) });
 export const emailParam = z.strictObject({ email });
 
 /** GET /search: `q` is a ticket number (`#123`), a requester's email, or subject words (see search-terms.ts). */
