@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Ticket } from '../../functions/core/ticket.ts';
 
 /**
@@ -95,6 +95,12 @@ vi.mock('../../functions/adapters/agent-status.ts', () => ({ agentStatus: () => 
 vi.mock('../../functions/shared/lifecycle.ts', () => ({
   lifecycleFor: () => ({ start: async () => undefined, signal: async () => undefined, stop: async () => undefined }),
 }));
+
+// Loading a handler (the SDK, the mail parser, its configuration) takes seconds on a busy machine:
+// done once here, outside the tests' time limit; the tests' own imports then find it loaded.
+beforeAll(async () => {
+  await Promise.all([import('../../functions/email/inbound-mail.ts'), import('../../functions/api/create-ticket.ts')]);
+}, 120_000);
 
 let output: string[] = [];
 beforeEach(() => {
