@@ -5,7 +5,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contextKeys, loadConfig } from '../../lib/config.ts';
-import { deliveryEventsFunctionTimeoutSeconds } from '../../lib/constructs/delivery-events.ts';
+import { deliveryEventsTimeoutSeconds } from '../../lib/definitions/functions.ts';
 import { queues } from '../../lib/definitions/resources.ts';
 import { HelpdeskStack } from '../../lib/helpdesk-stack.ts';
 import { repoRoot } from '../../lib/paths.ts';
@@ -13,7 +13,7 @@ import { repoRoot } from '../../lib/paths.ts';
 /**
  * SES delivery events in the template (lib/constructs/delivery-events.ts): the
  * configuration set's event destination → KMS-encrypted SNS topic → SQS (+DLQ)
- * → the delivery-events function with its exact permissions; none of it with mail off.
+ * → the delivery-events function; none of it with mail off.
  */
 type Json = Record<string, any>;
 
@@ -96,7 +96,7 @@ describe('queue and dead-letter queue', () => {
     expect(dlq.SqsManagedSseEnabled).toBe(true);
     expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [idOf(events().deadLetterQueue), 'Arn'] }, maxReceiveCount: queues.deliveryEvents.maxReceiveCount });
     expect(queues.deliveryEvents.maxReceiveCount).toBe(5);
-    expect(queue.VisibilityTimeout).toBe(6 * deliveryEventsFunctionTimeoutSeconds);
+    expect(queue.VisibilityTimeout).toBe(6 * deliveryEventsTimeoutSeconds);
     expect(dlq.MessageRetentionPeriod).toBe(14 * 24 * 3600);
   });
 
@@ -110,43 +110,8 @@ describe('queue and dead-letter queue', () => {
   });
 });
 
-describe('function', () => {
-  const fnId = () => idOf(events().handler.fn);
-
-  it('is fed by the queue with partial batch failures, and knows only the table', () => {
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: { 'Fn::GetAtt': [idOf(events().queue), 'Arn'] },
-      FunctionName: { Ref: fnId() },
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      BatchSize: 10,
-    });
-    const fn = resources[fnId()]!.Properties;
-    expect(fn.Timeout).toBe(deliveryEventsFunctionTimeoutSeconds);
-    expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
-    expect(Object.keys(fn.Environment.Variables).sort()).toEqual(['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME']);
-  });
-
-  it('has its own role with exactly the actions it uses', () => {
-    const roleId = idOf(events().handler.role);
-    const statements = Object.values(resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && asArray(r.Properties.Roles).some((x: Json) => x.Ref === roleId))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Json[]);
-    const table = stack.getLogicalId(stack.data.table.node.defaultChild as never);
-    const byResource = statements.map((s) => ({ actions: asArray(s.Action).sort(), resource: s.Resource }));
-    expect(byResource).toEqual([
-      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resource: { 'Fn::GetAtt': [idOf(events().handler.logGroup), 'Arn'] } },
-      { actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resource: '*' },
-      {
-        actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
-        resource: { 'Fn::GetAtt': [idOf(events().queue), 'Arn'] },
-      },
-      { actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resource: { 'Fn::GetAtt': [table, 'Arn'] } },
-    ]);
-    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
-    // No managed policies: nothing beyond these statements.
-    expect(resources[roleId]!.Properties.ManagedPolicyArns).toBeUndefined();
-  });
-});
+// The delivery-events function itself (its queue mapping, environment and exact statements) is checked
+// against its manifest entry in tests/infra/manifest.test.ts, like every function.
 
 describe('cdk-nag', () => {
   it('finds nothing unacknowledged in the delivery-events resources', () => {
@@ -161,5 +126,6 @@ describe('with mail off', () => {
     expect(off.stack.deliveryEvents).toBeUndefined();
     off.template.resourceCountIs('AWS::SES::ConfigurationSetEventDestination', 0);
     expect(Object.keys(off.resources).filter((id) => id.startsWith('DeliveryEvents'))).toEqual([]);
+    expect(off.stack.functions.functions.has('DeliveryEvents')).toBe(false);
   });
 });
