@@ -8,9 +8,10 @@ import { keys } from './keys.ts';
  * The caller's authorization view: their profile's active flag, groups and departments, and
  * the desk's restricted departments. Cognito's ID tokens are checked without state, so a
  * demoted or disabled agent's token would keep its powers until it expires (up to an hour);
- * every agent route reads this instead. Answers are kept for a short while per process, so a
- * busy agent costs one read per half minute, and a change takes effect everywhere within that
- * time (at once in the process that made it: see forget).
+ * every agent route reads this instead. Answers are kept for a short while per function (the
+ * policy's accessCacheSeconds, 30 by default), so a busy agent costs one read per half minute,
+ * and a change takes effect everywhere within that time (at once in the function that made it:
+ * see forget). Local mode runs each function in its own worker, so it behaves the same.
  */
 export interface AccessReader {
   /** undefined: no profile (e.g. the first admin, made with the CLI). */
@@ -44,7 +45,7 @@ export function accessCache(reader: AccessReader, clock: () => number = Date.now
       return restricted.ids;
     },
 
-    /** After a change to the profile, this process asks again (local mode runs every route in one process). */
+    /** After a change to the profile, this function asks again at once; the others within the cache's lifetime. */
     forget(email: string): void {
       profiles.delete(email);
     },
@@ -82,12 +83,13 @@ function tableReader(tableName: string): AccessReader {
 const caches = new Map<string, ReturnType<typeof accessCache>>();
 
 /**
- * The access view of the agents in this table: one cache per table per process, so the admin
- * route that changes a profile and the next request's check (local mode may run both in one
- * process) share it.
+ * The access view of the agents in this table: one cache per table per function, so the admin
+ * route that changes a profile and its own next check share it. The first call sets how long
+ * answers are kept (agentRoute, from the policy, at load); later calls (an admin route's
+ * forget) get the same cache.
  */
-export function agentStatus(tableName: string): ReturnType<typeof accessCache> {
+export function agentStatus(tableName: string, ttlMs = ACCESS_CACHE_MS): ReturnType<typeof accessCache> {
   let cache = caches.get(tableName);
-  if (!cache) caches.set(tableName, (cache = accessCache(tableReader(tableName))));
+  if (!cache) caches.set(tableName, (cache = accessCache(tableReader(tableName), Date.now, ttlMs)));
   return cache;
 }

@@ -32,6 +32,12 @@ export interface Policy {
    * ping-pong) and per recipient domain (a forger cannot aim the desk at a domain).
    */
   acknowledgements: { perAddressPerHour: number; perDomainPerHour: number };
+  /**
+   * Seconds each function keeps an agent's rights (active, groups, departments) and the restricted
+   * departments before reading them again: a demoted or disabled agent loses their powers within
+   * this time everywhere, at once in the function that made the change. 0 reads them at every request.
+   */
+  accessCacheSeconds: number;
 }
 
 /** Common practice, as the product documentation tables it. */
@@ -52,6 +58,7 @@ export const defaultPolicy: Policy = {
   triage: defaultTriageRules,
   webForm: { perAddressPerHour: 5, perIpPerHour: 30 },
   acknowledgements: { perAddressPerHour: 5, perDomainPerHour: 100 },
+  accessCacheSeconds: 30,
 };
 
 const priority = z.enum(['urgent', 'high', 'normal', 'low']);
@@ -89,6 +96,7 @@ export const policyOverridesSchema = z.strictObject({
     .strictObject({ perAddressPerHour: z.number().int().min(1).max(1_000), perDomainPerHour: z.number().int().min(1).max(100_000) })
     .partial()
     .optional(),
+  accessCacheSeconds: z.number().int().min(0).max(300).optional(),
 });
 
 /** A policy file that cannot be used; its message names every problem. */

@@ -8,6 +8,7 @@ import { agentStatus } from '#adapters/agent-status';
 import { agentFromClaims, principalFor, type Principal } from './auth.ts';
 import { logger } from './logger.ts';
 import { markObserved, observability } from './observability.ts';
+import { policy } from './policy.ts';
 
 /**
  * Protocol work for every agent route, as middy middleware: who is calling,
@@ -140,7 +141,7 @@ export function agentRoute<B = undefined, Q = undefined, P = undefined>(
   spec: RouteSpec<B, Q, P>,
   fn: (req: ApiRequest<B, Q, P>, context: Context) => Promise<Result>,
 ) {
-  const access = agentStatus(config.tableName);
+  const access = agentStatus(config.tableName, policy.accessCacheSeconds * 1000);
   // Keyed by the event, not a shared variable: local mode runs invocations concurrently in one process.
   const parsed = new WeakMap<Event, ApiRequest<B, Q, P>>();
   const parse: MiddlewareObj<Event, Result> = {

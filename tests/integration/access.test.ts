@@ -64,7 +64,9 @@ beforeAll(async () => {
   const cdk = JSON.parse(await readFile(join(repoRoot, 'cdk.json'), 'utf8'));
   cdk.context['helpdesk:departments'] = [...defaultDepartments, { id: 'legal', name: { en: 'Legal', 'pt-BR': 'Jurídico' }, kind: 'internal', restricted: true }];
   await writeFile(join(configDir, 'cdk.json'), JSON.stringify(cdk));
-  local = await startLocalMode({ env: { HELPDESK_CDK_JSON: join(configDir, 'cdk.json') } });
+  // Rights are cached per function (30 s deployed); this instance reads them at every request, so the
+  // department changes below are seen by the other functions at once (tests/integration/access-cache-off.policy.json).
+  local = await startLocalMode({ env: { HELPDESK_CDK_JSON: join(configDir, 'cdk.json') }, extraArgs: ['--policy', join(repoRoot, 'tests/integration/access-cache-off.policy.json')] });
 
   const departments: Record<Caller, string[]> = {
     [ADMIN]: defaultDepartments.map((d) => d.id),

@@ -98,7 +98,7 @@ describe('rights come from the profile, not from the token', () => {
 
     const demoted = await api('PATCH', `/admin/agents/${enc(email)}`, { token, body: { admin: false } });
     expect(demoted.status, demoted.text).toBe(200);
-    // The token still says `admins`; the profile does not.
+    // The token still says `admins`; the profile does not (read at every request here: see the global setup).
     const everyAdminRoute = routes.filter((r) => r.path.startsWith('/admin/'));
     expect(everyAdminRoute.length).toBeGreaterThan(adminRoutes.length);
     for (const route of everyAdminRoute) {
@@ -209,7 +209,8 @@ describe('changing, disabling and enabling an agent', () => {
     expect(off.body.active).toBe(false);
     expect((await signIn(email, NEW_PASSWORD)).body).toEqual({ __type: 'NotAuthorizedException', message: 'User is disabled.' });
     expect((await refresh(tokens.RefreshToken)).body.__type).toBe('NotAuthorizedException');
-    // The token they already hold is refused at once, not when it expires.
+    // The token they already hold is refused at once, not when it expires (every function at once here: the global
+    // setup turns the per-function access cache off; deployed, the others follow within accessCacheSeconds).
     const stale = await api('GET', '/tickets', { token: tokens.IdToken });
     expect(stale.status).toBe(401);
     expect(stale.body.error.code).toBe('account_disabled');
