@@ -63,7 +63,7 @@ export type UserPoolAction =
 export interface Needs {
   /** The table (TABLE_NAME): one grant, or several statements. */
   readonly table?: TableGrant | readonly TableGrant[];
-  /** The ticket lifecycle (STATE_MACHINE_ARN): start executions, wake their waits, stop them. */
+  /** The ticket lifecycle: start executions, wake their waits, stop them (STATE_MACHINE_ARN for start and stop). */
   readonly lifecycle?: readonly ('start' | 'wake' | 'stop')[];
   /**
    * Sends mail through SES (MAIL_ENABLED; when mail is on, SUPPORT_ADDRESSES, FROM_ADDRESS,
@@ -326,7 +326,8 @@ export function environmentOf(fn: FunctionDefinition, values: DeploymentValues):
   const { needs } = fn;
   const env: Record<string, string> = {};
   if (needs.table) env.TABLE_NAME = values.tableName;
-  if (needs.lifecycle?.length) env.STATE_MACHINE_ARN = values.stateMachineArn;
+  // Waking needs only the task token the wait kept; starting and stopping name the machine.
+  if (needs.lifecycle?.some((a) => a !== 'wake')) env.STATE_MACHINE_ARN = values.stateMachineArn;
   if (needs.mail) {
     env.MAIL_ENABLED = values.mail ? 'true' : 'false';
     if (values.mail) {
