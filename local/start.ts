@@ -33,6 +33,7 @@ import { sesMessageIdOfSqsBody } from './ses-notification.ts';
 import { startSqsPoller } from './sqs-poller.ts';
 import { startDeliveryEvents } from './ses-events.ts';
 import { createRouter } from './http-router.ts';
+import { mountApiDocs } from './api-docs.ts';
 import { authRequestHandler } from './auth-server.ts';
 import { createLocalCognito, hashStoredPasswords, loadOrCreateKeys, type LocalUser } from './issuer.ts';
 import { AlreadyRunningError, LOCK_FILE, lockHome, preparePrivateHome } from './home.ts';
@@ -276,6 +277,8 @@ async function main() {
     },
   });
   meter?.mount(api);
+  // The API's OpenAPI document and a page to browse it: GET /openapi.json and GET /api.
+  mountApiDocs(api);
   api.keepAliveTimeout = 30_000;
   const apiUrl = `http://127.0.0.1:${await listen(api, p.api)}`;
   stoppers.push(() => new Promise((r) => (api.closeAllConnections(), api.close(r))));
@@ -450,6 +453,7 @@ async function main() {
       `  Dashboard    ${dashboardUrl}  (sign in as an agent below)`,
       `  API          ${apiUrl}`,
       `  Web form     ${apiUrl}/help  (customers open tickets here)`,
+      `  API docs     ${apiUrl}/api  (OpenAPI 3.1: ${apiUrl}/openapi.json)`,
       `  Outbox (SES) ${outboxUrl}  (mail the help desk sends)`,
       `  Sign-in      ${authUrl}  (Cognito InitiateAuth, USER_PASSWORD_AUTH)`,
       `  SMTP         127.0.0.1:${smtp.port}  mail to ${SUPPORT_ADDRESS} (or ${SUPPORT_ADDRESS.replace('@', '+anything@')}) becomes a ticket`,
