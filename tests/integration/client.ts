@@ -96,8 +96,8 @@ export async function createTicket(overrides: Record<string, unknown> = {}, emai
   return res.body;
 }
 
-/** Polls until `probe` returns a value: how async flows (mail, queues) are checked, with a timeout. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+/** Polls until `probe` returns a value: how async flows (mail, queues) are checked. The generous deadline only catches a state never reached; it is no speed check. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -6,7 +6,7 @@ const clients = new Map<string, DynamoDBClient>();
  * Waits until the lifecycle's first step has indexed a ticket (search words
  * and creation counts, written once, a moment after the create).
  */
-export async function waitIndexed(ep: { services: Record<string, string>; tableName: string }, ticketId: string, timeoutMs = 20_000): Promise<void> {
+export async function waitIndexed(ep: { services: Record<string, string>; tableName: string }, ticketId: string, timeoutMs = 40_000): Promise<void> {
   const endpoint = ep.services.dynamodb!;
   let client = clients.get(endpoint);
   if (!client) clients.set(endpoint, (client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })));
