@@ -76,7 +76,8 @@ function hookExit() {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
       killAllMineNow();
-      process.kill(process.pid, sig);
+      // Ours was the only listener: end as the signal would have. Otherwise the others (vitest's) decide.
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
     });
   }
 }
