@@ -3,7 +3,9 @@
  * group is stopped as a whole, children included, and one left running is
  * found, killed and named by the final check.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupMembers, groupsLeft, registryDir, spawnGroup, stopGroup, trackGroup } from '../process-groups.ts';
@@ -50,5 +52,23 @@ describe('process groups of the tests', () => {
     } finally {
       await stopGroup(global.pid!, 'SIGKILL', 0);
     }
+  });
+
+  it.each([
+    ['exits', 'process.exit(0)'],
+    ['is terminated (SIGTERM)', 'process.kill(process.pid, "SIGTERM")'],
+  ])('a process that %s takes the groups it started with it', async (_how, end) => {
+    // Another process (as a test worker or vitest itself) starts a group and ends without stopping it.
+    const script = `
+      import { spawnGroup } from ${JSON.stringify(join(import.meta.dirname, '../process-groups.ts'))};
+      const child = spawnGroup('sh', ['-c', 'sleep 300 & sleep 300 & echo up; wait'], { stdio: ['ignore', 'pipe', 'ignore'] }, 'sleepers of a dying process');
+      child.stdout.once('data', () => { console.log(child.pid); ${end}; });
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: process.env }).catch((e: { stdout: string }) => e);
+    const pgid = Number(stdout.trim());
+    expect(pgid).toBeGreaterThan(0);
+    // SIGKILL was sent as it ended; the kernel may take a moment to finish them (a deadline for "never", not speed).
+    for (const deadline = Date.now() + 20_000; groupMembers(pgid).length > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    expect(groupMembers(pgid)).toEqual([]);
   });
 });
