@@ -88,11 +88,11 @@ describe('raw mail retention', () => {
 });
 
 describe('closed-ticket purge', () => {
-  const purgeDescription = /^Retention: deletes tickets closed more than/;
+  const purgeDescription = /^Retention: deletes tickets closed /;
 
   it('is not built unless closedTicketRetentionDays is set', () => {
     expect(functionByDescription(byDefault, purgeDescription)).toEqual([]);
-    expect(ofType(byDefault, 'AWS::Events::Rule').filter(([id]) => id.startsWith('Retention'))).toEqual([]);
+    expect(ofType(byDefault, 'AWS::Events::Rule').filter(([id]) => id.includes('PurgeClosedTickets'))).toEqual([]);
   });
 
   it('runs daily from an EventBridge rule, with the days, the table and the bucket', () => {
@@ -110,8 +110,8 @@ describe('closed-ticket purge', () => {
   it('may only query the table and its status index, delete items and delete objects under the three mail prefixes', () => {
     const [[id]] = functionByDescription(withPurge, purgeDescription) as [[string, Json]];
     expect(permissions(withPurge, id)).toEqual({
-      'logs:CreateLogStream': ['<RetentionPurgeClosedTicketsLogs>'],
-      'logs:PutLogEvents': ['<RetentionPurgeClosedTicketsLogs>'],
+      'logs:CreateLogStream': ['<FunctionsPurgeClosedTicketsLogs>'],
+      'logs:PutLogEvents': ['<FunctionsPurgeClosedTicketsLogs>'],
       'xray:PutTelemetryRecords': ['*'],
       'xray:PutTraceSegments': ['*'],
       'dynamodb:Query': ['<DataTable>', '<DataTable>/index/status'],
@@ -134,8 +134,8 @@ describe('requester erasure', () => {
     for (const s of [byDefault, withPurge]) {
       const [[id]] = functionByDescription(s, /^POST \/admin\/erasures$/) as [[string, Json]];
       expect(permissions(s, id)).toEqual({
-        'logs:CreateLogStream': ['<HttpEraseRequesterLogs>'],
-        'logs:PutLogEvents': ['<HttpEraseRequesterLogs>'],
+        'logs:CreateLogStream': ['<FunctionsEraseRequesterLogs>'],
+        'logs:PutLogEvents': ['<FunctionsEraseRequesterLogs>'],
         'xray:PutTelemetryRecords': ['*'],
         'xray:PutTraceSegments': ['*'],
         ...Object.fromEntries(readwrite.map((a) => [a, ['<DataTable>', '<DataTable>/index/*']])),
@@ -219,7 +219,7 @@ describe('cdk-nag', () => {
   it('has no unacknowledged AwsSolutions finding on what data protection adds', () => {
     for (const s of [byDefault, withPurge]) {
       const findings = [...Annotations.fromStack(s.stack).findError('*', Match.stringLikeRegexp('AwsSolutions-')), ...Annotations.fromStack(s.stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-'))];
-      const ours = findings.filter((f) => /EraseRequester|Retention|MailMailBucket/.test(f.id));
+      const ours = findings.filter((f) => /EraseRequester|PurgeClosedTickets|MailMailBucket/.test(f.id));
       expect(ours.map((f) => `${f.id}: ${String(f.entry.data).slice(0, 120)}`)).toEqual([]);
     }
   });

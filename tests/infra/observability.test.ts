@@ -5,7 +5,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contextKeys, loadConfig } from '../../lib/config.ts';
-import { ApiFunction } from '../../lib/constructs/api-function.ts';
+import { HelpdeskFunction } from '../../lib/constructs/helpdesk-function.ts';
 import { BOUNCE_RATE_THRESHOLD, COMPLAINT_RATE_THRESHOLD } from '../../lib/constructs/monitoring.ts';
 import { deliveryMetricNames, metricNames, metricsNamespace, serviceName } from '../../lib/definitions/metrics.ts';
 import { HelpdeskStack } from '../../lib/helpdesk-stack.ts';
@@ -54,9 +54,9 @@ const alarmOn = (s: Synth, namespace: string, metricName: string, dimensions?: J
   alarms(s.resources).filter((a) => a.Namespace === namespace && a.MetricName === metricName && (dimensions === undefined || JSON.stringify(a.Dimensions) === JSON.stringify(dimensions)));
 
 describe('functions', () => {
-  it('every ApiFunction has active X-Ray tracing and the Powertools settings (service name the alarms use, INFO logs, no event logging)', () => {
+  it('every HelpdeskFunction has active X-Ray tracing and the Powertools settings (service name the alarms use, INFO logs, no event logging)', () => {
     for (const s of [mailOn, mailOff]) {
-      const fns = s.stack.node.findAll().filter((c): c is ApiFunction => c instanceof ApiFunction);
+      const fns = s.stack.node.findAll().filter((c): c is HelpdeskFunction => c instanceof HelpdeskFunction);
       expect(fns.length).toBeGreaterThan(20);
       if (s === mailOn) expect(fns.map((f) => f.node.path)).toEqual(expect.arrayContaining([expect.stringMatching(/DeliveryEvents/), expect.stringMatching(/Retention|Purge/i)]));
       for (const fn of fns) {
@@ -73,9 +73,9 @@ describe('functions', () => {
     }
   });
 
-  it('every Lambda function in the template is an ApiFunction (traced), or a CDK-provided deploy-time helper', () => {
+  it('every Lambda function in the template is an HelpdeskFunction (traced), or a CDK-provided deploy-time helper', () => {
     for (const s of [mailOn, mailOff]) {
-      const ours = new Set(s.stack.node.findAll().filter((c): c is ApiFunction => c instanceof ApiFunction).map((f) => logicalId(s.stack, f.fn)));
+      const ours = new Set(s.stack.node.findAll().filter((c): c is HelpdeskFunction => c instanceof HelpdeskFunction).map((f) => logicalId(s.stack, f.fn)));
       const others = ofType(s.resources, 'AWS::Lambda::Function').filter(([id]) => !ours.has(id));
       for (const [id, r] of others) {
         // The AwsCustomResource provider singleton, the BucketDeployment handler and a custom resource
@@ -86,9 +86,9 @@ describe('functions', () => {
     }
   });
 
-  it('every ApiFunction has an Errors alarm (≥ 1 in 5 minutes) that notifies the alarm topic', () => {
+  it('every HelpdeskFunction has an Errors alarm (≥ 1 in 5 minutes) that notifies the alarm topic', () => {
     for (const s of [mailOn, mailOff]) {
-      for (const fn of s.stack.node.findAll().filter((c): c is ApiFunction => c instanceof ApiFunction)) {
+      for (const fn of s.stack.node.findAll().filter((c): c is HelpdeskFunction => c instanceof HelpdeskFunction)) {
         const found = alarmOn(s, 'AWS/Lambda', 'Errors', [{ Name: 'FunctionName', Value: { Ref: logicalId(s.stack, fn.fn) } }]);
         expect(found, fn.node.path).toHaveLength(1);
         expect(found[0]).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Statistic: 'Sum', Period: 300 });
