@@ -6,7 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupMembers, groupsLeft, registryDir, spawnGroup, stopGroup, trackGroup } from '../process-groups.ts';
 
@@ -16,6 +16,7 @@ beforeAll(() => {
   process.env.HELPDESK_TEST_RUN = `unit-process-groups-${process.pid}`;
 });
 afterAll(() => {
+  rmSync(registryDir(), { recursive: true, force: true });
   process.env.HELPDESK_TEST_RUN = run;
 });
 
