@@ -5,20 +5,17 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contextKeys, loadConfig } from '../../lib/config.ts';
+import { type FunctionDefinition, functions } from '../../lib/definitions/functions.ts';
 import { routes } from '../../lib/definitions/routes.ts';
 import { HelpdeskStack } from '../../lib/helpdesk-stack.ts';
 import { functionsDir, repoRoot } from '../../lib/paths.ts';
 
 type Json = Record<string, any>;
 
-/** Exactly which user-pool calls each function may make; no other function may make any. */
-const expectedUserPoolCalls: Record<string, string[]> = {
-  AdminInviteAgent: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminCreateUser'],
-  AdminGetAgent: ['cognito-idp:AdminGetUser'],
-  AdminUpdateAgent: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup'],
-  AdminDisableAgent: ['cognito-idp:AdminDisableUser', 'cognito-idp:AdminUserGlobalSignOut'],
-  AdminEnableAgent: ['cognito-idp:AdminEnableUser'],
-};
+/** Exactly the user-pool calls each function's manifest needs name; no other function may make any. */
+const expectedUserPoolCalls: Record<string, string[]> = Object.fromEntries(
+  (functions as readonly FunctionDefinition[]).filter((f) => f.needs.userPool?.length).map((f) => [f.name, f.needs.userPool!.map((a) => `cognito-idp:${a}`).sort()]),
+);
 const adminRoutes = routes.filter((r) => r.name.startsWith('Admin'));
 
 let stack: HelpdeskStack;
