@@ -48,6 +48,11 @@ export interface FunctionHost {
   invoker(name: string): Invoke;
   /** The exact environment a function's worker gets. */
   environment(name: string): Record<string, string>;
+  /**
+   * Starts every function's worker now rather than at its first call (as provisioned concurrency
+   * would); resolves when all have loaded or failed to (a failed one is tried again at its first call).
+   */
+  warm(): Promise<void>;
   /** Ends every worker. */
   stop(): Promise<void>;
 }
@@ -170,6 +175,10 @@ export function startFunctionHost(opts: FunctionHostOptions): FunctionHost {
           r.worker.postMessage(msg);
         });
       };
+    },
+    async warm() {
+      await whenConfigured;
+      await Promise.allSettled(opts.manifest.map((fn) => (running.get(fn.name) ?? start(fn)).ready));
     },
     async stop() {
       stopped = true;

@@ -323,7 +323,11 @@ async function main() {
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
   };
   host.configure(values, runtime as Record<string, string>);
-  phase(`API listening at ${apiUrl}; ${built.length} functions, each started at its first call`);
+  if (timeScale > 1) {
+    // With SLA time scaled, a cold start of seconds would be hours of SLA time: every function starts now.
+    phase(`API listening at ${apiUrl}; starting all ${built.length} functions (SLA time ×${timeScale})…`);
+    await host.warm();
+  } else phase(`API listening at ${apiUrl}; ${built.length} functions, each started at its first call`);
 
   // Deploy time, as CloudFormation runs a custom resource: departments and default canned responses from cdk.json.
   for (const fn of triggered('deploy')) {
