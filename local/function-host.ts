@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { environmentOf, runtimeVariables, type DeploymentValues, type FunctionDefinition } from '../lib/definitions/functions.ts';
 import type { FromWorker, SerializedError, ToWorker, WorkerData } from './function-worker.ts';
 import type { Meter } from './meter.ts';
+import { functionBundles } from './function-bundles.ts';
 
 /** As the stack's defaults (lib/constructs/api-function.ts): 10 s and 512 MB unless the entry says otherwise. */
 const DEFAULT_TIMEOUT_SECONDS = 10;
@@ -67,8 +68,8 @@ export class FunctionError extends Error {
 }
 
 interface Running {
-  worker: Worker;
-  ready: Promise<void>;
+  /** Resolves with the worker once its handler has loaded (bundled, then imported). */
+  ready: Promise<Worker>;
   pending: Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>;
 }
 
@@ -82,6 +83,8 @@ export function startFunctionHost(opts: FunctionHostOptions): FunctionHost {
   let nextId = 1;
   let workerCount = 0;
   let stopped = false;
+  const bundles = functionBundles(opts.root, { metered: opts.meter !== undefined });
+  const workers = new Set<Worker>();
 
   const definition = (name: string) => {
     const fn = byName.get(name);
@@ -97,34 +100,47 @@ export function startFunctionHost(opts: FunctionHostOptions): FunctionHost {
 
   const start = (fn: FunctionDefinition): Running => {
     const meterKey = `${fn.name}#${++workerCount}`;
-    const data: WorkerData = {
-      name: fn.name,
-      entry: join(opts.root, 'functions', fn.entry),
-      region: opts.region,
-      account: ACCOUNT,
-      timeoutSeconds: fn.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-      memoryMb: fn.memoryMb ?? DEFAULT_MEMORY_MB,
-      meter: opts.meter !== undefined,
-    };
-    // env: the worker's process.env is this object alone. execArgv: not the main thread's
-    // (`--import tsx` does not carry over; the bootstrap registers tsx itself).
-    const worker = new Worker(join(opts.root, 'local', 'function-worker.mjs'), { env: environment(fn.name), workerData: data, execArgv: [], name: fn.name });
     const pending: Running['pending'] = new Map();
-    let settleReady!: { ok: () => void; fail: (e: Error) => void };
-    const ready = new Promise<void>((ok, fail) => (settleReady = { ok, fail }));
+    let settleReady!: { ok: (w: Worker) => void; fail: (e: Error) => void };
+    const ready = new Promise<Worker>((ok, fail) => (settleReady = { ok, fail }));
     // Awaited by each invocation; a failed start is reported there, never as an unhandled rejection.
     ready.catch(() => {});
-    const self: Running = { worker, ready, pending };
+    const self: Running = { ready, pending };
+    running.set(fn.name, self);
     const forget = (err: Error) => {
       if (running.get(fn.name) === self) running.delete(fn.name);
       settleReady.fail(err);
       for (const p of pending.values()) p.reject(err);
       pending.clear();
     };
+    Promise.all([bundles.worker(), bundles.of(fn)]).then(
+      ([runtimeFile, entry]) => (stopped ? forget(new Error(`${fn.name}: local mode is stopping`)) : run(runtimeFile, entry)),
+      (err: Error) => {
+        // The code does not build: for Lambda, an init error (nothing could be loaded).
+        console.error(`[lambda] ${fn.name}: init failed: ${err.message}`);
+        forget(new FunctionError({ name: 'Runtime.ImportModuleError', message: err.message }, `${fn.name} failed to start`));
+      },
+    );
+    return self;
+
+    function run(runtimeFile: string, entry: string) {
+    const data: WorkerData = {
+      name: fn.name,
+      entry,
+      region: opts.region,
+      account: ACCOUNT,
+      timeoutSeconds: fn.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      memoryMb: fn.memoryMb ?? DEFAULT_MEMORY_MB,
+      meter: opts.meter !== undefined,
+    };
+    // env: the worker's process.env is this object alone. execArgv: not the main thread's (`--import tsx`):
+    // the code is bundled, and stack traces map back to the sources, as NODE_OPTIONS does in the stack.
+    const worker = new Worker(runtimeFile, { env: environment(fn.name), workerData: data, execArgv: ['--enable-source-maps'], name: fn.name });
+    workers.add(worker);
     worker.on('message', (msg: FromWorker) => {
       if (msg.type === 'ready') {
         opts.log?.(`${fn.name}: cold start done`);
-        settleReady.ok();
+        settleReady.ok(worker);
         return;
       }
       if (msg.type === 'init-error') {
@@ -145,9 +161,11 @@ export function startFunctionHost(opts: FunctionHostOptions): FunctionHost {
       opts.log?.(`${fn.name}: worker crashed: ${err.message}`);
       forget(err instanceof Error ? err : new Error(String(err)));
     });
-    worker.on('exit', (code) => forget(new Error(`${fn.name}: its runtime exited (code ${code})`)));
-    running.set(fn.name, self);
-    return self;
+    worker.on('exit', (code) => {
+      workers.delete(worker);
+      forget(new Error(`${fn.name}: its runtime exited (code ${code})`));
+    });
+    }
   };
 
   return {
@@ -166,24 +184,26 @@ export function startFunctionHost(opts: FunctionHostOptions): FunctionHost {
         await whenConfigured;
         if (stopped) throw new Error(`${name}: local mode is stopping`);
         const r = running.get(name) ?? start(fn);
-        await r.ready;
+        const worker = await r.ready;
         const id = nextId++;
         const budgetMs = context?.getRemainingTimeInMillis?.();
         const msg: ToWorker = { type: 'invoke', id, event, ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}), ...(budgetMs !== undefined ? { budgetMs } : {}) };
         return new Promise((resolve, reject) => {
           r.pending.set(id, { resolve, reject });
-          r.worker.postMessage(msg);
+          worker.postMessage(msg);
         });
       };
     },
     async warm() {
       await whenConfigured;
+      await bundles.all(opts.manifest);
       await Promise.allSettled(opts.manifest.map((fn) => (running.get(fn.name) ?? start(fn)).ready));
     },
     async stop() {
       stopped = true;
-      await Promise.allSettled([...running.values()].map((r) => r.worker.terminate()));
+      await Promise.allSettled([...workers].map((w) => w.terminate()));
       running.clear();
+      bundles.remove();
     },
   };
 }
