@@ -317,9 +317,6 @@ describe('a need removed from a copy of the manifest', () => {
     expect(grantsOf(mailOn, functionOf(mailOn, 'AddMessage').fn)).toContain(wake(mailOn));
     expect(grantsOf(changed, functionOf(changed, 'AddMessage').fn)).not.toContain(wake(changed));
     expect(grantsOf(changed, functionOf(changed, 'AddMessage').fn).filter((g) => g.startsWith('states:'))).toEqual([]);
-    // …and the variable the need brought goes with it.
-    expect(functionOf(changed, 'AddMessage').fn.Properties.Environment.Variables.STATE_MACHINE_ARN).toBeUndefined();
-    expect(functionOf(mailOn, 'AddMessage').fn.Properties.Environment.Variables.STATE_MACHINE_ARN).toBeDefined();
   });
 
   it('changes nothing else: every other function keeps its statements', () => {
