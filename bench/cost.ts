@@ -39,7 +39,7 @@ import { closers, fmt, local, localOutput, printTable, signIn, sleep, startLocal
 import { stackInventory } from './stack-inventory.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-// Deployed functions log at INFO (lib/constructs/api-function.ts): count what they would write.
+// Deployed functions log at INFO (lib/constructs/helpdesk-function.ts): count what they would write.
 process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
 
 const { values: opts } = parseArgs({
@@ -69,7 +69,7 @@ const whole = (name: keyof typeof opts, min: number) => {
 const N = whole('tickets', 10);
 const AGENTS = whole('agents', 1);
 
-/** Memory sizes in the stack: ApiFunction's default, and the inbound-mail function's own (lib/constructs/inbound-mail.ts). */
+/** Memory sizes in the stack: HelpdeskFunction's default, and each manifest entry's own memoryMb (lib/definitions/functions.ts). */
 const DEFAULT_MEMORY_MB = 512;
 /** Alarms, keys, secrets and each function's memory, from the stack as deployed (mail and alarms on). */
 const inventory = stackInventory();

@@ -12,7 +12,7 @@ import { DomainError, NotFoundError } from '#core/errors';
 
 /**
  * The agents' user pool, through Cognito's admin API. Only the admin routes use
- * it, and each one's role allows only the calls it makes (lib/helpdesk-stack.ts).
+ * it, and each one's role allows only the calls its manifest entry names (lib/definitions/functions.ts, userPool).
  * Locally the same calls reach the local user pool (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER).
  */
 export class UserExistsError extends DomainError {
