@@ -53,7 +53,7 @@ export interface FunctionHost {
    * Starts every function's worker now rather than at its first call (as provisioned concurrency
    * would); resolves when all have loaded or failed to (a failed one is tried again at its first call).
    */
-  warm(): Promise<void>;
+  warm(progress?: (started: number, total: number) => void): Promise<void>;
   /** Ends every worker. */
   stop(): Promise<void>;
 }
@@ -194,10 +194,12 @@ export function startFunctionHost(opts: FunctionHostOptions): FunctionHost {
         });
       };
     },
-    async warm() {
+    async warm(progress) {
       await whenConfigured;
       await bundles.all(opts.manifest);
-      await Promise.allSettled(opts.manifest.map((fn) => (running.get(fn.name) ?? start(fn)).ready));
+      let started = 0;
+      const total = opts.manifest.length;
+      await Promise.allSettled(opts.manifest.map((fn) => (running.get(fn.name) ?? start(fn)).ready.finally(() => progress?.(++started, total))));
     },
     async stop() {
       stopped = true;

@@ -326,7 +326,8 @@ async function main() {
   if (timeScale > 1) {
     // With SLA time scaled, a cold start of seconds would be hours of SLA time: every function starts now.
     phase(`API listening at ${apiUrl}; starting all ${built.length} functions (SLA time ×${timeScale})…`);
-    await host.warm();
+    // A line every eighth or so, so a slow machine's long stretch still shows progress.
+    await host.warm((started, total) => (started === total || started % Math.ceil(total / 8) === 0 ? phase(`${started}/${total} functions started`) : undefined));
   } else phase(`API listening at ${apiUrl}; ${built.length} functions, each started at its first call`);
 
   // Deploy time, as CloudFormation runs a custom resource: departments and default canned responses from cdk.json.
