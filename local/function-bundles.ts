@@ -8,7 +8,7 @@
  * Bundles live for one run, under node_modules/.cache (inside the project, so the meter's
  * externals resolve from node_modules), and are removed when local mode stops.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import type { FunctionDefinition } from '../lib/definitions/functions.ts';
@@ -24,9 +24,25 @@ export interface FunctionBundles {
   remove(): void;
 }
 
+/** Whether a process is alive (signal 0 checks without signalling; EPERM means it exists). */
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
 export function functionBundles(root: string, opts: { metered: boolean }): FunctionBundles {
-  const dir = join(root, 'node_modules', '.cache', 'helpdesk-local', `run-${process.pid}-${Date.now().toString(36)}`);
+  const parent = join(root, 'node_modules', '.cache', 'helpdesk-local');
+  const dir = join(parent, `run-${process.pid}-${Date.now().toString(36)}`);
   mkdirSync(dir, { recursive: true });
+  // A run killed outright (kill -9) could not remove its bundles: those of runs no longer alive go now.
+  for (const name of readdirSync(parent)) {
+    const pid = Number(/^run-(\d+)-/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !alive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
   const common: BuildOptions = {
     bundle: true,
     platform: 'node',
