@@ -122,6 +122,10 @@ export interface DeliveryEventsOptions {
   log?: ((line: string) => void) | undefined;
   /** The delivery-events function (local/function-host.ts: its own worker and environment). */
   handler: Parameters<typeof startSqsPoller>[0]['handler'];
+  /** Its manifest entry's name, batch size and timeout, as the stack's event source mapping takes them. */
+  functionName: string;
+  batchSize: number;
+  timeoutSeconds?: number | undefined;
 }
 
 /**
@@ -165,7 +169,7 @@ export async function startDeliveryEvents(o: DeliveryEventsOptions): Promise<{ t
   };
   o.ses.prependListener('request', onRequest);
 
-  const poller: SqsPoller = startSqsPoller({ sqs: o.sqs, queueUrl, queueArn, batchSize: 10, handler: o.handler, functionName: 'DeliveryEvents', log: o.log });
+  const poller: SqsPoller = startSqsPoller({ sqs: o.sqs, queueUrl, queueArn, batchSize: o.batchSize, timeoutSeconds: o.timeoutSeconds, handler: o.handler, functionName: o.functionName, log: o.log });
 
   return {
     topicArn,

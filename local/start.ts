@@ -388,7 +388,7 @@ async function main() {
   // SES event publishing, as the mailbox simulator drives it: mail to bounce@ or complaint@simulator.amazonses.com
   // comes back as SES's Bounce/Complaint event → SNS → SQS → the delivery-events handler → the ticket's trail.
   for (const fn of queueFunctions.filter((f) => f.trigger.queue === 'deliveryEvents')) {
-    const deliveryEvents = await startDeliveryEvents({ messaging: messaging.server, ses: ses.server, sesUrl: outboxUrl, sqs, sns, handler: host.invoker(fn.name), log: args.quiet ? undefined : (l) => console.log(`[ses-events] ${l}`) });
+    const deliveryEvents = await startDeliveryEvents({ messaging: messaging.server, ses: ses.server, sesUrl: outboxUrl, sqs, sns, handler: host.invoker(fn.name), functionName: fn.name, batchSize: fn.trigger.batchSize, timeoutSeconds: fn.timeoutSeconds, log: args.quiet ? undefined : (l) => console.log(`[ses-events] ${l}`) });
     stoppers.push(() => deliveryEvents.stop());
   }
   phase(`mail: SMTP gateway on ${smtp.port}, inbound and delivery-event queues polled`);
