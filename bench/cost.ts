@@ -37,6 +37,7 @@ import { currency, prices, region } from './aws-prices.ts';
 import { costPerThousand, diffCounters, fixedMonthly, storagePerThousand, usageFromMeter, type FixedInputs } from './cost-model.ts';
 import { closers, fmt, local, localOutput, printTable, signIn, sleep, startLocalMode, type LocalEndpoints, runBench } from './lib.ts';
 import { stackInventory } from './stack-inventory.ts';
+import { functionDefaults } from '../lib/definitions/functions.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Deployed functions log at INFO (lib/constructs/helpdesk-function.ts): count what they would write.
@@ -70,7 +71,7 @@ const N = whole('tickets', 10);
 const AGENTS = whole('agents', 1);
 
 /** Memory sizes in the stack: HelpdeskFunction's default, and each manifest entry's own memoryMb (lib/definitions/functions.ts). */
-const DEFAULT_MEMORY_MB = 512;
+const DEFAULT_MEMORY_MB = functionDefaults.memoryMb;
 /** Alarms, keys, secrets and each function's memory, from the stack as deployed (mail and alarms on). */
 const inventory = stackInventory();
 const MEMORY_MB: Record<string, number> = inventory.memoryMb;

@@ -16,14 +16,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import { environmentOf, runtimeVariables, type DeploymentValues, type FunctionDefinition } from '../lib/definitions/functions.ts';
+import { environmentOf, functionDefaults, runtimeVariables, type DeploymentValues, type FunctionDefinition } from '../lib/definitions/functions.ts';
 import type { FromWorker, SerializedError, ToWorker, WorkerData } from './function-worker.ts';
 import type { Meter } from './meter.ts';
 import { functionBundles } from './function-bundles.ts';
 
-/** As the stack's defaults (lib/constructs/api-function.ts): 10 s and 512 MB unless the entry says otherwise. */
-const DEFAULT_TIMEOUT_SECONDS = 10;
-const DEFAULT_MEMORY_MB = 512;
 const ACCOUNT = '000000000000';
 
 export interface FunctionHostOptions {
@@ -129,8 +126,8 @@ export function startFunctionHost(opts: FunctionHostOptions): FunctionHost {
       entry,
       region: opts.region,
       account: ACCOUNT,
-      timeoutSeconds: fn.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-      memoryMb: fn.memoryMb ?? DEFAULT_MEMORY_MB,
+      timeoutSeconds: fn.timeoutSeconds ?? functionDefaults.timeoutSeconds,
+      memoryMb: fn.memoryMb ?? functionDefaults.memoryMb,
       meter: opts.meter !== undefined,
     };
     // env: the worker's process.env is this object alone. execArgv: not the main thread's (`--import tsx`):

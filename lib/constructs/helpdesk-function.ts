@@ -7,6 +7,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { functionsDir, lockFile, repoRoot } from '../paths.ts';
+import { functionDefaults } from '../definitions/functions.ts';
 
 export interface HelpdeskFunctionProps {
   /** Handler file relative to `functions/`, as in the function manifest. */
@@ -54,8 +55,8 @@ export class HelpdeskFunction extends Construct {
       depsLockFilePath: lockFile,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(10),
+      memorySize: props.memorySize ?? functionDefaults.memoryMb,
+      timeout: props.timeout ?? Duration.seconds(functionDefaults.timeoutSeconds),
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,

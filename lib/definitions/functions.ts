@@ -95,9 +95,14 @@ export interface FunctionDefinition {
   readonly needs: Needs;
   /** Built only when mail is on (a support domain is configured), or retention is set. */
   readonly onlyWhen?: 'mail' | 'retention';
+  /** Default: functionDefaults.memoryMb. */
   readonly memoryMb?: number;
+  /** Default: functionDefaults.timeoutSeconds. */
   readonly timeoutSeconds?: number;
 }
+
+/** A function's memory and timeout when its entry names none: the stack and local mode both use these. */
+export const functionDefaults = { memoryMb: 512, timeoutSeconds: 10 } as const;
 
 const read = { actions: 'read' } as const satisfies TableGrant;
 const readwrite = { actions: 'readwrite' } as const satisfies TableGrant;
