@@ -44,7 +44,21 @@ export interface RouteSchemas {
   readonly form?: Schema;
   /** The main answer. */
   readonly ok: { readonly status: 200 | 201 | 204 | 303; readonly description: string; readonly content?: 'json' | 'html' | 'json-or-csv' };
+  /** A customer page's problem pages: the statuses its handler answers besides `ok` (customerPageProblems below). */
+  readonly pages?: readonly CustomerProblemStatus[];
 }
+
+/** The problem pages customer routes answer, each as its handler means it. */
+const customerPageProblems = {
+  400: 'A page saying what is wrong (a malformed link, a field to correct)',
+  404: 'A page saying the ticket is not there (erased, or never was)',
+  409: 'A page saying the ticket is closed: the reply was not added',
+  410: 'The link has expired, or the survey has closed',
+  413: 'The form is too large',
+  415: 'Not a form post',
+  429: 'Too many posts from this address for now (Retry-After)',
+} as const;
+type CustomerProblemStatus = keyof typeof customerPageProblems;
 
 /**
  * What each route parses and answers. The agent routes' schemas are those their
@@ -74,16 +88,18 @@ export const routeSchemas: Record<RouteFunctionName, RouteSchemas> = {
   AdminDeleteCannedResponse: { params: cannedResponseParams, ok: { status: 204, description: 'Deleted (or already gone)' } },
   AdminAudit: { query: auditQuery, ok: { status: 200, description: 'A page of the audit of admin changes', content: 'json' } },
   EraseRequester: { body: erasureBody, ok: { status: 200, description: 'What was erased (counts)', content: 'json' } },
-  SurveyRating: { params: z.strictObject({ token: z.string() }), ok: { status: 200, description: 'The rating page of a signed survey link', content: 'html' } },
+  SurveyRating: { params: z.strictObject({ token: z.string() }), ok: { status: 200, description: 'The rating page of a signed survey link', content: 'html' }, pages: [400, 404, 410] },
   SurveyComment: {
     // Read by hand in functions/public/survey-answer.ts (readSurveyForm), not by a zod schema: described here.
     form: z.strictObject({ token: z.string().min(1), rating: z.enum(['1', '2', '3', '4', '5']).optional(), comment: z.string().optional() }),
     ok: { status: 200, description: 'The thank-you page; the rating is recorded', content: 'html' },
+    // A form too large or not a form is a 400 here: readSurveyForm reads it by hand. No throttle: the signed token limits it.
+    pages: [400, 404, 410],
   },
   HelpForm: { ok: { status: 200, description: 'The web form', content: 'html' } },
-  SubmitTicket: { form: helpFormSchema, ok: { status: 200, description: 'The thank-you page with the ticket number; the form again with errors on a 400', content: 'html' } },
-  TicketStatus: { params: z.strictObject({ token: z.string() }), ok: { status: 200, description: 'The status page of a signed link', content: 'html' } },
-  StatusReply: { form: statusReplySchema, ok: { status: 303, description: 'Back to the status page, the reply added' } },
+  SubmitTicket: { form: helpFormSchema, ok: { status: 200, description: 'The thank-you page with the ticket number; the form again with errors on a 400', content: 'html' }, pages: [400, 413, 415, 429] },
+  TicketStatus: { params: z.strictObject({ token: z.string() }), ok: { status: 200, description: 'The status page of a signed link', content: 'html' }, pages: [400, 404, 410] },
+  StatusReply: { form: statusReplySchema, ok: { status: 303, description: 'Back to the status page, the reply added' }, pages: [400, 404, 409, 410, 413, 415] },
 };
 
 const errorSchema = {
@@ -154,14 +170,8 @@ function agentOperation(fn: FunctionDefinition, s: RouteSchemas) {
 function customerOperation(s: RouteSchemas) {
   const responses: Record<string, unknown> = {
     [s.ok.status]: s.ok.content === 'html' ? pageResponse(s.ok.description) : { description: s.ok.description },
-    400: pageResponse('A page saying what is wrong (a malformed link, a field to correct)'),
   };
-  if (s.params) responses[410] = pageResponse('The link has expired');
-  if (s.form) {
-    responses[413] = pageResponse('The form is too large');
-    responses[415] = pageResponse('Not a form post');
-    responses[429] = pageResponse('Too many posts from this address for now (Retry-After)');
-  }
+  for (const status of s.pages ?? []) responses[status] = pageResponse(customerPageProblems[status]);
   return {
     ...(s.form && { requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: jsonSchema(s.form) } } } }),
     responses,
