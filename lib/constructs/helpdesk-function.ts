@@ -100,7 +100,7 @@ export class HelpdeskFunction extends Construct {
       {
         id: 'AwsSolutions-L1',
         reason:
-          'Runtime pinned to nodejs22.x on purpose (ARCHITECTURE.md convention; bundles target node22); 22.x is in standard ' +
+          'Runtime pinned to nodejs22.x on purpose (docs/architecture.md, Verified traps; bundles target node22); 22.x is in standard ' +
           'support. Moving to 24.x is a deliberate, tested change, not a silent one.',
       },
     ]);
