@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 }
 import type { RouteDefinition } from '../lib/definitions/routes.ts';
 
 /**
- * The local HTTP API: routes come from the same table as the CDK stack, and
+ * The local HTTP API: routes come from the function manifest, as the CDK stack's do, and
  * agent routes are guarded the way API Gateway's JWT authorizer guards them
  * (signature against the JWKS, issuer, expiry, audience or client_id). Events
  * are payload format 2.0; each route's function runs where local mode runs it
