@@ -24,7 +24,7 @@ export interface HelpdeskConfig {
    * Set only when `supportDomain` is. Plus-addressed forms (`support+token@…`) match too.
    */
   readonly supportAddresses?: readonly string[];
-  /** Display name on outgoing mail; the mail code defaults to "Help desk". */
+  /** Display name on outgoing mail and the customer pages; the stack gives functions "Help desk" when unset (DESK_NAME). */
   readonly deskName?: string;
   /**
    * Browser origins allowed by CORS besides the dashboard's own CloudFront origin, which the
