@@ -9,7 +9,8 @@
  * - the handler reads a typed configuration built from the same needs, once at
  *   start-up (functions/shared/config.ts).
  *
- * So adding a route or a function is one entry here and one handler file.
+ * So adding a function is one entry here and one handler file; a route also names its
+ * schemas in routeSchemas (./openapi.ts), or it does not compile (docs/architecture.md, How to add a route).
  * Pure data and pure functions: no CDK or AWS imports (local mode and the
  * functions' bundles load it).
  */
