@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { open, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processAlive } from './home.ts';
 
 /**
  * Local hosting for the agent dashboard, standing in for S3 + CloudFront:
@@ -163,15 +164,6 @@ export async function dashboardIsStale(dir = dashboardDir): Promise<boolean> {
   return sources > built;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /** One builder at a time across processes (parallel test runs, two `npm start`s). */
 async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -186,7 +178,7 @@ async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 180_0
       const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
       const age = Date.now() - ((await stat(file).catch(() => undefined))?.mtimeMs ?? Date.now());
       // A lock left by a process that died (or never wrote its pid) is taken over.
-      if ((holder && !alive(holder)) || (!holder && age > 10_000)) await rm(file, { force: true });
+      if ((holder && !processAlive(holder)) || (!holder && age > 10_000)) await rm(file, { force: true });
       else if (Date.now() > deadline) throw new Error(`another process (pid ${holder || '?'}) has been building the dashboard for too long; remove ${file} if it is stuck`);
       else await new Promise((r) => setTimeout(r, 250));
     }

@@ -12,6 +12,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import type { FunctionDefinition } from '../lib/definitions/functions.ts';
+import { processAlive } from './home.ts';
 
 export interface FunctionBundles {
   /** The worker runtime (local/function-worker.ts) as one file. */
@@ -24,16 +25,6 @@ export interface FunctionBundles {
   remove(): void;
 }
 
-/** Whether a process is alive (signal 0 checks without signalling; EPERM means it exists). */
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 export function functionBundles(root: string, opts: { metered: boolean }): FunctionBundles {
   const parent = join(root, 'node_modules', '.cache', 'helpdesk-local');
   const dir = join(parent, `run-${process.pid}-${Date.now().toString(36)}`);
@@ -41,7 +32,7 @@ export function functionBundles(root: string, opts: { metered: boolean }): Funct
   // A run killed outright (kill -9) could not remove its bundles: those of runs no longer alive go now.
   for (const name of readdirSync(parent)) {
     const pid = Number(/^run-(\d+)-/.exec(name)?.[1]);
-    if (pid && pid !== process.pid && !alive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+    if (pid && pid !== process.pid && !processAlive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
   }
   const common: BuildOptions = {
     bundle: true,

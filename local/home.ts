@@ -34,14 +34,19 @@ export async function preparePrivateHome(home: string): Promise<void> {
   if (process.platform !== 'win32') await makePrivate(home);
 }
 
-/** Whether `pid` is a running local mode (not just any process that reused a dead one's pid, where that can be told). */
-function isRunningLocalMode(pid: number): boolean {
+/** Whether a process is alive (signal 0 checks without signalling; EPERM: it exists but belongs to someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
+    return true;
   } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Whether `pid` is a running local mode (not just any process that reused a dead one's pid, where that can be told). */
+function isRunningLocalMode(pid: number): boolean {
+  if (!processAlive(pid)) return false;
   try {
     // Linux: a pid reused by another program after a kill -9 is not a local mode. Elsewhere the pid is trusted.
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('start');
