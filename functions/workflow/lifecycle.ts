@@ -18,7 +18,8 @@ import { metricNames } from '#definitions/metrics';
 
 const config = await configFor('Lifecycle');
 const store = ticketStore(config.tableName);
-const access = agentStatus(config.tableName);
+// Breach mail goes only to agents who may see the ticket: restricted departments are re-read as often as the agent routes re-read them.
+const access = agentStatus(config.tableName, policy.accessCacheSeconds * 1000);
 /** Where customer links point: the public routes of the HTTP API. */
 const { publicUrl } = config;
 // Mail is off until the stack is given a support domain: the lifecycle still runs, silently.
