@@ -5,6 +5,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { NagSuppressions } from 'cdk-nag';
@@ -60,6 +61,17 @@ export interface ManifestFunctionsProps {
  * `tasks` and `deploy` are handed to the state machine and the desk-config
  * custom resource, which are built after.
  */
+/**
+ * The logical IDs the Task functions had before the manifest, under the Lifecycle construct.
+ * A running execution keeps the definition it started with, which names these functions' ARNs:
+ * replacing them on upgrade would fail every open ticket's lifecycle at its next step. So they
+ * keep their IDs and are updated in place (every other function holds no such reference).
+ */
+export const taskLogicalIds: Readonly<Record<TaskSubstitution, string>> = {
+  LifecycleFunctionArn: 'LifecycleFunctionEB2ECF20',
+  AwaitSignalFunctionArn: 'LifecycleAwaitSignalFunction4393A6ED',
+};
+
 export class ManifestFunctions extends Construct {
   /** Manifest name → its function, for the functions built in this deployment. */
   readonly functions = new Map<string, HelpdeskFunction>();
@@ -193,6 +205,7 @@ export class ManifestFunctions extends Construct {
       case 'task':
         if (this.tasks[trigger.substitution]) throw new Error(`${definition.name}: two functions for the Task substitution ${trigger.substitution}`);
         this.tasks[trigger.substitution] = fn;
+        (fn.fn.node.defaultChild as CfnFunction).overrideLogicalId(taskLogicalIds[trigger.substitution]);
         return;
       case 'deploy':
         this.deploy.push(fn);

@@ -14,6 +14,7 @@ import {
   tableGrantsOf,
 } from '../../lib/definitions/functions.ts';
 import { buckets } from '../../lib/definitions/resources.ts';
+import { taskLogicalIds } from '../../lib/constructs/manifest-functions.ts';
 import { HelpdeskStack } from '../../lib/helpdesk-stack.ts';
 import { repoRoot } from '../../lib/paths.ts';
 
@@ -77,7 +78,8 @@ const deployments = () => [
   ['mail and retention off', mailOff],
 ] as const;
 
-const idOf = (s: Synth, c: { node: { defaultChild?: unknown } }) => s.stack.getLogicalId(c.node.defaultChild as CfnElement);
+/** The element's logical ID as synthesised (getLogicalId would ignore an override). */
+const idOf = (s: Synth, c: { node: { defaultChild?: unknown } }) => s.stack.resolve((c.node.defaultChild as CfnElement).logicalId) as string;
 const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 const ofType = (s: Synth, type: string) => Object.entries(s.resources).filter(([, r]) => r.Type === type);
 
@@ -270,6 +272,14 @@ describe('every function the manifest builds', () => {
         manifest.flatMap((f) => (f.trigger.kind === 'task' ? [f.trigger.substitution] : [])).sort(),
       );
       expect(ofType(s, 'AWS::Lambda::EventSourceMapping').length, label).toBe(manifest.filter((f) => f.trigger.kind === 'queue' && isBuilt(f, s.options)).length);
+    }
+  });
+
+  it("keeps the Task functions' logical IDs from before the manifest, so an upgrade updates them in place and running executions still find them", () => {
+    const machine = ofType(mailOn, 'AWS::StepFunctions::StateMachine')[0]![1];
+    for (const [substitution, logicalId] of Object.entries(taskLogicalIds)) {
+      expect(mailOn.resources[logicalId]?.Type, substitution).toBe('AWS::Lambda::Function');
+      expect(machine.Properties.DefinitionSubstitutions[substitution], substitution).toEqual({ 'Fn::GetAtt': [logicalId, 'Arn'] });
     }
   });
 
