@@ -37,7 +37,7 @@ async function resolveUploads(ticketId: string, uploads: { key: string }[]) {
 }
 
 async function loadReplyMailer(mail: MailSettings) {
-  const [{ mailIndex }, { mailer }, { sendAgentReply }] = await Promise.all([import('#adapters/mail-index'), import('#adapters/mailer'), import('../email/send-reply.ts')]);
+  const [{ mailIndex }, { mailer }, { sendAgentReply }] = await Promise.all([import('#adapters/mail-index'), import('#adapters/mailer'), import('#app/send-reply')]);
   const deps = { index: mailIndex(config.tableName), send: mailer(undefined, mail.configurationSet).send, getObject: objects.get, config: { ...mail, deskName: config.deskName } };
   return (ticket: Ticket, message: Message) => sendAgentReply(ticket, message, deps);
 }
@@ -60,6 +60,9 @@ export const handler = agentRoute(config, { params: ticketIdParam, body: addMess
     return addAgentMessage(current, { kind: body.kind, body: body.body, attachments }, actorOf(principal), new Date().toISOString(), policy);
   }))!;
   if (ticket.lifecycleSeq !== seqBefore) await lifecycle.signal(ticket.id);
+  // A public reply to an address that bounced or complained before goes out, and says so. Read before
+  // the send: this reply's own bounce can be recorded within milliseconds and is not a "before".
+  const warnings = message.kind === 'reply' ? await history.warningsFor(replyRecipients(ticket)) : [];
   // The reply is saved whatever happens to the mail; the agent sees whether it went out.
   let mail: { status: 'sent'; sesMessageId: string } | { status: 'failed' } | { status: 'not-mailed' } = { status: 'not-mailed' };
   if (message.kind === 'reply' && !ticket.spam && replyMailer) {
@@ -70,7 +73,5 @@ export const handler = agentRoute(config, { params: ticketIdParam, body: addMess
       mail = { status: 'failed' };
     }
   }
-  // A public reply to an address that bounced or complained before goes out, and says so.
-  const warnings = message.kind === 'reply' ? await history.warningsFor(replyRecipients(ticket)) : [];
   return json(201, { message, ticket, mail, warnings }, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"` });
 });
