@@ -6,7 +6,7 @@ import { deliveryMetricNames } from '#definitions/metrics';
 import { ticketStore } from '#adapters/ticket-store';
 import { mailIndex } from '#adapters/mail-index';
 import { deliveryHistory } from '#adapters/delivery-history';
-import { recordDeliveryEvent, type DeliveryDeps, type DeliveryOutcome } from './record-delivery-event.ts';
+import { recordDeliveryEvent, type DeliveryDeps, type DeliveryOutcome } from '#app/record-delivery-event';
 
 /**
  * SQS → SES delivery events (bounce, complaint, delivery delay, reject) of mail

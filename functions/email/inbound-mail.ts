@@ -7,7 +7,7 @@ import { ticketStore } from '#adapters/ticket-store';
 import { mailIndex } from '#adapters/mail-index';
 import { mailObjects } from '#adapters/mail-objects';
 import { mailer } from '#adapters/mailer';
-import { receiveMail, type ReceiveDeps } from './receive-mail.ts';
+import { receiveMail, type ReceiveDeps } from '#app/receive-mail';
 import { metrics, MetricUnit, observed } from '#shared/observability';
 import { mailResultMetric, metricNames } from '#definitions/metrics';
 

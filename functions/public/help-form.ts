@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { helpFormPage } from '#core/customer-pages';
-import { browserLanguage, HELP_PATH, html } from './customer-page.ts';
+import { browserLanguage, HELP_PATH, html } from '#shared/customer-page';
 import { observed } from '#shared/observability';
 import { configFor } from '#shared/config';
 

@@ -8,8 +8,8 @@ import { checkStatusReply, readForm } from '#core/customer-forms';
 import { linkProblemPage, pageLanguage } from '#core/customer-pages';
 import { addCustomerMessage, type Actor, type Ticket } from '#core/ticket';
 import { NotFoundError, RuleViolationError } from '#core/errors';
-import { acceptLanguage, browserLanguage, formProblemStatus, html, problemPages } from './customer-page.ts';
-import { statusPath, statusView } from './status-view.ts';
+import { acceptLanguage, browserLanguage, formProblemStatus, html, problemPages } from '#shared/customer-page';
+import { statusPath, statusView } from '#app/status-view';
 import { observed } from '#shared/observability';
 
 const config = await configFor('StatusReply');

@@ -9,7 +9,7 @@ import { checkHelpForm, readForm, submissionFingerprint, type HelpForm } from '#
 import { helpFormPage, helpThanksPage, type PageLanguage } from '#core/customer-pages';
 import { openTicket, type Actor, type Ticket } from '#core/ticket';
 import { triageNew } from '#core/lifecycle';
-import { browserLanguage, formProblemStatus, HELP_PATH, html, problemPages } from './customer-page.ts';
+import { browserLanguage, formProblemStatus, HELP_PATH, html, problemPages } from '#shared/customer-page';
 import { observed } from '#shared/observability';
 
 /**
@@ -41,7 +41,7 @@ export const DUPLICATE_WINDOW_SECONDS = 10 * 60;
 const webActor: Actor = { sub: 'system:web-form', email: 'web' };
 
 async function loadAcknowledgement(mail: MailSettings) {
-  const [{ mailIndex }, { mailer }, { sendAcknowledgement }] = await Promise.all([import('#adapters/mail-index'), import('#adapters/mailer'), import('../email/acknowledgement.ts')]);
+  const [{ mailIndex }, { mailer }, { sendAcknowledgement }] = await Promise.all([import('#adapters/mail-index'), import('#adapters/mailer'), import('#app/acknowledgement')]);
   const settings = {
     ...mail,
     deskName,

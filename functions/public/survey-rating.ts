@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { pageLanguage } from '#core/customer-pages';
-import { surveyAnswers } from './survey-answer.ts';
+import { surveyAnswers } from '#app/survey-answer';
 import { observed } from '#shared/observability';
 import { configFor } from '#shared/config';
 

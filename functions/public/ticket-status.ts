@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { acceptLanguage, browserLanguage } from './customer-page.ts';
-import { statusView } from './status-view.ts';
+import { acceptLanguage, browserLanguage } from '#shared/customer-page';
+import { statusView } from '#app/status-view';
 import { observed } from '#shared/observability';
 import { configFor } from '#shared/config';
 

@@ -26,7 +26,7 @@ const { publicUrl } = config;
 const mail = config.mail ? await loadMail(config.mail) : undefined;
 
 async function loadMail(settings: MailSettings) {
-  const [{ mailIndex }, { mailer }, { sendOnTicket }] = await Promise.all([import('#adapters/mail-index'), import('#adapters/mailer'), import('../email/send-reply.ts')]);
+  const [{ mailIndex }, { mailer }, { sendOnTicket }] = await Promise.all([import('#adapters/mail-index'), import('#adapters/mailer'), import('#app/send-reply')]);
   const mailConfig = { ...settings, deskName: config.deskName };
   const outbound = mailer(undefined, mailConfig.configurationSet);
   return { mailConfig, outbound, sendOnTicket, deps: { index: mailIndex(config.tableName), send: outbound.send, config: mailConfig } };

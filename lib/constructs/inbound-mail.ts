@@ -11,7 +11,7 @@ import type { HelpdeskConfig } from '../config.ts';
 import { buckets } from '../definitions/resources.ts';
 import type { MailResources } from './mail-resources.ts';
 
-/** Where SES writes raw MIME, and where the inbound function writes attachments (functions/email/receive-mail.ts). */
+/** Where SES writes raw MIME, and where the inbound function writes attachments (functions/app/receive-mail.ts). */
 const mailPrefixes = buckets.mail.prefixes;
 
 /** The receipt rule's own name inside the rule set. */

@@ -90,7 +90,7 @@ export const routeSchemas: Record<RouteFunctionName, RouteSchemas> = {
   EraseRequester: { body: erasureBody, ok: { status: 200, description: 'What was erased (counts)', content: 'json' } },
   SurveyRating: { params: z.strictObject({ token: z.string() }), ok: { status: 200, description: 'The rating page of a signed survey link', content: 'html' }, pages: [400, 404, 410] },
   SurveyComment: {
-    // Read by hand in functions/public/survey-answer.ts (readSurveyForm), not by a zod schema: described here.
+    // Read by hand in functions/app/survey-answer.ts (readSurveyForm), not by a zod schema: described here.
     form: z.strictObject({ token: z.string().min(1), rating: z.enum(['1', '2', '3', '4', '5']).optional(), comment: z.string().optional() }),
     ok: { status: 200, description: 'The thank-you page; the rating is recorded', content: 'html' },
     // A form too large or not a form is a 400 here: readSurveyForm reads it by hand. No throttle: the signed token limits it.

@@ -16,7 +16,7 @@ import { addCustomerMessage, openTicket, updateTicket, type Actor, type Ticket }
 import { verifyLink } from '../../functions/core/signed-link.ts';
 import { RuleViolationError } from '../../functions/core/errors.ts';
 import { defaultPolicy, type Policy } from '../../functions/core/policy.ts';
-import { sendAcknowledgement, type AcknowledgementDeps } from '../../functions/email/acknowledgement.ts';
+import { sendAcknowledgement, type AcknowledgementDeps } from '../../functions/app/acknowledgement.ts';
 import type { OutgoingMail } from '../../functions/adapters/mailer.ts';
 
 const desk = 'Acme Support';

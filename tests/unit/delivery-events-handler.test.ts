@@ -6,7 +6,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
  * recording throws (a store failure) is a batch item failure, so SQS retries it
  * and then dead-letters it; every other outcome, even "ignored", is acknowledged.
  */
-vi.mock('../../functions/email/record-delivery-event.ts', () => ({
+vi.mock('../../functions/app/record-delivery-event.ts', () => ({
   recordDeliveryEvent: vi.fn(async (body: string) => {
     if (body === 'store-down') throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
     if (body === 'garbage') return { result: 'ignored', reason: 'not-json' };

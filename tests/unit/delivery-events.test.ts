@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readDeliveryEvent, MAX_DELIVERY_EVENT_BYTES } from '../../functions/core/delivery-events.ts';
-import { recordDeliveryEvent, type DeliveryDeps } from '../../functions/email/record-delivery-event.ts';
+import { recordDeliveryEvent, type DeliveryDeps } from '../../functions/app/record-delivery-event.ts';
 import { NotFoundError } from '../../functions/core/errors.ts';
 import { recordBounce, type AuditEvent, type Ticket } from '../../functions/core/ticket.ts';
 

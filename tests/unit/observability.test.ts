@@ -149,7 +149,7 @@ function sesNotification(id: string, opts: { virus?: string } = {}) {
   return JSON.stringify({ Type: 'Notification', Message: JSON.stringify(notification) });
 }
 
-describe('inbound mail (functions/email/inbound-mail.ts → receive-mail.ts)', () => {
+describe('inbound mail (functions/email/inbound-mail.ts → app/receive-mail.ts)', () => {
   it('logs and counts a new ticket, a quarantined mail and a failure without the address, name, subject or body', async () => {
     const { handler } = await import('../../functions/email/inbound-mail.ts');
     const event = {

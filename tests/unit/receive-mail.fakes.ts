@@ -2,7 +2,7 @@ import type { TicketStore } from '../../functions/adapters/ticket-store.ts';
 import type { MailIndex, QuarantineRecord } from '../../functions/adapters/mail-index.ts';
 import type { OutgoingMail } from '../../functions/adapters/mailer.ts';
 import type { Message, Ticket } from '../../functions/core/ticket.ts';
-import type { ReceiveDeps } from '../../functions/email/receive-mail.ts';
+import type { ReceiveDeps } from '../../functions/app/receive-mail.ts';
 import { defaultPolicy } from '../../functions/core/policy.ts';
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { receiveMail } from '../../functions/email/receive-mail.ts';
+import { receiveMail } from '../../functions/app/receive-mail.ts';
 import { composeMime } from '../../functions/adapters/mailer.ts';
 import { clipBytes, encodeComponent, isWellFormed, truncate, wellFormed } from '../../functions/core/text.ts';
 import { body, fakes } from './receive-mail.fakes.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MailTooLargeError } from '../../functions/adapters/mail-objects.ts';
-import { clipBytes, receiveMail } from '../../functions/email/receive-mail.ts';
+import { clipBytes, receiveMail } from '../../functions/app/receive-mail.ts';
 import { updateTicket, type Ticket } from '../../functions/core/ticket.ts';
 import { surveyEligible } from '../../functions/core/lifecycle.ts';
 import { defaultPolicy } from '../../functions/core/policy.ts';

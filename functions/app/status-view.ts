@@ -6,7 +6,7 @@ import { linkProblemPage, pageLanguage, statusPage, type PageLanguage, type Stat
 import type { FieldError } from '#core/customer-forms';
 import type { Message, Ticket } from '#core/ticket';
 import { ID_PATTERN } from '#core/ids';
-import { html, problemPages } from './customer-page.ts';
+import { html, problemPages } from '#shared/customer-page';
 
 /**
  * The ticket status page behind the signed link in our mails (GET

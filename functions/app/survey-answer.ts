@@ -4,7 +4,7 @@ import { logger } from '#shared/logger';
 import { ticketStore, type CounterUpdate } from '#adapters/ticket-store';
 import { keys } from '#adapters/keys';
 import { verifyLink } from '#core/signed-link';
-import { html } from './customer-page.ts';
+import { html } from '#shared/customer-page';
 import { COMMENT_MAX_LENGTH, linkProblemPage, pageLanguage, surveyCommentSavedPage, surveyRatingPage, surveyThanksPage, type LinkProblem, type PageLanguage } from '#core/customer-pages';
 import { recordRating, type Rating } from '#core/lifecycle';
 import { RuleViolationError } from '#core/errors';
