@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, dynamo } from './dynamo.ts';
+import { keys, recipientDigestOf } from './keys.ts';
 import { normaliseEmail } from '#core/ticket';
 import { recipientWarnings, type DeliveryRecord, type RecipientWarning } from '#core/recipient-warnings';
 
@@ -10,8 +10,6 @@ import { recipientWarnings, type DeliveryRecord, type RecipientWarning } from '#
  * already knows the address, and an erased requester leaves nothing readable.
  * Items expire a year after the latest event (`expiresAt`, the table's TTL).
  */
-const digest = (email: string) => createHash('sha256').update(normaliseEmail(email)).digest('base64url');
-const key = (email: string) => ({ pk: `RECIPIENT#${digest(email)}`, sk: 'DELIVERY' });
 const KEEP_SECONDS = 365 * 86_400;
 
 export function deliveryHistory(tableName: string) {
@@ -23,7 +21,7 @@ export function deliveryHistory(tableName: string) {
         await dynamo.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: key(email),
+            Key: keys.recipientDelivery(email),
             UpdateExpression: 'SET #e = :v, #t = :type, expiresAt = :exp',
             ConditionExpression: 'attribute_not_exists(#e) OR #e.#at < :at',
             ExpressionAttributeNames: { '#e': event.kind, '#t': 'type', '#at': 'at' },
@@ -39,10 +37,10 @@ export function deliveryHistory(tableName: string) {
     async warningsFor(addresses: string[]): Promise<RecipientWarning[]> {
       const unique = [...new Set(addresses.map(normaliseEmail))].slice(0, 100);
       if (unique.length === 0) return [];
-      const byDigest = new Map(unique.map((a) => [digest(a), a]));
+      const byDigest = new Map(unique.map((a) => [recipientDigestOf(keys.recipientDelivery(a).pk), a]));
       const records = new Map<string, DeliveryRecord>();
-      for (const item of await batchGetAll(tableName, unique.map(key))) {
-        const address = byDigest.get(String(item.pk).slice('RECIPIENT#'.length));
+      for (const item of await batchGetAll(tableName, unique.map(keys.recipientDelivery))) {
+        const address = byDigest.get(recipientDigestOf(String(item.pk)));
         if (!address || Number(item.expiresAt) < Date.now() / 1000) continue;
         records.set(address, { ...(item.bounce ? { bounce: item.bounce } : {}), ...(item.complaint ? { complaint: item.complaint } : {}) } as DeliveryRecord);
       }

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, DeleteCommand, PutCommand, type BatchWriteCommandOutput, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { conditionFailed, dynamo, queryPages, transactWrite } from './dynamo.ts';
 import { keys, partitions, ticketIndexKeys } from './keys.ts';
-import { messageIdKey } from './mail-index.ts';
+import { messageIdKeys } from './mail-index.ts';
 import { s3Client, type S3Options } from './mail-objects.ts';
 import { reportCounters } from './ticket-store.ts';
 import { buckets } from '#definitions/resources';
@@ -30,14 +29,9 @@ const PARALLEL_TICKETS = 4;
 /** Pages of the closed-status index one purge run reads per priority. */
 const PURGE_PAGES_PER_PRIORITY = 20;
 
-// Key shapes written by other adapters, for items that hold hashes of an address:
-// functions/adapters/mail-index.ts (claimInbound, countAutoReply), web-form-guard.ts (allow) and
-// delivery-history.ts (record).
-const digest = (s: string) => createHash('sha256').update(s).digest('base64url');
-const inboundClaimKey = (mailKey: string): ItemKey => ({ pk: `INBOUND#${digest(mailKey.toLowerCase())}`, sk: 'INBOUND' });
-const autoReplyPartition = (email: string) => `AUTOREPLY#${email.toLowerCase()}`;
-const webFormThrottlePartition = (email: string) => `THROTTLE#webform#${digest(`email:${email}`.toLowerCase())}`;
-const recipientDeliveryPartition = (email: string) => `RECIPIENT#${digest(email.trim().toLowerCase())}`;
+// The partitions other adapters keep per address (mail-index.ts's auto-reply counts, web-form-guard.ts's
+// throttles by `email:<address>`, delivery-history.ts): the hour and the sort key play no part.
+const perAddressPartitions = (email: string) => [keys.autoReplyCount(email, 0).pk, keys.webFormThrottle(`email:${email}`, 0).pk, keys.recipientDelivery(email).pk];
 
 export interface TicketErasure {
   ticketId: string;
@@ -112,10 +106,9 @@ export function erasureStore(tableName: string, mailBucket: string, s3Options: S
   async function deleteFootprint(ticketId: string, fp: Footprint): Promise<{ deleted: number; objects: number }> {
     for (const o of fp.objects) await s3.send(new DeleteObjectCommand({ Bucket: o.bucket, Key: o.key }));
     const search = fp.searchWords.map((w) => keys.searchWord(w, fp.createdAt, ticketId));
-    const claims = fp.inboundClaims.map(inboundClaimKey);
+    const claims = fp.inboundClaims.map((k) => keys.inboundClaim(k));
     await deleteKeys([...search, ...claims]);
-    const ids = [...new Set(fp.messageIds.map(messageIdKey))];
-    const unlinked = await Promise.all(ids.map((pk) => deleteIf({ pk, sk: 'MSGID' }, 'ticketId = :t', { ':t': ticketId })));
+    const unlinked = await Promise.all(messageIdKeys(fp.messageIds).map((key) => deleteIf(key, 'ticketId = :t', { ':t': ticketId })));
     return { deleted: search.length + claims.length + unlinked.filter(Boolean).length, objects: fp.objects.length };
   }
 
@@ -182,7 +175,7 @@ export function erasureStore(tableName: string, mailBucket: string, s3Options: S
   /** Items kept per address rather than per ticket: auto-reply counts, web-form throttles and bounce history (they hold the address or its hash). */
   async function deleteRequesterItems(email: string): Promise<number> {
     const found = await Promise.all(
-      [autoReplyPartition(email), webFormThrottlePartition(email), recipientDeliveryPartition(email)].map(async (pk) => {
+      perAddressPartitions(email).map(async (pk) => {
         const { items } = await queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ProjectionExpression: 'pk, sk' });
         return items.map((i) => ({ pk: i.pk, sk: i.sk }));
       }),
@@ -229,7 +222,7 @@ export function erasureStore(tableName: string, mailBucket: string, s3Options: S
       const erasureId = newId(Date.parse(at));
       const record = erasureRecord({ erasureId, at, actor: input.actor, address: email, reason: input.reason, ticketIds: erased.map((r) => r.ticketId), summary });
       await dynamo.send(
-        new PutCommand({ TableName: tableName, Item: { pk: 'ERASURE', sk: `${at}#${erasureId}`, type: 'erasure', ...record }, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({ TableName: tableName, Item: { ...keys.erasure(at, erasureId), type: 'erasure', ...record }, ConditionExpression: 'attribute_not_exists(pk)' }),
       );
       const remaining = ids.length - results.length;
       return {

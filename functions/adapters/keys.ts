@@ -1,4 +1,5 @@
-import { priorityRank, type Status, type Ticket } from '#core/ticket';
+import { createHash } from 'node:crypto';
+import { normaliseEmail, priorityRank, type Status, type Ticket } from '#core/ticket';
 
 /**
  * Named composite keys of the single table (see lib/definitions/resources.ts).
@@ -7,11 +8,19 @@ import { priorityRank, type Status, type Ticket } from '#core/ticket';
 export const keys = {
   ticket: (id: string) => ({ pk: `TICKET#${id}`, sk: 'TICKET' }),
   message: (ticketId: string, createdAt: string, id: string) => ({ pk: `TICKET#${ticketId}`, sk: `MSG#${createdAt}#${id}` }),
-  /** Zero-padded so events sort by version. */
   /** Marks a ticket as indexed for search and reports (once). */
   indexed: (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'INDEXED' }),
+  /** Zero-padded so events sort by version. */
   event: (ticketId: string, version: number) => ({ pk: `TICKET#${ticketId}`, sk: `EVT#${String(version).padStart(8, '0')}` }),
+  /** The task token of the lifecycle's wait in progress (lifecycle-client.ts), never on the ticket item. */
+  workflow: (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'WORKFLOW' }),
+  /** One kind of mail sent, or one delivery event recorded, for a ticket exactly once (mail-index.ts). */
+  sentClaim: (ticketId: string, what: string) => ({ pk: `TICKET#${ticketId}`, sk: `SENT#${what}` }),
+  /** A reply from the status page, by a hash of its body with spaces collapsed: a double submit records one message. */
+  webReply: (ticketId: string, body: string) => ({ pk: `TICKET#${ticketId}`, sk: `WEBREPLY#${digest(body.replace(/\s+/g, ' ').trim())}` }),
   counter: (name: string) => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' }),
+  /** An ever-growing counter per department and level, for round-robin assignment. */
+  turn: (name: string) => keys.counter(`turn#${name}`),
   idempotency: (caller: string, key: string) => ({ pk: `IDEMPOTENCY#${caller}#${key}`, sk: 'IDEMPOTENCY' }),
   department: (id: string) => ({ pk: 'DEPARTMENTS', sk: `DEPT#${id}` }),
   agent: (email: string) => ({ pk: 'AGENTS', sk: `AGENT#${email}` }),
@@ -23,18 +32,18 @@ export const keys = {
    * touch the same item in their transactions; a report sums the shards.
    */
   reportVolume: (day: string, category: string, shard: number, department?: string | null) => ({
-    pk: `REPORT#volume#${day.slice(0, 7)}`,
+    pk: reportPartition('volume', day.slice(0, 7)),
     sk: `DAY#${day}#${category}#${shard}${reportDepartment(department)}`,
   }),
   /** Opened tickets per normalized subject line, one partition per month (a report reads the whole month). */
   reportSubject: (month: string, subject: string, department?: string | null) => ({
-    pk: `REPORT#subjects#${month}`,
+    pk: reportPartition('subjects', month),
     // Normalized subjects are lower case: an upper-case `D=` prefix never collides with one kept before departments.
     sk: department === undefined ? subject : `D=${department ?? NO_DEPARTMENT}#${subject}`,
   }),
   /** Resolutions per day, priority and level: fields `met` and `breached`. */
   reportSla: (day: string, priority: string, level: number, department?: string | null) => ({
-    pk: `REPORT#sla#${day.slice(0, 7)}`,
+    pk: reportPartition('sla', day.slice(0, 7)),
     sk: `DAY#${day}#${priority}#L${level}${reportDepartment(department)}`,
   }),
   /** Survey answers per month (fields r1..r5, count, sum) and department. */
@@ -46,7 +55,63 @@ export const keys = {
   adminAudit: (at: string, id: string) => ({ pk: 'ADMIN_AUDIT', sk: `${at}#${id}` }),
   /** Which default canned responses were ever placed (so one an admin deleted stays deleted). */
   deskDefaults: () => ({ pk: 'CONFIG', sk: 'DESK_DEFAULTS' }),
+  /** Who erased which requester, when and why (erasure-store.ts). */
+  erasure: (at: string, id: string) => ({ pk: 'ERASURE', sk: `${at}#${id}` }),
+
+  // The mail channel (mail-index.ts).
+  /** Which ticket a Message-ID we received or sent belongs to (threading). */
+  messageId: (id: string) => ({ pk: messageIdPartition(id), sk: 'MSGID' }),
+  /** One SES delivery owns a mail: the key is `sender|Message-ID`, or the raw mail's digest. */
+  inboundClaim: (mailKey: string) => ({ pk: `INBOUND#${digest(mailKey.toLowerCase())}`, sk: 'INBOUND' }),
+  /** A mail refused (its raw copy stays in S3). */
+  quarantine: (sesMessageId: string) => ({ pk: 'QUARANTINE', sk: `MAIL#${sesMessageId}` }),
+  /** Automatic replies to an address (or `@domain`) in one hour since the epoch: the loop breaker. */
+  autoReplyCount: (address: string, hour: number) => ({ pk: `AUTOREPLY#${address.toLowerCase()}`, sk: `HOUR#${hour}` }),
+
+  // The public web form (web-form-guard.ts): keys hold hashes, never addresses.
+  /** Submissions per subject (`email:<address>`, `ip:<address>`) in one hour since the epoch. */
+  webFormThrottle: (subject: string, hour: number) => ({ pk: `THROTTLE#webform#${digest(subject.toLowerCase())}`, sk: `HOUR#${hour}` }),
+  /** A submission's first answer, by its fingerprint: a double click or a retry gets it again. */
+  webFormSubmission: (fingerprint: string) => ({ pk: `WEBFORM#${fingerprint}`, sk: 'SUBMISSION' }),
+
+  /** The last bounce and complaint of an address (delivery-history.ts), by a hash of the address. */
+  recipientDelivery: (email: string) => ({ pk: `${RECIPIENT}${digest(normaliseEmail(email))}`, sk: 'DELIVERY' }),
 };
+
+/** The digest of a key that must not hold what it names (an address, a long id, a body). */
+function digest(s: string): string {
+  return createHash('sha256').update(s).digest('base64url');
+}
+
+const RECIPIENT = 'RECIPIENT#';
+
+/** The address digest a recipient delivery item's key holds. */
+export function recipientDigestOf(pk: string): string {
+  return pk.slice(RECIPIENT.length);
+}
+
+/**
+ * SES replaces the Message-ID of what we send with `<id@REGION.amazonses.com>`
+ * (or `@email.amazonses.com`); the id SES returns is the part before the `@`.
+ * Keying those by that part matches replies whatever domain form comes back.
+ */
+function messageIdPartition(id: string): string {
+  const m = /^([^@]+)@(?:[a-z0-9-]+\.)*amazonses\.com$/i.exec(id);
+  if (m && m[1]!.length <= 200) return `SESID#${m[1]!.toLowerCase()}`;
+  // A sender chooses its Message-IDs: long ones are hashed to stay within DynamoDB's key size.
+  return id.length <= 400 ? `MSGID#${id.toLowerCase()}` : `MSGID#sha256:${digest(id.toLowerCase())}`;
+}
+
+/** The month partition of a kind of report counter. */
+export function reportPartition(kind: 'volume' | 'subjects' | 'sla', month: string): string {
+  return `REPORT#${kind}#${month}`;
+}
+
+/** Sort keys of the day-keyed counters (`DAY#yyyy-mm-dd#…`) from one day to another, both included. */
+export function reportDayRange(from: string, to: string): [string, string] {
+  // '~' sorts after every character the rest of the key uses.
+  return [`DAY#${from}`, `DAY#${to}#~`];
+}
 
 /** Shards per day and category of the volume counters. */
 export const VOLUME_SHARDS = 4;
@@ -79,6 +144,7 @@ export const partitions = {
   assignee: (assignee: string | null, status: StatusBucket) => `A#${assignee ?? UNASSIGNED}#${status}`,
   requester: (email: string, status: StatusBucket) => `R#${email}#${status}`,
   history: (email: string) => `H#${email}`,
+  number: (n: number) => `N#${n}`,
 };
 
 /** Priority first, then the nearest deadline; tickets with no deadline sort last. */
@@ -95,7 +161,7 @@ export function ticketIndexKeys(t: Ticket) {
     assigneePk: partitions.assignee(t.assignee, bucket),
     requesterPk: partitions.requester(t.requester.email, bucket),
     historyPk: partitions.history(t.requester.email),
-    numberPk: `N#${t.number}`,
+    numberPk: partitions.number(t.number),
     rankSk: rankSortKey(t),
     createdSk: `${t.createdAt}#${t.id}`,
   };

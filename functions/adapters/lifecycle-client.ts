@@ -1,6 +1,7 @@
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from './dynamo.ts';
+import { keys } from './keys.ts';
 import { traced } from '#shared/observability';
 
 /**
@@ -23,7 +24,6 @@ export interface Lifecycle {
   wake(token: string): Promise<void>;
 }
 
-const workflowKey = (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'WORKFLOW' });
 /** A token that was already used, timed out, or belongs to a stopped execution: nothing is waiting. */
 const nothingWaiting = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
@@ -48,7 +48,7 @@ export function lifecycleClient(tableName: string, stateMachineArn?: string, sfn
       }
     },
     async signal(ticketId) {
-      const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: workflowKey(ticketId), ConsistentRead: true }));
+      const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.workflow(ticketId), ConsistentRead: true }));
       const token = res.Item?.token as string | undefined;
       if (token) await wake(token);
     },
@@ -60,7 +60,7 @@ export function lifecycleClient(tableName: string, stateMachineArn?: string, sfn
       }
     },
     async rememberWait(ticketId, wait) {
-      await dynamo.send(new PutCommand({ TableName: tableName, Item: { ...workflowKey(ticketId), type: 'workflow', ...wait, at: new Date().toISOString() } }));
+      await dynamo.send(new PutCommand({ TableName: tableName, Item: { ...keys.workflow(ticketId), type: 'workflow', ...wait, at: new Date().toISOString() } }));
     },
     wake,
   };

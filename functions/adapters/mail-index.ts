@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { BatchGetCommand, PutCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { dynamo, putIf } from './dynamo.ts';
+import { keys } from './keys.ts';
 
 /**
  * What the mail channel remembers besides tickets: which ticket every
@@ -9,19 +9,10 @@ import { dynamo, putIf } from './dynamo.ts';
  * (the loop breaker), and which acknowledgements were sent (exactly once).
  */
 
-/**
- * SES replaces the Message-ID of what we send with `<id@REGION.amazonses.com>`
- * (or `@email.amazonses.com`); the id SES returns is the part before the `@`.
- * Keying those by that part matches replies whatever domain form comes back.
- */
-export function messageIdKey(id: string): string {
-  const m = /^([^@]+)@(?:[a-z0-9-]+\.)*amazonses\.com$/i.exec(id);
-  if (m && m[1]!.length <= 200) return `SESID#${m[1]!.toLowerCase()}`;
-  // A sender chooses its Message-IDs: long ones are hashed to stay within DynamoDB's key size.
-  return id.length <= 400 ? `MSGID#${id.toLowerCase()}` : `MSGID#sha256:${digest(id.toLowerCase())}`;
+/** The mail-index keys of these Message-IDs, once each, in the order given (empty ids left out). */
+export function messageIdKeys(ids: string[]): { pk: string; sk: string }[] {
+  return [...new Map(ids.filter(Boolean).map((id) => keys.messageId(id)).map((k) => [k.pk, k] as const)).values()];
 }
-
-const digest = (s: string) => createHash('sha256').update(s).digest('base64url');
 
 export interface QuarantineRecord {
   sesMessageId: string;
@@ -38,24 +29,23 @@ export function mailIndex(tableName: string) {
   return {
     /** Remembers ids (received or sent) as belonging to a ticket. Re-recording is harmless. */
     async remember(ids: string[], ticketId: string, origin: 'inbound' | 'outbound') {
-      const unique = [...new Set(ids.filter(Boolean).map(messageIdKey))];
       await Promise.all(
-        unique.map((pk) => dynamo.send(new PutCommand({ TableName: tableName, Item: { pk, sk: 'MSGID', type: 'message-id', ticketId, origin } }))),
+        messageIdKeys(ids).map((key) => dynamo.send(new PutCommand({ TableName: tableName, Item: { ...key, type: 'message-id', ticketId, origin } }))),
       );
     },
 
     /** The ticket of the first id (in the order given) that we know. */
     async ticketFor(ids: string[]): Promise<{ ticketId: string; origin: string } | undefined> {
-      const keys = [...new Set(ids.filter(Boolean).map(messageIdKey))].slice(0, 100);
-      if (!keys.length) return undefined;
+      const wanted = messageIdKeys(ids).slice(0, 100);
+      if (!wanted.length) return undefined;
       const found = new Map<string, { ticketId: string; origin: string }>();
-      let request: Record<string, { Keys: Record<string, string>[] }> | undefined = { [tableName]: { Keys: keys.map((pk) => ({ pk, sk: 'MSGID' })) } };
+      let request: Record<string, { Keys: Record<string, string>[] }> | undefined = { [tableName]: { Keys: wanted } };
       for (let round = 0; request && round < 5; round++) {
         const res: BatchGetCommandOutput = await dynamo.send(new BatchGetCommand({ RequestItems: request }));
         for (const item of res.Responses?.[tableName] ?? []) found.set(item.pk as string, { ticketId: item.ticketId as string, origin: item.origin as string });
         request = res.UnprocessedKeys?.[tableName]?.Keys?.length ? (res.UnprocessedKeys as typeof request) : undefined;
       }
-      for (const k of keys) if (found.has(k)) return found.get(k);
+      for (const k of wanted) if (found.has(k.pk)) return found.get(k.pk);
       return undefined;
     },
 
@@ -68,7 +58,7 @@ export function mailIndex(tableName: string) {
       const now = Math.floor(Date.now() / 1000);
       return putIf({
         TableName: tableName,
-        Item: { pk: `INBOUND#${digest(mailKey.toLowerCase())}`, sk: 'INBOUND', type: 'inbound-claim', sesMessageId, expiresAt: now + ttlSeconds },
+        Item: { ...keys.inboundClaim(mailKey), type: 'inbound-claim', sesMessageId, expiresAt: now + ttlSeconds },
         // An expired claim counts as gone: DynamoDB's TTL deletes items only eventually.
         ConditionExpression: 'attribute_not_exists(pk) OR sesMessageId = :me OR expiresAt < :now',
         ExpressionAttributeValues: { ':me': sesMessageId, ':now': now },
@@ -77,7 +67,7 @@ export function mailIndex(tableName: string) {
 
     /** Keeps a refused mail's record once; the raw MIME stays in S3 for a person to look at. */
     async quarantine(r: QuarantineRecord) {
-      await putIf({ TableName: tableName, Item: { pk: 'QUARANTINE', sk: `MAIL#${r.sesMessageId}`, type: 'quarantine', ...r }, ConditionExpression: 'attribute_not_exists(pk)' });
+      await putIf({ TableName: tableName, Item: { ...keys.quarantine(r.sesMessageId), type: 'quarantine', ...r }, ConditionExpression: 'attribute_not_exists(pk)' });
     },
 
     /** Counts one automatic reply to a sender in the current hour and returns the hour's total. */
@@ -86,7 +76,7 @@ export function mailIndex(tableName: string) {
       const res = await dynamo.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: { pk: `AUTOREPLY#${email.toLowerCase()}`, sk: `HOUR#${hour}` },
+          Key: keys.autoReplyCount(email, hour),
           UpdateExpression: 'ADD #n :one SET expiresAt = :exp',
           ExpressionAttributeNames: { '#n': 'count' },
           ExpressionAttributeValues: { ':one': 1, ':exp': (hour + 2) * HOUR },
@@ -100,7 +90,7 @@ export function mailIndex(tableName: string) {
     async claimOnce(ticketId: string, what: string): Promise<boolean> {
       return putIf({
         TableName: tableName,
-        Item: { pk: `TICKET#${ticketId}`, sk: `SENT#${what}`, type: 'sent-claim', at: new Date().toISOString() },
+        Item: { ...keys.sentClaim(ticketId, what), type: 'sent-claim', at: new Date().toISOString() },
         // A claim given back (released) may be taken again.
         ConditionExpression: 'attribute_not_exists(pk) OR released = :yes',
         ExpressionAttributeValues: { ':yes': true },
@@ -115,7 +105,7 @@ export function mailIndex(tableName: string) {
       await dynamo.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: { pk: `TICKET#${ticketId}`, sk: `SENT#${what}` },
+          Key: keys.sentClaim(ticketId, what),
           UpdateExpression: 'SET released = :yes',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':yes': true },

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, conditionFailed, dynamo, onlyContention, putIf, queryPages, transactWrite } from './dynamo.ts';
-import { departmentOfReportKey, keys, partitions, SPAM, storageAttributes, ticketIndexKeys, VOLUME_SHARDS, type StatusBucket } from './keys.ts';
+import { departmentOfReportKey, keys, partitions, reportDayRange, reportPartition, SPAM, storageAttributes, ticketIndexKeys, VOLUME_SHARDS, type StatusBucket } from './keys.ts';
 import { pagedQuery, withinExpression, type Within } from './page-query.ts';
 import { inScope, type Scope } from '#core/access';
 import { isActive } from '#core/admin';
@@ -503,7 +503,7 @@ export function ticketStore(tableName: string) {
 
     async listAgents(): Promise<Agent[]> {
       const res = await dynamo.send(
-        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'AGENTS' } }),
+        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.agent('').pk } }),
       );
       return (res.Items ?? []).map(agentOf);
     },
@@ -513,7 +513,7 @@ export function ticketStore(tableName: string) {
       const res = await dynamo.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: keys.counter(`turn#${name}`),
+          Key: keys.turn(name),
           UpdateExpression: 'ADD #v :one',
           ExpressionAttributeNames: { '#v': 'value' },
           ExpressionAttributeValues: { ':one': 1 },
@@ -537,7 +537,7 @@ export function ticketStore(tableName: string) {
 
     async ticketByNumber(n: number): Promise<Ticket | undefined> {
       const res = await dynamo.send(
-        new QueryCommand({ TableName: tableName, IndexName: 'number', KeyConditionExpression: 'numberPk = :n', ExpressionAttributeValues: { ':n': `N#${n}` }, Limit: 1 }),
+        new QueryCommand({ TableName: tableName, IndexName: 'number', KeyConditionExpression: 'numberPk = :n', ExpressionAttributeValues: { ':n': partitions.number(n) }, Limit: 1 }),
       );
       return res.Items?.[0] ? toTicket(res.Items[0]) : undefined;
     },
@@ -593,9 +593,8 @@ export function ticketStore(tableName: string) {
     async readReportCounters(range: { from: string; to: string }, scope?: Scope): Promise<ReportCounters> {
       const months = monthsOf(range);
       const days = (kind: 'volume' | 'sla', month: string) => ({
-        pk: `REPORT#${kind}#${month}`,
-        // Day-keyed sort keys: DAY#yyyy-mm-dd#...; '~' sorts after every character they use.
-        between: [`DAY#${range.from}`, `DAY#${range.to}#~`] as [string, string],
+        pk: reportPartition(kind, month),
+        between: reportDayRange(range.from, range.to),
       });
       const [volume, subjects, sla, csat, backlog] = await Promise.all([
         Promise.all(months.map((m) => queryAll(days('volume', m)))).then((pages) =>
@@ -650,7 +649,7 @@ export function ticketStore(tableName: string) {
 
     async listDepartments(): Promise<Department[]> {
       const res = await dynamo.send(
-        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'DEPARTMENTS' } }),
+        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.department('').pk } }),
       );
       // A department removed from the configuration stays in the table (its tickets keep the id) but is not offered.
       return (res.Items ?? []).filter((i) => i.active !== false).map((i) => strip(i) as unknown as Department);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionFailed, dynamo, putIf, transactWrite } from './dynamo.ts';
 import { keys } from './keys.ts';
@@ -11,7 +10,6 @@ import { keys } from './keys.ts';
  * attribute); DynamoDB deletes expired items late, so every condition also
  * compares `expiresAt` with now. Keys hold hashes, never addresses.
  */
-const digest = (s: string) => createHash('sha256').update(s).digest('base64url');
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const HOUR = 3600;
 
@@ -21,9 +19,6 @@ export interface Earlier {
 }
 
 export function webFormGuard(tableName: string) {
-  const submissionKey = (fingerprint: string) => ({ pk: `WEBFORM#${fingerprint}`, sk: 'SUBMISSION' });
-  const replyKey = (ticketId: string, body: string) => ({ pk: `TICKET#${ticketId}`, sk: `WEBREPLY#${digest(body.replace(/\s+/g, ' ').trim())}` });
-
   async function expire(key: { pk: string; sk: string }, only?: { name: string; value: number }) {
     try {
       await dynamo.send(
@@ -56,7 +51,7 @@ export function webFormGuard(tableName: string) {
           [...bySubject].map(([subject, limit]) => ({
             Update: {
               TableName: tableName,
-              Key: { pk: `THROTTLE#webform#${digest(subject)}`, sk: `HOUR#${hour}` },
+              Key: keys.webFormThrottle(subject, hour),
               UpdateExpression: 'ADD #n :one SET expiresAt = :exp, #t = :type',
               ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
               ExpressionAttributeNames: { '#n': 'count', '#t': 'type' },
@@ -73,7 +68,7 @@ export function webFormGuard(tableName: string) {
 
     /** The ticket a submission with this fingerprint opened within its window, if any. */
     async earlier(fingerprint: string): Promise<Earlier | undefined> {
-      const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: submissionKey(fingerprint), ConsistentRead: true }));
+      const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.webFormSubmission(fingerprint), ConsistentRead: true }));
       if (!res.Item || Number(res.Item.expiresAt) < nowSeconds()) return undefined;
       return { ticketNumber: Number(res.Item.ticketNumber), ...(typeof res.Item.ticketId === 'string' ? { ticketId: res.Item.ticketId } : {}) };
     },
@@ -86,7 +81,7 @@ export function webFormGuard(tableName: string) {
       const now = nowSeconds();
       const claimed = await putIf({
         TableName: tableName,
-        Item: { ...submissionKey(fingerprint), type: 'webform-submission', ticketNumber: ticket.ticketNumber, ticketId: ticket.ticketId, expiresAt: now + windowSeconds },
+        Item: { ...keys.webFormSubmission(fingerprint), type: 'webform-submission', ticketNumber: ticket.ticketNumber, ticketId: ticket.ticketId, expiresAt: now + windowSeconds },
         ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
         ExpressionAttributeValues: { ':now': now },
       });
@@ -99,7 +94,7 @@ export function webFormGuard(tableName: string) {
      * items, never delete them).
      */
     async release(fingerprint: string, ticketNumber: number) {
-      await expire(submissionKey(fingerprint), { name: 'ticketNumber', value: ticketNumber });
+      await expire(keys.webFormSubmission(fingerprint), { name: 'ticketNumber', value: ticketNumber });
     },
 
     /** Claims a reply from the status page once per `windowSeconds`: the same words sent twice are one reply. */
@@ -107,7 +102,7 @@ export function webFormGuard(tableName: string) {
       const now = nowSeconds();
       return putIf({
         TableName: tableName,
-        Item: { ...replyKey(ticketId, body), type: 'webreply-claim', expiresAt: now + windowSeconds },
+        Item: { ...keys.webReply(ticketId, body), type: 'webreply-claim', expiresAt: now + windowSeconds },
         ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
         ExpressionAttributeValues: { ':now': now },
       });
@@ -115,7 +110,7 @@ export function webFormGuard(tableName: string) {
 
     /** Gives a reply claim back when the reply could not be saved. */
     async releaseReply(ticketId: string, body: string) {
-      await expire(replyKey(ticketId, body));
+      await expire(keys.webReply(ticketId, body));
     },
 
     /** A plausible next ticket number, without taking one: what a robot caught by the honeypot is shown. */
