@@ -202,7 +202,6 @@ export function startFunctionHost(opts: FunctionHostOptions): FunctionHost {
       stopped = true;
       await Promise.allSettled([...workers].map((w) => w.terminate()));
       running.clear();
-      bundles.remove();
     },
   };
 }
