@@ -4,7 +4,8 @@ import type { AdminAuditRecord } from '#core/admin';
 import { DomainError } from '#core/errors';
 import { conditionFailed, dynamo, transactWrite } from './dynamo.ts';
 import { keys } from './keys.ts';
-import type { Agent, CannedResponse } from './ticket-store.ts';
+import type { Agent } from './agent-store.ts';
+import type { CannedResponse } from './canned-responses.ts';
 
 /** An agent's profile as the admin routes keep it: the Agent the rest of the desk reads, plus bookkeeping. */
 export interface AgentProfile extends Agent {

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import type { DefaultCannedResponse } from '#core/default-canned-responses';
 import { dynamo as defaultClient, queryPages } from './dynamo.ts';
 import { keys } from './keys.ts';
-import type { Department } from './ticket-store.ts';
+import type { Department } from './department-store.ts';
 
 export interface DeskConfigResult {
   /** Ids written as configured (active). */

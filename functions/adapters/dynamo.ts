@@ -109,3 +109,13 @@ export async function queryPages(
   } while (start && pages < maxPages);
   return { items, complete: !start };
 }
+
+/** Every item of one partition of the table (optionally a sort-key range), page by page. */
+export async function queryPartition(tableName: string, q: { pk: string; between?: [string, string] }): Promise<Record<string, any>[]> {
+  const { items } = await queryPages({
+    TableName: tableName,
+    KeyConditionExpression: q.between ? 'pk = :pk AND sk BETWEEN :a AND :b' : 'pk = :pk',
+    ExpressionAttributeValues: q.between ? { ':pk': q.pk, ':a': q.between[0], ':b': q.between[1] } : { ':pk': q.pk },
+  });
+  return items;
+}

@@ -4,7 +4,7 @@ import { conditionFailed, dynamo, queryPages, transactWrite } from './dynamo.ts'
 import { keys, partitions, ticketIndexKeys } from './keys.ts';
 import { messageIdKeys } from './mail-index.ts';
 import { s3Client, type S3Options } from './mail-objects.ts';
-import { reportCounters } from './ticket-store.ts';
+import { reportCounters } from './report-store.ts';
 import { buckets } from '#definitions/resources';
 import { newId } from '#core/ids';
 import { priorities, priorityRank, normaliseEmail, type Actor, type Ticket } from '#core/ticket';

@@ -173,3 +173,10 @@ export function ticketIndexKeys(t: Ticket) {
  * creation event, so that opening a ticket is a single PutItem.
  */
 export const storageAttributes = ['pk', 'sk', 'type', 'queuePk', 'statusPk', 'assigneePk', 'requesterPk', 'historyPk', 'numberPk', 'rankSk', 'createdSk', 'expiresAt', 'openingMessage', 'createdEvent'] as const;
+
+/** An item as the rest of the code sees it: without the attributes only the table needs. */
+export function withoutStorageAttributes(item: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...item };
+  for (const a of storageAttributes) delete out[a];
+  return out;
+}

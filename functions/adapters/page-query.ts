@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from './dynamo.ts';
+import type { Scope } from '#core/access';
 import { DomainError } from '#core/errors';
 
 /**
@@ -216,4 +217,12 @@ function decodeCursor(cursor: string | undefined, q: PagedQuery): CursorState {
     state[partition] = { pk, sk, [q.partitionAttr]: partition, [q.sortAttr]: sortValue };
   });
   return state;
+}
+
+/** A caller's scope as a query filter on the ticket's department; 'nothing' when they see none. */
+export function departmentsWithin(scope: Scope | undefined): Within | undefined | 'nothing' {
+  if (!scope) return undefined;
+  if (scope.all) return scope.except.length ? { attr: 'department', noneOf: scope.except } : undefined;
+  const anyOf = [...scope.departments, ...(scope.dispatch ? [null] : [])];
+  return anyOf.length ? { attr: 'department', anyOf } : 'nothing';
 }

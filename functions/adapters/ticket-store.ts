@@ -1,14 +1,15 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, conditionFailed, dynamo, onlyContention, putIf, queryPages, transactWrite } from './dynamo.ts';
-import { departmentOfReportKey, keys, partitions, reportDayRange, reportPartition, SPAM, storageAttributes, ticketIndexKeys, VOLUME_SHARDS, type StatusBucket } from './keys.ts';
-import { pagedQuery, withinExpression, type Within } from './page-query.ts';
+import { keys, partitions, SPAM, ticketIndexKeys, withoutStorageAttributes, type StatusBucket } from './keys.ts';
+import { departmentsWithin, pagedQuery } from './page-query.ts';
+import { departmentStore } from './department-store.ts';
+import { counterAdd, reportCounters, type CounterUpdate } from './report-store.ts';
 import { inScope, type Scope } from '#core/access';
-import { isActive } from '#core/admin';
 import { NotFoundError, VersionConflictError } from '#core/errors';
 import { TicketNumbers } from '#core/ticket-numbers';
-import { activeStatuses, levels, type AuditEvent, type Level, type Message, type Priority, type Status, type Ticket } from '#core/ticket';
-import { matchIndexed, searchWords, type IndexedSubject } from '#core/search-terms';
-import { creationCounts, monthsOf, type ReportCount, type ReportCounters } from '#core/report';
+import { activeStatuses, levels, type AuditEvent, type Message, type Status, type Ticket } from '#core/ticket';
+import { searchWords } from '#core/search-terms';
+import { creationCounts } from '#core/report';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -27,44 +28,17 @@ export interface ListFilter {
   scope?: Scope;
 }
 
-export interface Department {
-  id: string;
-  name: { en: string; 'pt-BR': string };
-  kind: 'internal' | 'external';
-  /** false once removed from the deployment configuration (see adapters/desk-config.ts); absent: active. */
-  active?: boolean;
-  /** Seen only by its members, admins included (cdk.json); absent: not restricted. */
-  restricted?: boolean;
-}
-
-export interface CannedResponse {
-  id: string;
-  title: { en: string; 'pt-BR': string };
-  body: { en: string; 'pt-BR': string };
-  /** Offered only to the agents who see this department's tickets; null or absent: to every agent. */
-  department?: string | null;
-}
-
-export interface Agent {
-  email: string;
-  name: string;
-  groups: string[];
-  departments: string[];
-  active: boolean;
-}
-
-const DEPARTMENT_CACHE_MS = 30_000;
-/** Newest index entries read per word of a subject search. */
-const SEARCH_READ_PER_WORD = 200;
 const CHANGE_ATTEMPTS = 8;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-let departmentCache: { at: number; ids: Set<string> } | undefined;
 
 /** How long a caller's Idempotency-Key is remembered. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 /**
- * The ticket store over one DynamoDB table. Conditional writes turn races into
+ * Tickets, their messages and audit events, over one DynamoDB table: opening
+ * (numbers, idempotency keys, the indexing that follows), changes, and the
+ * queue and history views. Departments, agents, canned responses, reports,
+ * search and round-robin turns have their own stores beside this one. Conditional writes turn races into
  * ordinary results: a stale version comes back as a VersionConflictError
  * carrying the current ticket, never as a lost update.
  */
@@ -76,17 +50,6 @@ export function ticketStore(tableName: string) {
   const messagePut = (m: Message): TransactItem => ({
     Put: { TableName: tableName, Item: { ...keys.message(m.ticketId, m.createdAt, m.id), type: 'message', ...m }, ConditionExpression: 'attribute_not_exists(pk)' },
   });
-
-  const counterAdd = (c: CounterUpdate): TransactItem => {
-    const names: Record<string, string> = {};
-    const values: Record<string, number> = {};
-    const adds = Object.entries(c.add).map(([field, n], i) => {
-      names[`#c${i}`] = field;
-      values[`:c${i}`] = n;
-      return `#c${i} :c${i}`;
-    });
-    return { Update: { TableName: tableName, Key: c.key, UpdateExpression: `ADD ${adds.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values } };
-  };
 
   const numbers = new TicketNumbers(async (count) => {
     const res = await dynamo.send(
@@ -106,42 +69,6 @@ export function ticketStore(tableName: string) {
     // Strongly consistent: a version check against a stale read could pass or fail wrongly.
     const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.ticket(id), ConsistentRead: true }));
     return res.Item ? toTicket(res.Item) : undefined;
-  }
-
-  /** Every item of one partition (optionally a sort-key range), page by page. */
-  async function queryAll(q: { pk: string; between?: [string, string] }): Promise<Record<string, any>[]> {
-    const { items } = await queryPages({
-      TableName: tableName,
-      KeyConditionExpression: q.between ? 'pk = :pk AND sk BETWEEN :a AND :b' : 'pk = :pk',
-      ExpressionAttributeValues: q.between ? { ':pk': q.pk, ':a': q.between[0], ':b': q.between[1] } : { ':pk': q.pk },
-    });
-    return items;
-  }
-
-  /** How many tickets hold one status at one level (within the caller's departments): a COUNT Query on the status index partition. */
-  async function countStatus(status: Status, level: Level, scope?: Scope): Promise<number> {
-    const within = departmentsWithin(scope);
-    if (within === 'nothing') return 0;
-    const w = withinExpression(within);
-    let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await dynamo.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: 'status',
-          KeyConditionExpression: 'statusPk = :p',
-          FilterExpression: w ? `#level = :l AND ${w.expression}` : '#level = :l',
-          ExpressionAttributeNames: { '#level': 'level', ...w?.names },
-          ExpressionAttributeValues: { ':p': partitions.status(status), ':l': level, ...w?.values },
-          Select: 'COUNT',
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += res.Count ?? 0;
-      start = res.LastEvaluatedKey;
-    } while (start);
-    return count;
   }
 
   /**
@@ -221,8 +148,15 @@ export function ticketStore(tableName: string) {
     return { ticket, event: stamped };
   }
 
-  return {
+  // Methods call each other through `store`, not `this`, so a use case may take them one by one.
+  const store = {
     getTicket,
+
+    /**
+     * Whether a department exists (departmentStore's, cached): every way of opening or moving a
+     * ticket checks it before writing, so the ticket use cases find it beside the ticket methods.
+     */
+    knownDepartment: departmentStore(tableName).knownDepartment,
 
     /** The next human ticket number (see TicketNumbers for when numbers may skip). */
     nextTicketNumber: () => numbers.take(),
@@ -275,7 +209,7 @@ export function ticketStore(tableName: string) {
       } catch (err) {
         if (conditionFailed(err)?.some((f) => f.index === 1) || onlyContention(err)) {
           // Another request holds the key; if its record is not readable yet, it is still in flight.
-          const replayOf = await this.findIdempotent(idempotency.caller, idempotency.key);
+          const replayOf = await store.findIdempotent(idempotency.caller, idempotency.key);
           return replayOf ? { replayOf } : { inFlight: true as const };
         }
         throw err;
@@ -312,7 +246,7 @@ export function ticketStore(tableName: string) {
           },
         });
       }
-      for (const c of reportCounters(creationCounts(ticket))) items.push(counterAdd(c));
+      for (const c of reportCounters(creationCounts(ticket))) items.push(counterAdd(tableName, c));
       try {
         await transactWrite(items);
         return true;
@@ -351,7 +285,7 @@ export function ticketStore(tableName: string) {
       ];
       if (message) items.push(messagePut(message));
       // Report counters move in the same transaction as the change they count: never one without the other.
-      for (const c of counters) items.push(counterAdd(c));
+      for (const c of counters) items.push(counterAdd(tableName, c));
       try {
         await transactWrite(items);
       } catch (err) {
@@ -395,7 +329,7 @@ export function ticketStore(tableName: string) {
               throw new VersionConflictError(attempt >= CHANGE_ATTEMPTS ? await getTicket(id) : undefined);
             }
           }
-          await this.saveTicket(next.ticket, ticket.version, next.event, next.message, next.counters);
+          await store.saveTicket(next.ticket, ticket.version, next.event, next.message, next.counters);
           return next;
         } catch (err) {
           if (!(err instanceof VersionConflictError) || attempt >= CHANGE_ATTEMPTS) throw err;
@@ -418,8 +352,8 @@ export function ticketStore(tableName: string) {
       if (!ticket) return undefined;
       return {
         ticket: toTicket(ticket),
-        messages: [ticket.openingMessage, ...items.filter((i) => i.type === 'message').map(strip)].filter(Boolean) as Message[],
-        events: [ticket.createdEvent, ...items.filter((i) => i.type === 'event').map(strip)].filter(Boolean) as AuditEvent[],
+        messages: [ticket.openingMessage, ...items.filter((i) => i.type === 'message').map(withoutStorageAttributes)].filter(Boolean) as Message[],
+        events: [ticket.createdEvent, ...items.filter((i) => i.type === 'event').map(withoutStorageAttributes)].filter(Boolean) as AuditEvent[],
       };
     },
 
@@ -488,53 +422,6 @@ export function ticketStore(tableName: string) {
       return { items: page.items.map(toTicket), nextCursor: page.nextCursor };
     },
 
-    /** Known departments, cached briefly: they change rarely and every create checks them. */
-    async knownDepartment(id: string): Promise<boolean> {
-      if (!departmentCache || departmentCache.at < Date.now() - DEPARTMENT_CACHE_MS) {
-        departmentCache = { at: Date.now(), ids: new Set((await this.listDepartments()).map((d) => d.id)) };
-      }
-      return departmentCache.ids.has(id);
-    },
-
-    async getAgent(email: string): Promise<Agent | undefined> {
-      const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.agent(email) }));
-      return res.Item ? agentOf(res.Item) : undefined;
-    },
-
-    async listAgents(): Promise<Agent[]> {
-      const res = await dynamo.send(
-        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.agent('').pk } }),
-      );
-      return (res.Items ?? []).map(agentOf);
-    },
-
-    /** An ever-growing counter, for taking turns (round-robin assignment). */
-    async nextTurn(name: string): Promise<number> {
-      const res = await dynamo.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.turn(name),
-          UpdateExpression: 'ADD #v :one',
-          ExpressionAttributeNames: { '#v': 'value' },
-          ExpressionAttributeValues: { ':one': 1 },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      return Number(res.Attributes!.value);
-    },
-
-    async getCounters(key: { pk: string; sk: string }): Promise<Record<string, number>> {
-      const res = await dynamo.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-      const { pk: _pk, sk: _sk, ...fields } = res.Item ?? {};
-      return fields as Record<string, number>;
-    },
-
-    async putAgent(a: Agent, onlyIfNew = false) {
-      const item = { ...keys.agent(a.email), type: 'agent', ...a };
-      if (onlyIfNew) await putIf({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' });
-      else await dynamo.send(new PutCommand({ TableName: tableName, Item: item }));
-    },
-
     async ticketByNumber(n: number): Promise<Ticket | undefined> {
       const res = await dynamo.send(
         new QueryCommand({ TableName: tableName, IndexName: 'number', KeyConditionExpression: 'numberPk = :n', ExpressionAttributeValues: { ':n': partitions.number(n) }, Limit: 1 }),
@@ -548,34 +435,6 @@ export function ticketStore(tableName: string) {
       return Boolean(res.Item);
     },
 
-    /**
-     * Tickets whose subject holds every term (already normalized), newest
-     * first: each indexed word's newest index entries (one Query each), matched
-     * on the subjects they carry, then the tickets themselves, so what is
-     * shown is their current state, not the one indexed.
-     */
-    async searchSubjects(q: { words: string[]; indexed: string[] }, limit: number, visible?: (t: Ticket) => boolean): Promise<Ticket[]> {
-      const lists = await Promise.all(
-        q.indexed.map(async (word) => {
-          const res = await dynamo.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': keys.searchWord(word, '', '').pk },
-              ScanIndexForward: false,
-              Limit: SEARCH_READ_PER_WORD,
-              ProjectionExpression: 'id, subject, createdAt',
-            }),
-          );
-          return (res.Items ?? []) as IndexedSubject[];
-        }),
-      );
-      if (lists.some((l) => l.length === 0)) return [];
-      if (!visible) return this.getTickets(matchIndexed(lists, q.words, limit));
-      // Only what the caller may see, from as many matches as one batch read holds.
-      return (await this.getTickets(matchIndexed(lists, q.words, 100))).filter(visible).slice(0, limit);
-    },
-
     /** Tickets by id (BatchGetItem, at most 100), in the order asked; ids with no ticket are left out. */
     async getTickets(ids: string[]): Promise<Ticket[]> {
       if (ids.length === 0) return [];
@@ -584,127 +443,14 @@ export function ticketStore(tableName: string) {
       const found = new Map(items.map((item) => [item.id as string, toTicket(item)]));
       return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
     },
-
-    /**
-     * The report counters of a range: a Query per month partition of each
-     * counter kind (the range's days from the day-keyed ones), and a COUNT
-     * Query per active status and level for the backlog. Never a Scan.
-     */
-    async readReportCounters(range: { from: string; to: string }, scope?: Scope): Promise<ReportCounters> {
-      const months = monthsOf(range);
-      const days = (kind: 'volume' | 'sla', month: string) => ({
-        pk: reportPartition(kind, month),
-        between: reportDayRange(range.from, range.to),
-      });
-      const [volume, subjects, sla, csat, backlog] = await Promise.all([
-        Promise.all(months.map((m) => queryAll(days('volume', m)))).then((pages) =>
-          pages.flat().map((i) => {
-            // DAY#day#category#shard[#department]; categories are slugs, with no '#'.
-            const [, day, category, , department] = String(i.sk).split('#');
-            return { day: day!, category: category!, count: Number(i.count ?? 0), department: departmentOfReportKey(department) };
-          }),
-        ),
-        Promise.all(months.map((m) => queryAll({ pk: keys.reportSubject(m, '').pk }))).then((pages) =>
-          pages.flat().map((i) => {
-            const sk = String(i.sk);
-            const m = /^D=([^#]+)#(.*)$/s.exec(sk);
-            return m ? { subject: m[2]!, count: Number(i.count ?? 0), department: departmentOfReportKey(m[1]) } : { subject: sk, count: Number(i.count ?? 0), department: undefined };
-          }),
-        ),
-        Promise.all(months.map((m) => queryAll(days('sla', m)))).then((pages) =>
-          pages.flat().map((i) => {
-            const [, day, priority, level, department] = String(i.sk).split('#');
-            return {
-              day: day!,
-              priority: priority as Priority,
-              level: Number(level!.slice(1)) as Level,
-              met: Number(i.met ?? 0),
-              breached: Number(i.breached ?? 0),
-              department: departmentOfReportKey(department),
-            };
-          }),
-        ),
-        // MONTH#yyyy-mm[#department]: '~' sorts after every department id.
-        queryAll({ pk: keys.reportCsat('').pk, between: [keys.reportCsat(months[0]!).sk, `${keys.reportCsat(months[months.length - 1]!).sk}#~`] }).then((items) =>
-          items.map(({ pk: _pk, sk, ...fields }) => ({ ...(fields as Record<string, number>), department: departmentOfReportKey(String(sk).split('#')[2]) })),
-        ),
-        Promise.all(
-          levels.flatMap((level) => activeStatuses.map(async (status) => ({ level, status, count: await countStatus(status, level, scope) }))),
-        ),
-      ]);
-      return { volume, subjects, sla, csat, backlog };
-    },
-
-    async listCannedResponses(): Promise<CannedResponse[]> {
-      const items = await queryAll({ pk: keys.cannedResponse('').pk });
-      return items.map((i) => ({ id: i.id, title: i.title, body: i.body, ...(i.department && { department: i.department }) }) as CannedResponse);
-    },
-
-    /** Writes a canned response; `onlyIfNew` keeps one that exists (seeding never overwrites an edited reply). */
-    async putCannedResponse(r: CannedResponse, onlyIfNew = false) {
-      const item = { ...keys.cannedResponse(r.id), type: 'canned', id: r.id, title: r.title, body: r.body };
-      if (onlyIfNew) await putIf({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' });
-      else await dynamo.send(new PutCommand({ TableName: tableName, Item: item }));
-    },
-
-    async listDepartments(): Promise<Department[]> {
-      const res = await dynamo.send(
-        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.department('').pk } }),
-      );
-      // A department removed from the configuration stays in the table (its tickets keep the id) but is not offered.
-      return (res.Items ?? []).filter((i) => i.active !== false).map((i) => strip(i) as unknown as Department);
-    },
-
-    async putDepartment(d: Department) {
-      await dynamo.send(new PutCommand({ TableName: tableName, Item: { ...keys.department(d.id), type: 'department', ...d } }));
-    },
   };
+  return store;
 }
 
 export type TicketStore = ReturnType<typeof ticketStore>;
 
-/** Numbers added to a report item in the same transaction as a ticket change. */
-export interface CounterUpdate {
-  key: { pk: string; sk: string };
-  add: Record<string, number>;
-}
-
-/** The counter items the report changes of a write move (see functions/core/report.ts). */
-export function reportCounters(counts: ReportCount[]): CounterUpdate[] {
-  return counts.map((c): CounterUpdate => {
-    switch (c.report) {
-      case 'volume':
-        return { key: keys.reportVolume(c.day, c.category, Math.floor(Math.random() * VOLUME_SHARDS), c.department), add: { count: c.by } };
-      case 'subjects':
-        return { key: keys.reportSubject(c.month, c.subject, c.department), add: { count: c.by } };
-      case 'sla':
-        return { key: keys.reportSla(c.day, c.priority, c.level, c.department), add: { [c.met ? 'met' : 'breached']: 1 } };
-    }
-  });
-}
-
-/** A caller's scope as a query filter on the ticket's department; 'nothing' when they see none. */
-function departmentsWithin(scope: Scope | undefined): Within | undefined | 'nothing' {
-  if (!scope) return undefined;
-  if (scope.all) return scope.except.length ? { attr: 'department', noneOf: scope.except } : undefined;
-  const anyOf = [...scope.departments, ...(scope.dispatch ? [null] : [])];
-  return anyOf.length ? { attr: 'department', anyOf } : 'nothing';
-}
-
-function strip(item: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...item };
-  for (const a of storageAttributes) delete out[a];
-  return out;
-}
-
-/** An agent profile as stored, with `active` in its one meaning (core/admin.ts isActive). */
-function agentOf(item: Record<string, unknown>): Agent {
-  const agent = strip(item) as unknown as Agent;
-  return { ...agent, active: isActive(agent) };
-}
-
 function toTicket(item: Record<string, unknown>): Ticket {
-  return strip(item) as unknown as Ticket;
+  return withoutStorageAttributes(item) as unknown as Ticket;
 }
 
 /** Fields a commuting change may rewrite besides its bookkeeping: lists it extends, guarded on their old value. */

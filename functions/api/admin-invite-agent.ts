@@ -2,7 +2,7 @@ import { agentView, groupsFor, inviteAgentBody } from '#core/admin';
 import { RuleViolationError } from '#core/errors';
 import { adminStore } from '#adapters/admin-store';
 import { agentStatus } from '#adapters/agent-status';
-import { ticketStore } from '#adapters/ticket-store';
+import { departmentStore } from '#adapters/department-store';
 import { UserExistsError, userDirectory } from '#adapters/user-directory';
 import { adminRoute } from '#shared/admin-route';
 import { configFor } from '#shared/config';
@@ -10,7 +10,7 @@ import { HttpError, json } from '#shared/http';
 
 const config = await configFor('AdminInviteAgent');
 
-const store = ticketStore(config.tableName);
+const departments = departmentStore(config.tableName);
 const admins = adminStore(config.tableName);
 const directory = userDirectory(config.userPoolId);
 
@@ -21,7 +21,7 @@ const directory = userDirectory(config.userPoolId);
  */
 export const handler = adminRoute(config, { body: inviteAgentBody }, async ({ body, principal }) => {
   const unknown = [];
-  for (const id of body.departments) if (!(await store.knownDepartment(id))) unknown.push(id);
+  for (const id of body.departments) if (!(await departments.knownDepartment(id))) unknown.push(id);
   if (unknown.length) throw new RuleViolationError('unknown_department', `Unknown department: ${unknown.join(', ')}`, { unknown });
   if (await admins.getAgent(body.email)) throw new HttpError(409, 'agent_exists', 'An agent with this email already exists');
 

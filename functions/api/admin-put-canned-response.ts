@@ -1,6 +1,6 @@
 import { cannedResponseBody, cannedResponseParams, diff } from '#core/admin';
 import { RuleViolationError } from '#core/errors';
-import { ticketStore } from '#adapters/ticket-store';
+import { departmentStore } from '#adapters/department-store';
 import { adminStore } from '#adapters/admin-store';
 import { adminRoute } from '#shared/admin-route';
 import { configFor } from '#shared/config';
@@ -9,7 +9,7 @@ import { HttpError, json } from '#shared/http';
 const config = await configFor('AdminPutCannedResponse');
 
 const admins = adminStore(config.tableName);
-const store = ticketStore(config.tableName);
+const departments = departmentStore(config.tableName);
 
 /**
  * PUT /admin/canned-responses/{id}: creates (201) or replaces (200) a canned
@@ -18,7 +18,7 @@ const store = ticketStore(config.tableName);
  * who sees it; null offers it to everyone). Sending what is already there changes nothing.
  */
 export const handler = adminRoute(config, { params: cannedResponseParams, body: cannedResponseBody }, async ({ params, body, principal }) => {
-  if (body.department && !(await store.knownDepartment(body.department))) {
+  if (body.department && !(await departments.knownDepartment(body.department))) {
     throw new RuleViolationError('unknown_department', `There is no department "${body.department}"`);
   }
   const current = await admins.getCannedResponse(params.id);

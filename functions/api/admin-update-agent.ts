@@ -2,7 +2,7 @@ import { agentEmailParams, agentView, diff, groupChanges, updateAgentBody, updat
 import { NotFoundError, RuleViolationError } from '#core/errors';
 import { adminStore } from '#adapters/admin-store';
 import { agentStatus } from '#adapters/agent-status';
-import { ticketStore } from '#adapters/ticket-store';
+import { departmentStore } from '#adapters/department-store';
 import { userDirectory } from '#adapters/user-directory';
 import { adminRoute } from '#shared/admin-route';
 import { configFor } from '#shared/config';
@@ -10,7 +10,7 @@ import { json } from '#shared/http';
 
 const config = await configFor('AdminUpdateAgent');
 
-const store = ticketStore(config.tableName);
+const departments = departmentStore(config.tableName);
 const admins = adminStore(config.tableName);
 const directory = userDirectory(config.userPoolId);
 
@@ -25,7 +25,7 @@ export const handler = adminRoute(config, { params: agentEmailParams, body: upda
   if (!before) throw new NotFoundError('Agent');
   if (body.departments) {
     const unknown = [];
-    for (const id of body.departments) if (!(await store.knownDepartment(id))) unknown.push(id);
+    for (const id of body.departments) if (!(await departments.knownDepartment(id))) unknown.push(id);
     if (unknown.length) throw new RuleViolationError('unknown_department', `Unknown department: ${unknown.join(', ')}`, { unknown });
   }
   const regroup = body.level !== undefined || body.admin !== undefined;

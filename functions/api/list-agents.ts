@@ -1,10 +1,10 @@
 import { configFor } from '#shared/config';
 import { agentRoute, json } from '#shared/http';
-import { ticketStore } from '#adapters/ticket-store';
+import { agentStore } from '#adapters/agent-store';
 
 const config = await configFor('ListAgents');
 
-const store = ticketStore(config.tableName);
+const store = agentStore(config.tableName);
 
 /** GET /agents: who tickets can be assigned to, with their groups and departments. */
 export const handler = agentRoute(config, {}, async () => {

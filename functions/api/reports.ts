@@ -1,13 +1,13 @@
 import { configFor } from '#shared/config';
 import { agentRoute, json } from '#shared/http';
-import { ticketStore } from '#adapters/ticket-store';
+import { reportStore } from '#adapters/report-store';
 import { reportQuery } from '#core/schemas';
 import { buildReport, reportCsv, reportFilename, reportRange, visibleCounters } from '#core/report';
 import { mayCount, visibleDepartments } from '#core/access';
 
 const config = await configFor('Reports');
 
-const store = ticketStore(config.tableName);
+const store = reportStore(config.tableName);
 
 /**
  * GET /reports?from=&to=&format=: volume, recurring categories and subjects,

@@ -3,7 +3,9 @@ import { policy } from '#shared/policy';
 import { lifecycleFor } from '#shared/lifecycle';
 import { agentRoute, expectedVersion, json } from '#shared/http';
 import { actorOf } from '#shared/auth';
-import { reportCounters, ticketStore } from '#adapters/ticket-store';
+import { ticketStore } from '#adapters/ticket-store';
+import { agentStore } from '#adapters/agent-store';
+import { reportCounters } from '#adapters/report-store';
 import { ticketIdParam, updateTicketBody } from '#core/schemas';
 import { updateTicket } from '#core/ticket';
 import { assertMayPatch, can } from '#core/access';
@@ -16,6 +18,7 @@ const config = await configFor('UpdateTicket');
 const lifecycle = lifecycleFor(config);
 
 const store = ticketStore(config.tableName);
+const agents = agentStore(config.tableName);
 
 /** PATCH /tickets/{id}: change status, priority, category, department, assignee or tags. */
 export const handler = agentRoute(config, { params: ticketIdParam, body: updateTicketBody }, async ({ params, body, headers, principal }) => {
@@ -31,7 +34,7 @@ export const handler = agentRoute(config, { params: ticketIdParam, body: updateT
     throw new RuleViolationError('unknown_department', `There is no department "${patch.department}"`);
   }
   if (patch.assignee) {
-    const agent = await store.getAgent(patch.assignee);
+    const agent = await agents.getAgent(patch.assignee);
     if (!agent || !isActive(agent)) throw new RuleViolationError('unknown_agent', `There is no active agent ${patch.assignee}`);
   }
 

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 as Result } from 'aws-lambda';
 import { policy } from '#shared/policy';
 import { logger } from '#shared/logger';
-import { ticketStore, type CounterUpdate } from '#adapters/ticket-store';
+import { ticketStore } from '#adapters/ticket-store';
+import type { CounterUpdate } from '#adapters/report-store';
 import { keys } from '#adapters/keys';
 import { verifyLink } from '#core/signed-link';
 import { html } from '#shared/customer-page';

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { logger } from '#shared/logger';
 import { policy } from '#shared/policy';
 import { configFor, type MailSettings } from '#shared/config';
-import { reportCounters, ticketStore } from '#adapters/ticket-store';
+import { ticketStore } from '#adapters/ticket-store';
+import { agentStore } from '#adapters/agent-store';
+import { reportCounters } from '#adapters/report-store';
+import { turns } from '#adapters/turns';
 import { agentStatus } from '#adapters/agent-status';
 import { breachRecipients } from '#core/access';
 import { isActive } from '#core/admin';
@@ -18,6 +21,8 @@ import { metricNames } from '#definitions/metrics';
 
 const config = await configFor('Lifecycle');
 const store = ticketStore(config.tableName);
+const agentProfiles = agentStore(config.tableName);
+const turn = turns(config.tableName);
 // Breach mail goes only to agents who may see the ticket: restricted departments are re-read as often as the agent routes re-read them.
 const access = agentStatus(config.tableName, policy.accessCacheSeconds * 1000);
 /** Where customer links point: the public routes of the HTTP API. */
@@ -99,11 +104,11 @@ async function triageTicket(ticketId: string, now: string) {
 }
 
 async function nextAgent(department: string, level: Level): Promise<string | null> {
-  const candidates = (await store.listAgents()).filter((a) => isActive(a) && a.departments.includes(department) && a.groups.includes(levelGroup(level)));
+  const candidates = (await agentProfiles.listAgents()).filter((a) => isActive(a) && a.departments.includes(department) && a.groups.includes(levelGroup(level)));
   if (candidates.length === 0) return null;
   return roundRobinPick(
     candidates.map((a) => a.email),
-    await store.nextTurn(`${department}#${level}`),
+    await turn.nextTurn(`${department}#${level}`),
   );
 }
 
@@ -116,7 +121,7 @@ async function announce(change: LifecycleChange) {
   const t = change.ticket;
   try {
     if (notice.kind === 'level-breached' || notice.kind === 'level3-breached') {
-      const [agents, restricted] = await Promise.all([store.listAgents(), access.restricted()]);
+      const [agents, restricted] = await Promise.all([agentProfiles.listAgents(), access.restricted()]);
       const toLevel = notice.kind === 'level-breached' ? notice.toLevel : null;
       const to = breachRecipients(agents, t, toLevel, restricted);
       if (to.length === 0) return logger.warn('No agent to tell about an SLA breach', { ticketId: t.id });
