@@ -6,8 +6,7 @@ import { agentRoute, HttpError, json } from '#shared/http';
 import { actorOf } from '#shared/auth';
 import { ticketStore } from '#adapters/ticket-store';
 import { createTicketBody } from '#core/schemas';
-import { openTicket } from '#core/ticket';
-import { triageNew } from '#core/lifecycle';
+import { openTicket } from '#app/open-ticket';
 import { RuleViolationError } from '#core/errors';
 import { can, type Rights } from '#core/access';
 
@@ -33,17 +32,13 @@ export const handler = agentRoute(config, { body: createTicketBody }, async ({ b
     throw new RuleViolationError('unknown_department', `There is no department "${body.department}"`);
   }
 
-  const number = await store.nextTicketNumber();
-  const triaged = await triageNew({ subject: body.subject, body: body.body, requesterEmail: body.requester.email }, policy, (id) => store.knownDepartment(id));
-  const { ticket, message, event } = openTicket(body, number, actorOf(principal), new Date().toISOString(), policy, undefined, triaged);
-  const result = await store.createTicket(ticket, message, event, idempotency);
-  if ('inFlight' in result) throw inFlight();
+  const outcome = await openTicket({ input: body, actor: actorOf(principal), at: new Date().toISOString(), ...(idempotency ? { idempotency } : {}) }, { tickets: store, knownDepartment: (id) => store.knownDepartment(id), lifecycle, policy });
+  if ('inFlight' in outcome) throw inFlight();
   // Random 80-bit ids do not collide in practice; if one ever did, say so rather than answer 201.
-  if ('alreadyExists' in result) throw new Error('ticket id collision');
-  if (result.replayOf) return replay(result.replayOf, requestHash, principal);
-  // Started after the ticket is stored; if this fails the caller retries with its
-  // Idempotency-Key, and the replay starts it (a second start is a no-op).
-  await lifecycle.start(ticket.id);
+  if ('alreadyExists' in outcome) throw new Error('ticket id collision');
+  if ('replayOf' in outcome) return replay(outcome.replayOf, requestHash, principal);
+  // If starting its lifecycle failed, the caller retries with its Idempotency-Key, and the replay starts it (a second start is a no-op).
+  const ticket = outcome.opened;
   return json(201, ticket, { location: `/tickets/${ticket.id}`, etag: `"${ticket.version}"` });
 });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseMail, UnparseableMailError, type ParsedMail } from '#core/parse-mail';
 import { idFromSeed } from '#core/ids';
-import { addCustomerMail, openTicket, recordBounce, type Actor, type MailDetails, type Ticket } from '#core/ticket';
+import { addCustomerMail, recordBounce, type Actor, type MailDetails, type Ticket } from '#core/ticket';
 import { automationVerdict, sentByMachine } from '#core/mail/loop-detection';
 import { decideThread } from '#core/mail/threading';
 import { visibleText } from '#core/mail/quote-strip';
@@ -16,9 +16,9 @@ import { fileKeys, MailTooLargeError } from '#adapters/mail-objects';
 import type { OutgoingMail } from '#adapters/mailer';
 import type { Lifecycle } from '#adapters/lifecycle-client';
 import type { Policy } from '#core/policy';
-import { triageNew } from '#core/lifecycle';
 import { PoisonMessageError, readNotification, type SesNotification } from './notification.ts';
 import { sendAcknowledgement } from './acknowledgement.ts';
+import { openTicket } from './open-ticket.ts';
 
 /**
  * One inbound mail, from the queue message to a ticket. Safe to run twice, or
@@ -238,44 +238,52 @@ async function receiveOnce(queueBody: string, deps: ReceiveDeps): Promise<Receiv
 
   // Automatic mail that answers no ticket is held with spam, out of the queues (the `spam=true` view), flagged automatic.
   const spam = verdicts.spam === 'FAIL' || automated;
-  let ticket = await deps.store.getTicket(ticketId);
-  if (!ticket) {
-    const number = await deps.store.nextTicketNumber();
-    const opened = openTicket(
-      {
-        requester: { email: sender.address, ...(sender.name ? { name: truncate(sender.name, 200) } : {}) },
-        subject: truncate(mail.subject || '(no subject)', 250),
-        body,
-        channel: 'email',
-        ...(automated ? { tags: ['automatic'] } : spam ? { tags: ['spam'] } : existing ? { tags: ['follow-up'] } : {}),
-      },
-      number,
-      mailActor,
-      receivedAt,
-      deps.policy,
-      {
-        ticketId,
-        ...(existing ? { followUpOf: existing.id } : {}),
-        messageId,
-        // A forged From must not get its CCs copied on the agents' replies; an agent can add them after checking.
-        participants: unverified ? [] : mail.cc.map((c) => c.address).filter((a) => !deps.config.supportAddresses.includes(a)).slice(0, 50),
-        language: mail.language ?? null,
-        spam,
-        mail: details,
-        ...(unverified ? { unverified: true } : {}),
-        ...(automated ? { automatic: true } : {}),
-      },
-      // Spam is kept for review, not routed.
-      spam ? undefined : await triageNew({ subject: mail.subject, body, requesterEmail: sender.address }, deps.policy, (id) => deps.store.knownDepartment(id)),
-    );
-    const res = await deps.store.createTicket(opened.ticket, opened.message, opened.event);
-    // A concurrent retry of the same delivery created it first.
-    ticket = 'alreadyExists' in res ? (await deps.store.getTicket(ticketId))! : opened.ticket;
-  }
-  await deps.index.remember(mail.messageId ? [mail.messageId] : [], ticket.id, 'inbound');
+  const remember = (t: Ticket) => deps.index.remember(mail.messageId ? [mail.messageId] : [], t.id, 'inbound');
   // On every try, not only the first: a retry after a failed start still starts it (a second start is a no-op).
   // Spam gets no lifecycle until an agent releases it from the spam view.
-  if (!ticket.spam) await deps.lifecycle.start(ticket.id);
+  const resume = async (t: Ticket) => {
+    await remember(t);
+    if (!t.spam) await deps.lifecycle.start(t.id);
+  };
+  let ticket = await deps.store.getTicket(ticketId);
+  if (ticket) await resume(ticket);
+  else {
+    const outcome = await openTicket(
+      {
+        input: {
+          requester: { email: sender.address, ...(sender.name ? { name: truncate(sender.name, 200) } : {}) },
+          subject: truncate(mail.subject || '(no subject)', 250),
+          body,
+          channel: 'email',
+          ...(automated ? { tags: ['automatic'] } : spam ? { tags: ['spam'] } : existing ? { tags: ['follow-up'] } : {}),
+        },
+        actor: mailActor,
+        at: receivedAt,
+        origin: {
+          ticketId,
+          ...(existing ? { followUpOf: existing.id } : {}),
+          messageId,
+          // A forged From must not get its CCs copied on the agents' replies; an agent can add them after checking.
+          participants: unverified ? [] : mail.cc.map((c) => c.address).filter((a) => !deps.config.supportAddresses.includes(a)).slice(0, 50),
+          language: mail.language ?? null,
+          spam,
+          mail: details,
+          ...(unverified ? { unverified: true } : {}),
+          ...(automated ? { automatic: true } : {}),
+        },
+        // Spam is kept for review, not routed; triage reads the subject as sent, before it is clipped.
+        triage: spam ? false : { subject: mail.subject, body, requesterEmail: sender.address },
+        stored: remember,
+      },
+      { tickets: deps.store, knownDepartment: (id) => deps.store.knownDepartment(id), lifecycle: deps.lifecycle, policy: deps.policy },
+    );
+    if ('opened' in outcome) ticket = outcome.opened;
+    else {
+      // A concurrent retry of the same delivery created it first.
+      ticket = (await deps.store.getTicket(ticketId))!;
+      await resume(ticket);
+    }
+  }
 
   // No acknowledgement to spam, to a machine, or to an address a forger may have used (failed authentication).
   const acknowledged = !spam && !automation.automated && !unverified && (await acknowledge(deps, ticket, mail));

@@ -5,10 +5,10 @@ import { lifecycleFor } from '#shared/lifecycle';
 import { logger } from '#shared/logger';
 import { ticketStore } from '#adapters/ticket-store';
 import { webFormGuard } from '#adapters/web-form-guard';
-import { checkHelpForm, readForm, submissionFingerprint, type HelpForm } from '#core/customer-forms';
+import { checkHelpForm, readForm, submissionFingerprint } from '#core/customer-forms';
 import { helpFormPage, helpThanksPage, type PageLanguage } from '#core/customer-pages';
-import { openTicket, type Actor, type Ticket } from '#core/ticket';
-import { triageNew } from '#core/lifecycle';
+import type { Actor, Ticket } from '#core/ticket';
+import { openTicket } from '#app/open-ticket';
 import { browserLanguage, formProblemStatus, HELP_PATH, html, problemPages } from '#shared/customer-page';
 import { observed } from '#shared/observability';
 
@@ -85,35 +85,32 @@ export const handler = observed(async (event: APIGatewayProxyEventV2): Promise<R
     return problemPage(429, lang, 'throttled', undefined, { 'retry-after': String(retryAfter) });
   }
 
-  const number = await store.nextTicketNumber();
-  const opened = await open(form, number, lang);
-  const claim = await guard.claim(fingerprint, { ticketNumber: number, ticketId: opened.ticket.id }, DUPLICATE_WINDOW_SECONDS);
-  // The same submission, sent at the same moment, got there first (this number is skipped).
-  if (!claim.claimed && claim.earlier) return again(lang, claim.earlier);
-
-  try {
-    const created = await store.createTicket(opened.ticket, opened.message, opened.event);
-    // Random 80-bit ids do not collide in practice; if one ever did, say so rather than thank.
-    if ('alreadyExists' in created) throw new Error('ticket id collision');
-  } catch (err) {
-    // Not opened: the customer may send the form again.
-    await guard.release(fingerprint, number);
-    throw err;
-  }
-  logger.info('Web form opened a ticket', { ticketId: opened.ticket.id });
-  // If this fails the customer sees an error and sends again: the duplicate path starts it (a second start is a no-op).
-  await lifecycle.start(opened.ticket.id);
-  await sendAcknowledgement(opened.ticket);
-  return thanks(lang, opened.ticket.number);
-});
-
-async function open(form: HelpForm, number: number, lang: PageLanguage) {
   const requester = { email: form.email, ...(form.name ? { name: form.name } : {}) };
-  const triaged = await triageNew({ subject: form.subject, body: form.message, requesterEmail: form.email }, policy, (id) => store.knownDepartment(id));
-  const opened = openTicket({ requester, subject: form.subject, body: form.message, channel: 'web' }, number, webActor, new Date().toISOString(), policy, undefined, triaged);
-  // The language the customer read the form in: our mails and pages for this ticket use it.
-  return { ...opened, ticket: { ...opened.ticket, language: lang } };
-}
+  const outcome = await openTicket(
+    {
+      input: { requester, subject: form.subject, body: form.message, channel: 'web' },
+      actor: webActor,
+      at: new Date().toISOString(),
+      // The language the customer read the form in: our mails and pages for this ticket use it.
+      language: lang,
+      // The same submission, sent at the same moment, got there first (this number is skipped).
+      claim: async (ticket) => {
+        const claim = await guard.claim(fingerprint, { ticketNumber: ticket.number, ticketId: ticket.id }, DUPLICATE_WINDOW_SECONDS);
+        return claim.claimed ? undefined : claim.earlier;
+      },
+      // Not opened: the customer may send the form again.
+      release: (ticket) => guard.release(fingerprint, ticket.number),
+      stored: async (ticket) => logger.info('Web form opened a ticket', { ticketId: ticket.id }),
+    },
+    { tickets: store, knownDepartment: (id) => store.knownDepartment(id), lifecycle, policy },
+  );
+  if ('held' in outcome) return again(lang, outcome.held);
+  // Random 80-bit ids do not collide in practice; if one ever did, say so rather than thank (its claim is released).
+  if (!('opened' in outcome)) throw new Error('ticket id collision');
+  // If its lifecycle did not start, the customer sees an error and sends again: the duplicate path starts it (a second start is a no-op).
+  await sendAcknowledgement(outcome.opened);
+  return thanks(lang, outcome.opened.number);
+});
 
 /**
  * The answer to a repeated submission. If the first request stopped after
