@@ -10,7 +10,7 @@ import {
   type QueryCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { traced } from '#shared/observability';
+import { traced } from './tracing.ts';
 
 /**
  * One client per process, created at load time so warm invocations reuse its

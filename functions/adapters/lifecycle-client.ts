@@ -2,7 +2,7 @@ import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand, StopExecution
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from './dynamo.ts';
 import { keys } from './keys.ts';
-import { traced } from '#shared/observability';
+import { traced } from './tracing.ts';
 
 /**
  * The ticket's Step Functions execution, as the rest of the code sees it:

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { buckets } from '#definitions/resources';
-import { traced } from '#shared/observability';
+import { traced } from './tracing.ts';
 import { encodeComponent } from '#core/text';
 
 /**

@@ -1,6 +1,6 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import { traced } from '#shared/observability';
+import { traced } from './tracing.ts';
 
 /**
  * Outbound mail through SESv2 with raw MIME, so we control every header:

@@ -3,10 +3,10 @@ import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { logger } from './logger.ts';
 import { runtime } from './config.ts';
+import { tracer } from '#adapters/tracing';
 
 /**
  * Logs, metrics and traces, the same way in every function: one Logger, one
@@ -20,7 +20,8 @@ import { runtime } from './config.ts';
  *   are flushed when the invocation ends, success or failure. Metric names live
  *   in lib/definitions/metrics.ts, where the alarms read them.
  * - Traces: X-Ray, with the handler's response left out (pages and tickets are
- *   personal data) and AWS SDK clients traced through `traced(client)`.
+ *   personal data) and AWS SDK clients traced through `traced(client)`
+ *   (adapters/tracing.ts, which holds the one tracer).
  *
  * Off the Lambda runtime (local mode, tests) the tracer is off by itself, and
  * local mode also sets POWERTOOLS_TRACE_ENABLED=false and
@@ -30,7 +31,7 @@ import { runtime } from './config.ts';
 export { logger };
 export { MetricUnit };
 
-export const tracer = new Tracer({ serviceName: runtime.serviceName });
+export { tracer };
 
 /** Metrics' own chatter: an invocation that emitted nothing is normal here, not a warning. */
 const metricsLogger = {
@@ -45,9 +46,6 @@ export const metrics = new Metrics({
   serviceName: runtime.serviceName,
   logger: metricsLogger,
 });
-
-/** Traces an AWS SDK v3 client's calls (service, operation, latency, errors; never payloads). */
-export const traced = <T>(client: T): T => tracer.captureAWSv3Client(client);
 
 type AnyMiddleware = MiddlewareObj<any, any, Error, Context>;
 
