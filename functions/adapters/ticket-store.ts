@@ -152,10 +152,7 @@ export function ticketStore(tableName: string) {
   const store = {
     getTicket,
 
-    /**
-     * Whether a department exists (departmentStore's, cached): every way of opening or moving a
-     * ticket checks it before writing, so the ticket use cases find it beside the ticket methods.
-     */
+    /** Whether a department exists (departmentStore's, cached): still here for receiveMail, which takes one store. */
     knownDepartment: departmentStore(tableName).knownDepartment,
 
     /** The next human ticket number (see TicketNumbers for when numbers may skip). */

@@ -5,6 +5,7 @@ import { lifecycleFor } from '#shared/lifecycle';
 import { agentRoute, HttpError, json } from '#shared/http';
 import { actorOf } from '#shared/auth';
 import { ticketStore } from '#adapters/ticket-store';
+import { departmentStore } from '#adapters/department-store';
 import { createTicketBody } from '#core/schemas';
 import { openTicket } from '#app/open-ticket';
 import { RuleViolationError } from '#core/errors';
@@ -14,6 +15,7 @@ const config = await configFor('CreateTicket');
 const lifecycle = lifecycleFor(config);
 
 const store = ticketStore(config.tableName);
+const departments = departmentStore(config.tableName);
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** POST /tickets: an agent records a ticket for a customer (phone, walk-in, chat...). */
@@ -28,11 +30,11 @@ export const handler = agentRoute(config, { body: createTicketBody }, async ({ b
     const earlier = await store.findIdempotent(idempotency.caller, idempotency.key);
     if (earlier) return replay(earlier, requestHash, principal);
   }
-  if (body.department && !(await store.knownDepartment(body.department))) {
+  if (body.department && !(await departments.knownDepartment(body.department))) {
     throw new RuleViolationError('unknown_department', `There is no department "${body.department}"`);
   }
 
-  const outcome = await openTicket({ input: body, actor: actorOf(principal), at: new Date().toISOString(), ...(idempotency ? { idempotency } : {}) }, { tickets: store, knownDepartment: (id) => store.knownDepartment(id), lifecycle, policy });
+  const outcome = await openTicket({ input: body, actor: actorOf(principal), at: new Date().toISOString(), ...(idempotency ? { idempotency } : {}) }, { tickets: store, knownDepartment: (id) => departments.knownDepartment(id), lifecycle, policy });
   if ('inFlight' in outcome) throw inFlight();
   // Random 80-bit ids do not collide in practice; if one ever did, say so rather than answer 201.
   if ('alreadyExists' in outcome) throw new Error('ticket id collision');

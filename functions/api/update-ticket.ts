@@ -5,6 +5,7 @@ import { agentRoute, expectedVersion, json } from '#shared/http';
 import { actorOf } from '#shared/auth';
 import { ticketStore } from '#adapters/ticket-store';
 import { agentStore } from '#adapters/agent-store';
+import { departmentStore } from '#adapters/department-store';
 import { reportCounters } from '#adapters/report-store';
 import { ticketIdParam, updateTicketBody } from '#core/schemas';
 import { updateTicket } from '#core/ticket';
@@ -19,6 +20,7 @@ const lifecycle = lifecycleFor(config);
 
 const store = ticketStore(config.tableName);
 const agents = agentStore(config.tableName);
+const departments = departmentStore(config.tableName);
 
 /** PATCH /tickets/{id}: change status, priority, category, department, assignee or tags. */
 export const handler = agentRoute(config, { params: ticketIdParam, body: updateTicketBody }, async ({ params, body, headers, principal }) => {
@@ -30,7 +32,7 @@ export const handler = agentRoute(config, { params: ticketIdParam, body: updateT
   // A stale view is answered with the current ticket before any rule is applied to it.
   if (current.version !== expected) throw new VersionConflictError(current);
 
-  if (patch.department && !(await store.knownDepartment(patch.department))) {
+  if (patch.department && !(await departments.knownDepartment(patch.department))) {
     throw new RuleViolationError('unknown_department', `There is no department "${patch.department}"`);
   }
   if (patch.assignee) {

@@ -4,6 +4,7 @@ import { policy } from '#shared/policy';
 import { lifecycleFor } from '#shared/lifecycle';
 import { logger } from '#shared/logger';
 import { ticketStore } from '#adapters/ticket-store';
+import { departmentStore } from '#adapters/department-store';
 import { webFormGuard } from '#adapters/web-form-guard';
 import { checkHelpForm, readForm, submissionFingerprint } from '#core/customer-forms';
 import { helpFormPage, helpThanksPage, type PageLanguage } from '#core/customer-pages';
@@ -29,6 +30,7 @@ const { deskName } = config;
 const lifecycle = lifecycleFor(config);
 const problemPage = problemPages(deskName);
 const store = ticketStore(config.tableName);
+const departments = departmentStore(config.tableName);
 const guard = webFormGuard(config.tableName);
 const supportAddresses = config.mail?.supportAddresses ?? [];
 // Mail is off until the stack is given a support domain: tickets then open without an acknowledgement.
@@ -102,7 +104,7 @@ export const handler = observed(async (event: APIGatewayProxyEventV2): Promise<R
       release: (ticket) => guard.release(fingerprint, ticket.number),
       stored: async (ticket) => logger.info('Web form opened a ticket', { ticketId: ticket.id }),
     },
-    { tickets: store, knownDepartment: (id) => store.knownDepartment(id), lifecycle, policy },
+    { tickets: store, knownDepartment: (id) => departments.knownDepartment(id), lifecycle, policy },
   );
   if ('held' in outcome) return again(lang, outcome.held);
   // Random 80-bit ids do not collide in practice; if one ever did, say so rather than thank (its claim is released).

@@ -4,6 +4,7 @@ import { policy } from '#shared/policy';
 import { configFor, type MailSettings } from '#shared/config';
 import { ticketStore } from '#adapters/ticket-store';
 import { agentStore } from '#adapters/agent-store';
+import { departmentStore } from '#adapters/department-store';
 import { reportCounters } from '#adapters/report-store';
 import { turns } from '#adapters/turns';
 import { agentStatus } from '#adapters/agent-status';
@@ -22,6 +23,7 @@ import { metricNames } from '#definitions/metrics';
 const config = await configFor('Lifecycle');
 const store = ticketStore(config.tableName);
 const agentProfiles = agentStore(config.tableName);
+const departments = departmentStore(config.tableName);
 const turn = turns(config.tableName);
 // Breach mail goes only to agents who may see the ticket: restricted departments are re-read as often as the agent routes re-read them.
 const access = agentStatus(config.tableName, policy.accessCacheSeconds * 1000);
@@ -91,7 +93,7 @@ async function triageTicket(ticketId: string, now: string) {
   if (current.spam) return;
   if (!current.triage) {
     const thread = await store.getThread(ticketId);
-    const result = await triageNew({ subject: current.subject, body: thread?.messages[0]?.body ?? '', requesterEmail: current.requester.email }, policy, (id) => store.knownDepartment(id));
+    const result = await triageNew({ subject: current.subject, body: thread?.messages[0]?.body ?? '', requesterEmail: current.requester.email }, policy, (id) => departments.knownDepartment(id));
     // Undefined: another step triaged it first; read what it wrote.
     current = (await store.applyChange(ticketId, (t) => (t.triage ? undefined : applyTriage(t, result, now, policy))))?.ticket ?? (await store.getTicket(ticketId))!;
     if (result.dispatch) metrics.addMetric(metricNames.triageDispatched, MetricUnit.Count, 1);
