@@ -64,6 +64,10 @@ vi.mock('../../functions/adapters/ticket-store.ts', async (importOriginal) => ({
     saveTicket: async (t: Ticket) => void state.tickets.set(t.id, t),
   }),
 }));
+vi.mock('../../functions/adapters/department-store.ts', async (importOriginal) => ({
+  ...(await importOriginal<object>()),
+  departmentStore: () => ({ knownDepartment: async (id: string) => ['support', 'it'].includes(id) }),
+}));
 vi.mock('../../functions/adapters/mail-index.ts', async (importOriginal) => ({
   ...(await importOriginal<object>()),
   mailIndex: () => ({
