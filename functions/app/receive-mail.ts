@@ -176,6 +176,9 @@ async function receiveOnce(queueBody: string, deps: ReceiveDeps): Promise<Receiv
   // Decided before the thread: a forged From must neither pick the ticket by its subject token nor bring in its CCs.
   const unverified = unverifiedSender(verdicts);
 
+  // Tickets read while threading, kept to decide with: the ticket is read once per mail. Only strongly
+  // consistent reads are kept (the reply token's); a number is looked up in an index, which may lag.
+  const read = new Map<string, Ticket>();
   const decision = await decideThread(
     {
       sesMessageId,
@@ -196,7 +199,9 @@ async function receiveOnce(queueBody: string, deps: ReceiveDeps): Promise<Receiv
       ticketByMessageId: async (ids) => (await deps.index.ticketFor(ids))?.ticketId,
       ticketByReplyToken: async (token) => {
         const id = readReplyToken(token, deps.config.replyTokenSecret);
-        return id && (await deps.store.getTicket(id)) ? id : undefined;
+        const found = id ? await deps.store.getTicket(id) : undefined;
+        if (found) read.set(found.id, found);
+        return found?.id;
       },
       ticketByNumber: async (num) => {
         const t = await deps.store.ticketByNumber(num);
@@ -210,7 +215,7 @@ async function receiveOnce(queueBody: string, deps: ReceiveDeps): Promise<Receiv
   // Ids come from the SES delivery, so its retries land on the same items; other deliveries
   // of the same mail were turned away as duplicates by the claim above.
   const messageId = idFromSeed(`msg:${sesMessageId}`, Date.parse(receivedAt));
-  const existing = decision.kind === 'existing' ? await deps.store.getTicket(decision.ticketId) : undefined;
+  const existing = decision.kind === 'existing' ? (read.get(decision.ticketId) ?? (await deps.store.getTicket(decision.ticketId))) : undefined;
   // A closed ticket stays closed: a late answer opens a follow-up instead. An automatic one
   // (an out-of-office) is only recorded on it: it asks nothing of anyone.
   const joins = existing && (existing.status !== 'closed' || automated) ? existing : undefined;

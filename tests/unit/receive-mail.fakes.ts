@@ -19,14 +19,16 @@ export function fakes(opts: { raw?: Buffer; getRaw?: () => Promise<Buffer>; auto
   const sent: OutgoingMail[] = [];
   const started: string[] = [];
   const signalled: string[] = [];
+  /** Every read of a ticket item, in order: `get <id>` (by key), `number <n>` (the number index). */
+  const reads: string[] = [];
   const claims = new Set<string>();
   const inbound = new Map<string, string>();
   const ids = new Map<string, string>();
   const autoReplies = new Map<string, number>();
   let n = 0;
   const store = {
-    getTicket: async (id: string) => tickets.get(id),
-    ticketByNumber: async (num: number) => [...tickets.values()].find((t) => t.number === num),
+    getTicket: async (id: string) => (reads.push(`get ${id}`), tickets.get(id)),
+    ticketByNumber: async (num: number) => (reads.push(`number ${num}`), [...tickets.values()].find((t) => t.number === num)),
     hasMessage: async (_id: string, _at: string, messageId: string) => messages.some((m) => m.id === messageId),
     nextTicketNumber: async () => ++n,
     createTicket: async (t: Ticket, m: Message) => {
@@ -35,8 +37,9 @@ export function fakes(opts: { raw?: Buffer; getRaw?: () => Promise<Buffer>; auto
       messages.push(m);
       return { created: t };
     },
-    applyChange: async (id: string, change: (t: Ticket) => Promise<{ ticket: Ticket; message?: Message } | undefined>) => {
-      const next = await change(tickets.get(id)!);
+    // As the DynamoDB store: the ticket the caller passes is its first try's, else it reads it.
+    applyChange: async (id: string, change: (t: Ticket) => Promise<{ ticket: Ticket; message?: Message } | undefined>, current?: Ticket) => {
+      const next = await change(current ?? (reads.push(`get ${id}`), tickets.get(id)!));
       if (next) {
         tickets.set(id, next.ticket);
         if (next.message) messages.push(next.message);
@@ -87,7 +90,7 @@ export function fakes(opts: { raw?: Buffer; getRaw?: () => Promise<Buffer>; auto
     policy: defaultPolicy,
     lifecycle: { start: async (id) => void started.push(id), signal: async (id) => void signalled.push(id) },
   };
-  return { deps, tickets, messages, quarantined, quarantine, sent, started, signalled };
+  return { deps, tickets, messages, quarantined, quarantine, sent, started, signalled, reads };
 }
 
 /** The SQS body SES's S3 action produces for one mail. */

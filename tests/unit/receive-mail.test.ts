@@ -357,3 +357,44 @@ describe('strings no encoder takes', () => {
     expect(d.quarantine[0]).toMatchObject({ sesMessageId: 'ses-1', bucket: 'mail', key: 'inbound/ses-1', detail: 'KeyTooLongError: bad key' });
   });
 });
+
+describe('reads the ticket once per mail', () => {
+  async function opened() {
+    const d = desk();
+    const out = await d.deliver(['From: ana@example.com', 'Subject: Impressora', 'Message-ID: <1@example.com>'], 'A impressora parou.');
+    const id = (out as { ticketId: string }).ticketId;
+    // The one read of a new mail: whether a retry of this delivery already stored its ticket.
+    expect(d.reads).toEqual([`get ${id}`]);
+    d.reads.length = 0;
+    return { d, id, replyTo: d.sent[0]!.replyTo! };
+  }
+
+  it('an answer by In-Reply-To: one read, and the change is made on that ticket', async () => {
+    const { d, id } = await opened();
+    expect(await d.deliver(['From: ana@example.com', 'Subject: Re: Impressora', 'In-Reply-To: <1@example.com>'], 'Voltou a falhar.')).toEqual({ result: 'appended', ticketId: id });
+    expect(d.reads).toEqual([`get ${id}`]);
+  });
+
+  it('an answer by the signed reply token: the read that checks the token is the only one', async () => {
+    const { d, id, replyTo } = await opened();
+    expect(await d.deliver(['From: ana@example.com', 'Subject: Re: Impressora'], 'Voltou a falhar.', { recipients: [replyTo] })).toEqual({ result: 'appended', ticketId: id });
+    expect(d.reads).toEqual([`get ${id}`]);
+  });
+
+  it('an answer by the number in its subject: the number index, then one read', async () => {
+    const { d, id } = await opened();
+    expect(await d.deliver(['From: ana@example.com', 'Subject: Re: [#1] Impressora'], 'Voltou a falhar.')).toEqual({ result: 'appended', ticketId: id });
+    expect(d.reads).toEqual(['number 1', `get ${id}`]);
+  });
+
+  it('an answer to a closed ticket: that ticket read once, and the follow-up checked once', async () => {
+    const { d, id } = await opened();
+    let t = d.tickets.get(id)!;
+    for (const status of ['resolved', 'closed'] as const) t = updateTicket(t, { status }, agent, '2026-11-22T11:00:00.000Z', defaultPolicy).ticket;
+    d.tickets.set(id, t);
+    const out = await d.deliver(['From: ana@example.com', 'Subject: Re: Impressora', 'In-Reply-To: <1@example.com>'], 'Ainda não funciona.');
+    const followUp = (out as { ticketId: string }).ticketId;
+    expect(followUp).not.toBe(id);
+    expect(d.reads).toEqual([`get ${id}`, `get ${followUp}`]);
+  });
+});
