@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
-import { startLocalMode } from '../integration/local-mode.ts';
+import { prebuildFunctionBundles, startLocalMode } from '../integration/local-mode.ts';
 import { reportGroupsLeft } from '../process-groups.ts';
 
 declare module 'vitest' {
@@ -27,6 +27,7 @@ export default async function setup(project: TestProject) {
     project.provide('e2eSkip', message);
     return;
   }
+  await prebuildFunctionBundles();
   const local = await startLocalMode({ globalOf: 'e2e' });
   project.provide('endpoints', local.endpoints);
   project.provide('e2eSkip', '');

@@ -35,6 +35,20 @@ export interface LocalMode {
 }
 
 /** Starts `local/start.ts` exactly as `npm start` does, and waits for its endpoints.json. */
+/** A deadline that only catches an instance that never gets ready: Java, four emulators and (with --time-scale) 33 workers on a busy 2-core machine. */
+const READY_DEADLINE_MS = 180_000;
+
+/**
+ * Builds every function's bundle once, before a run starts its local-mode instances. They all
+ * share local mode's bundle cache; from a clean clone, a dozen instances building the same 33
+ * bundles at once (one warming all of them for --time-scale) took over a minute of a busy machine.
+ */
+export async function prebuildFunctionBundles(): Promise<void> {
+  const [{ functionBundles }, { functions }] = await Promise.all([import('../../local/function-bundles.ts'), import('../../lib/definitions/functions.ts')]);
+  const bundles = functionBundles(repoRoot, { metered: false });
+  await Promise.all([bundles.all(functions), bundles.worker()]);
+}
+
 export async function startLocalMode(
   opts: {
     home?: string;
@@ -84,7 +98,7 @@ export async function startLocalMode(
     return code;
   };
 
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + READY_DEADLINE_MS;
   for (;;) {
     if (child.exitCode !== null) {
       // What it started before failing (DynamoDB Local's Java) goes with it, and so does the home this helper made.
@@ -99,7 +113,7 @@ export async function startLocalMode(
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`local mode did not become ready in 90 s:\n${out}`);
+      throw new Error(`local mode did not become ready in ${READY_DEADLINE_MS / 1000} s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

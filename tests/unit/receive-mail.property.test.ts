@@ -7,6 +7,9 @@ import { composeMime } from '../../functions/adapters/mailer.ts';
 import { clipBytes, encodeComponent, isWellFormed, truncate, wellFormed } from '../../functions/core/text.ts';
 import { body, fakes } from './receive-mail.fakes.ts';
 
+/** Hundreds of mails through the whole inbound path: CPU-bound, so slow on a busy machine (a deadline, not a speed check). */
+const PROPERTY_TIMEOUT_MS = 120_000;
+
 /**
  * The whole inbound path (real MIME parsing, the acknowledgement composed as
  * real MIME, in-memory stores that refuse what S3 refuses) over arbitrary
@@ -86,7 +89,7 @@ describe('the inbound path over arbitrary Unicode', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
 
 describe('core/text', () => {
@@ -135,5 +138,5 @@ describe.skipIf(!boxes.length)(`the inbound path over real mail${boxes.length ? 
       outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
     }
     expect(outcomes.get('created')).toBeGreaterThan(boxes.length / 2);
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
