@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 as Result } from 'aws-lambda';
 import { policy } from '#shared/policy';
-import { ticketStore } from '#adapters/ticket-store';
+import type { TicketStore } from '#adapters/ticket-store';
 import { verifyLink } from '#core/signed-link';
 import { linkProblemPage, pageLanguage, statusPage, type PageLanguage, type StatusMessage } from '#core/customer-pages';
 import type { FieldError } from '#core/customer-forms';
@@ -20,10 +20,9 @@ export const statusPath = (token: string) => `/status/${token}`;
 
 export type StatusLink = { ok: true; ticketId: string } | { ok: false; response: Result };
 
-/** The status page of the desk that `config` describes (the handler's own configuration). */
-export function statusView(config: { tableName: string; signingKey: string; deskName: string }) {
-  const store = ticketStore(config.tableName);
-  const { deskName, signingKey: secret } = config;
+/** The status page of a desk: its ticket store, its name and link-signing key. */
+export function statusView(deps: { store: Pick<TicketStore, 'getThread'>; signingKey: string; deskName: string }) {
+  const { store, deskName, signingKey: secret } = deps;
   const problemPage = problemPages(deskName);
 
   /** Checks a status link; what is wrong with it is already a page. */
@@ -63,7 +62,7 @@ export function statusView(config: { tableName: string; signingKey: string; desk
     return html(opts.statusCode ?? 200, body, { 'content-language': lang });
   }
 
-  return { store, readStatusLink, showStatus };
+  return { readStatusLink, showStatus };
 }
 
 /** What the customer may see: their own messages and our public replies, text only. Never a note. */

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 as Result } from 'aws-lambda';
 import { policy } from '#shared/policy';
 import { logger } from '#shared/logger';
-import { ticketStore } from '#adapters/ticket-store';
+import type { TicketStore } from '#adapters/ticket-store';
 import type { CounterUpdate } from '#adapters/report-store';
 import { keys } from '#adapters/keys';
 import { verifyLink } from '#core/signed-link';
@@ -10,7 +10,6 @@ import { COMMENT_MAX_LENGTH, linkProblemPage, pageLanguage, surveyCommentSavedPa
 import { recordRating, type Rating } from '#core/lifecycle';
 import { RuleViolationError } from '#core/errors';
 import type { Ticket } from '#core/ticket';
-import { lifecycleFor } from '#shared/lifecycle';
 
 /**
  * The survey's answers, from the customer's browser: the page a survey link
@@ -23,11 +22,9 @@ const MAX_FORM_BYTES = 16 * 1024;
 
 export type SurveyLink = { ok: true; ticketId: string; rating: Rating } | { ok: false; response: Result };
 
-/** The survey of the desk that `config` describes (the handler's own configuration). */
-export function surveyAnswers(config: { tableName: string; signingKey: string; deskName: string }) {
-  const store = ticketStore(config.tableName);
-  const lifecycle = lifecycleFor(config);
-  const { deskName, signingKey: secret } = config;
+/** The survey of a desk: its ticket store and lifecycle (woken by an answer), its name and link-signing key. */
+export function surveyAnswers(deps: { store: Pick<TicketStore, 'getTicket' | 'applyChange'>; lifecycle: { signal(ticketId: string): Promise<unknown> }; signingKey: string; deskName: string }) {
+  const { store, lifecycle, deskName, signingKey: secret } = deps;
 
   /** A survey link that cannot be used, as a page. */
   const problem = (statusCode: number, lang: PageLanguage, kind: LinkProblem) => html(statusCode, linkProblemPage({ lang, deskName, problem: kind }));

@@ -3,6 +3,7 @@ import { configFor } from '#shared/config';
 import { policy } from '#shared/policy';
 import { lifecycleFor } from '#shared/lifecycle';
 import { logger } from '#shared/logger';
+import { ticketStore } from '#adapters/ticket-store';
 import { webFormGuard } from '#adapters/web-form-guard';
 import { checkStatusReply, readForm } from '#core/customer-forms';
 import { linkProblemPage, pageLanguage } from '#core/customer-pages';
@@ -16,7 +17,8 @@ const config = await configFor('StatusReply');
 const { deskName } = config;
 const lifecycle = lifecycleFor(config);
 const problemPage = problemPages(deskName);
-const { readStatusLink, showStatus, store } = statusView(config);
+const store = ticketStore(config.tableName);
+const { readStatusLink, showStatus } = statusView({ ...config, store });
 
 /**
  * POST /status/reply: the reply box of the status page. The message joins the

@@ -3,8 +3,11 @@ import { pageLanguage } from '#core/customer-pages';
 import { readSurveyForm, surveyAnswers } from '#app/survey-answer';
 import { observed } from '#shared/observability';
 import { configFor } from '#shared/config';
+import { lifecycleFor } from '#shared/lifecycle';
+import { ticketStore } from '#adapters/ticket-store';
 
-const { answerSurvey, problem, readSurveyLink } = surveyAnswers(await configFor('SurveyComment'));
+const config = await configFor('SurveyComment');
+const { answerSurvey, problem, readSurveyLink } = surveyAnswers({ ...config, store: ticketStore(config.tableName), lifecycle: lifecycleFor(config) });
 
 /**
  * POST /survey/comment: the survey form, with the signed token. From the page a

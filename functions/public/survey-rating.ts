@@ -3,8 +3,11 @@ import { pageLanguage } from '#core/customer-pages';
 import { surveyAnswers } from '#app/survey-answer';
 import { observed } from '#shared/observability';
 import { configFor } from '#shared/config';
+import { lifecycleFor } from '#shared/lifecycle';
+import { ticketStore } from '#adapters/ticket-store';
 
-const { readSurveyLink, showSurvey } = surveyAnswers(await configFor('SurveyRating'));
+const config = await configFor('SurveyRating');
+const { readSurveyLink, showSurvey } = surveyAnswers({ ...config, store: ticketStore(config.tableName), lifecycle: lifecycleFor(config) });
 
 /**
  * GET /survey/{token}: the link of one rating in the survey mail. It shows that

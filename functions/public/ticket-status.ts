@@ -3,8 +3,10 @@ import { acceptLanguage, browserLanguage } from '#shared/customer-page';
 import { statusView } from '#app/status-view';
 import { observed } from '#shared/observability';
 import { configFor } from '#shared/config';
+import { ticketStore } from '#adapters/ticket-store';
 
-const { readStatusLink, showStatus } = statusView(await configFor('TicketStatus'));
+const config = await configFor('TicketStatus');
+const { readStatusLink, showStatus } = statusView({ ...config, store: ticketStore(config.tableName) });
 
 /** GET /status/{token}: the ticket status page, from the signed link in our mails. */
 export const handler = observed(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
