@@ -2,7 +2,6 @@ import { GetCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput
 import { batchGetAll, conditionFailed, dynamo, onlyContention, putIf, queryPages, transactWrite } from './dynamo.ts';
 import { keys, partitions, SPAM, ticketIndexKeys, withoutStorageAttributes, type StatusBucket } from './keys.ts';
 import { departmentsWithin, pagedQuery } from './page-query.ts';
-import { departmentStore } from './department-store.ts';
 import { counterAdd, reportCounters, type CounterUpdate } from './report-store.ts';
 import { inScope, type Scope } from '#core/access';
 import { NotFoundError, VersionConflictError } from '#core/errors';
@@ -151,9 +150,6 @@ export function ticketStore(tableName: string) {
   // Methods call each other through `store`, not `this`, so a use case may take them one by one.
   const store = {
     getTicket,
-
-    /** Whether a department exists (departmentStore's, cached): still here for receiveMail, which takes one store. */
-    knownDepartment: departmentStore(tableName).knownDepartment,
 
     /** The next human ticket number (see TicketNumbers for when numbers may skip). */
     nextTicketNumber: () => numbers.take(),

@@ -31,6 +31,8 @@ import { openTicket } from './open-ticket.ts';
  */
 export interface ReceiveDeps {
   store: TicketStore;
+  /** Whether triage's department exists (departmentStore's). */
+  knownDepartment(id: string): Promise<boolean>;
   index: MailIndex;
   getRaw(bucket: string, key: string): Promise<Buffer>;
   putAttachment(key: string, content: Buffer, contentType: string): Promise<void>;
@@ -280,7 +282,7 @@ async function receiveOnce(queueBody: string, deps: ReceiveDeps): Promise<Receiv
         triage: spam ? false : { subject: mail.subject, body, requesterEmail: sender.address },
         stored: remember,
       },
-      { tickets: deps.store, knownDepartment: (id) => deps.store.knownDepartment(id), lifecycle: deps.lifecycle, policy: deps.policy },
+      { tickets: deps.store, knownDepartment: (id) => deps.knownDepartment(id), lifecycle: deps.lifecycle, policy: deps.policy },
     );
     if ('opened' in outcome) ticket = outcome.opened;
     else {

@@ -4,6 +4,7 @@ import { policy } from '#shared/policy';
 import { lifecycleFor } from '#shared/lifecycle';
 import { logger } from '#shared/logger';
 import { ticketStore } from '#adapters/ticket-store';
+import { departmentStore } from '#adapters/department-store';
 import { mailIndex } from '#adapters/mail-index';
 import { mailObjects } from '#adapters/mail-objects';
 import { mailer } from '#adapters/mailer';
@@ -30,6 +31,7 @@ const outbound = mailer(undefined, mailConfig.configurationSet);
 
 const deps: ReceiveDeps = {
   store: ticketStore(config.tableName),
+  knownDepartment: departmentStore(config.tableName).knownDepartment,
   index: mailIndex(config.tableName),
   getRaw: (bucket, key) => objects.getRaw(bucket, key, MAX_MAIL_BYTES),
   putAttachment: objects.putAttachment,

@@ -55,7 +55,6 @@ vi.mock('../../functions/adapters/ticket-store.ts', async (importOriginal) => ({
     hasMessage: async () => false,
     findIdempotent: async () => undefined,
     nextTicketNumber: async () => ++state.n,
-    knownDepartment: async (id: string) => ['support', 'it'].includes(id),
     createTicket: async (t: Ticket) => {
       if (state.failCreate) throw new Error(`store rejected the ticket of ${t.requester.email}`);
       state.tickets.set(t.id, t);

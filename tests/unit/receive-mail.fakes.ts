@@ -46,7 +46,6 @@ export function fakes(opts: { raw?: Buffer; getRaw?: () => Promise<Buffer>; auto
       }
       return next;
     },
-    knownDepartment: async (id: string) => ['support', 'it', 'hr', 'finance', 'facilities'].includes(id),
   } as unknown as TicketStore;
   const index = {
     remember: async (list: string[], ticketId: string) => void list.forEach((i) => ids.set(i.toLowerCase(), ticketId)),
@@ -71,6 +70,7 @@ export function fakes(opts: { raw?: Buffer; getRaw?: () => Promise<Buffer>; auto
   } as unknown as MailIndex;
   const deps: ReceiveDeps = {
     store,
+    knownDepartment: async (id: string) => ['support', 'it', 'hr', 'finance', 'facilities'].includes(id),
     index,
     getRaw: opts.getRaw ?? (async () => opts.raw ?? Buffer.from('From: ana@example.com\r\nSubject: Oi\r\nMessage-ID: <1@example.com>\r\n\r\nOlá')),
     putAttachment: async (key) => {
