@@ -92,18 +92,50 @@ export function trackGroup(pgid: number, what: string, globalOf?: string) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long the kernel gets to end a group after SIGKILL: a deadline for "never" (a process stuck in uninterruptible I/O), not speed. */
+export const killWaitMs = 20_000;
+
+/** Each member as `pid (command line)`, for a message naming what was left. */
+function describeMembers(pids: number[]): string {
+  return pids
+    .map((pid) => {
+      let cmd = '';
+      try {
+        cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      } catch {
+        // No /proc, or gone meanwhile.
+      }
+      return cmd ? `${pid} (${cmd.slice(0, 200)})` : String(pid);
+    })
+    .join(', ');
+}
+
 /**
  * Stops a whole group: `signal` to every member, then SIGKILL to whatever is
  * left after `graceMs` (a generous wait for an orderly stop, not a speed check),
- * and waits until no member is left.
+ * and waits until no member is left, for `killWaitMs` at most: a group still
+ * there then throws, naming its processes, and stays in the registry so the
+ * final check names it too. (`members` is for the unit test of that case.)
  */
-export async function stopGroup(pgid: number, signal: NodeJS.Signals = 'SIGTERM', graceMs = 30_000): Promise<void> {
+export async function stopGroup(
+  pgid: number,
+  signal: NodeJS.Signals = 'SIGTERM',
+  graceMs = 30_000,
+  options: { killWaitMs?: number; members?: (pgid: number) => number[] } = {},
+): Promise<void> {
+  const members = options.members ?? groupMembers;
   signalGroup(pgid, signal);
   const deadline = Date.now() + graceMs;
-  while (groupMembers(pgid).length > 0 && Date.now() < deadline) await sleep(100);
-  if (groupMembers(pgid).length > 0) {
+  while (members(pgid).length > 0 && Date.now() < deadline) await sleep(100);
+  if (members(pgid).length > 0) {
     signalGroup(pgid, 'SIGKILL');
-    while (groupMembers(pgid).length > 0) await sleep(50);
+    const killDeadline = Date.now() + (options.killWaitMs ?? killWaitMs);
+    while (members(pgid).length > 0 && Date.now() < killDeadline) await sleep(50);
+    const left = members(pgid);
+    if (left.length > 0) {
+      const what = mine.get(pgid) ?? `process group ${pgid}`;
+      throw new Error(`${what} (pgid ${pgid}) still had ${left.length} process(es) ${(options.killWaitMs ?? killWaitMs) / 1000} s after SIGKILL: ${describeMembers(left)}`);
+    }
   }
   forget(pgid);
 }
@@ -144,7 +176,12 @@ export async function groupsLeft(project: string): Promise<GroupRecord[]> {
     if (record.globalOf && record.globalOf !== project) continue;
     if (groupMembers(record.pgid).length > 0) {
       left.push(record);
-      await stopGroup(record.pgid, 'SIGKILL', 0);
+      try {
+        await stopGroup(record.pgid, 'SIGKILL', 0);
+      } catch (e) {
+        // Unkillable: named with what is still there, and the run fails all the same.
+        record.what = `${record.what}; ${(e as Error).message}`;
+      }
     }
     forget(record.pgid);
   }

@@ -37,6 +37,21 @@ describe('process groups of the tests', () => {
     expect(readdirSync(registryDir())).not.toContain(String(pgid));
   });
 
+  it('stopGroup waits a bounded time after SIGKILL, then fails naming what was left, and keeps the group listed', async () => {
+    const pgid = await sleepers('sleepers that will not die');
+    try {
+      // As a process stuck in uninterruptible I/O would: SIGKILL sent, and a member is still listed (this worker, alive to be named).
+      const stuck = () => [process.pid];
+      await expect(stopGroup(pgid, 'SIGTERM', 0, { killWaitMs: 300, members: stuck })).rejects.toThrow(
+        new RegExp(`sleepers that will not die \\(pgid ${pgid}\\) still had 1 process\\(es\\) 0.3 s after SIGKILL: ${process.pid} \\(\\S*node`),
+      );
+      expect(readdirSync(registryDir())).toContain(String(pgid));
+    } finally {
+      await stopGroup(pgid, 'SIGKILL', 0);
+    }
+    expect(groupMembers(pgid)).toEqual([]);
+  });
+
   it('the final check kills and names a group a test forgot, and skips another project\'s global instance', async () => {
     const forgotten = await sleepers('a forgotten group');
     const global = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
