@@ -6,7 +6,8 @@ import type { CounterUpdate } from '#adapters/report-store';
 import { keys } from '#adapters/keys';
 import { verifyLink } from '#core/signed-link';
 import { html } from '#shared/customer-page';
-import { COMMENT_MAX_LENGTH, linkProblemPage, pageLanguage, surveyCommentSavedPage, surveyRatingPage, surveyThanksPage, type LinkProblem, type PageLanguage } from '#core/customer-pages';
+import { checkSurveyForm, readForm, type SurveyForm } from '#core/customer-forms';
+import { linkProblemPage, pageLanguage, surveyCommentSavedPage, surveyRatingPage, surveyThanksPage, type LinkProblem, type PageLanguage } from '#core/customer-pages';
 import { recordRating, type Rating } from '#core/lifecycle';
 import { RuleViolationError } from '#core/errors';
 import type { Ticket } from '#core/ticket';
@@ -18,7 +19,6 @@ import type { Ticket } from '#core/ticket';
  * /survey/comment), which records them. Customers get pages, never JSON or a
  * stack trace: a bad, tampered or expired link is a clear page with a 4xx status.
  */
-const MAX_FORM_BYTES = 16 * 1024;
 
 export type SurveyLink = { ok: true; ticketId: string; rating: Rating } | { ok: false; response: Result };
 
@@ -110,22 +110,12 @@ function csatCounters(sentAt: string, rating: Rating, previous: Rating | null, d
 }
 
 /**
- * Reads the survey form (urlencoded, maybe base64 from API Gateway): the
- * token, the rating when the rating page sent it, and the comment when there
- * is one. Undefined when it is not such a form.
+ * Reads the survey form (urlencoded, maybe base64 from API Gateway) with its
+ * schema (surveyFormSchema, the one the API document names): the token, the
+ * rating when the rating page sent it, and the comment when there is one.
+ * Undefined when it is not such a form: every problem is the same 400 page.
  */
-export function readSurveyForm(event: APIGatewayProxyEventV2): { token: string; rating?: Rating; comment?: string } | undefined {
-  const raw = event.body ?? '';
-  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-  if (Buffer.byteLength(text) > MAX_FORM_BYTES) return undefined;
-  const form = new URLSearchParams(text);
-  const token = form.get('token');
-  const ratingField = form.get('rating');
-  const commentField = form.get('comment');
-  const comment = (commentField ?? '').replace(/\r\n?/g, '\n').trim();
-  if (!token || comment.length > COMMENT_MAX_LENGTH) return undefined;
-  if (ratingField !== null && !/^[1-5]$/.test(ratingField)) return undefined;
-  // Sent with a rating, an empty comment box means no comment, not "erase the one I gave".
-  const withComment = commentField !== null && (ratingField === null || comment !== '');
-  return { token, ...(ratingField !== null ? { rating: Number(ratingField) as Rating } : {}), ...(withComment ? { comment } : {}) };
+export function readSurveyForm(event: APIGatewayProxyEventV2): SurveyForm | undefined {
+  const raw = readForm(event.body, event.isBase64Encoded, event.headers?.['content-type']);
+  return raw.ok ? checkSurveyForm(raw.fields) : undefined;
 }

@@ -20,6 +20,8 @@ export const formLimits = {
   subject: 250,
   /** Characters: with URL encoding, even accented text stays well under requestBytes. */
   message: 5000,
+  /** A survey comment, in characters once its line ends are normalised and its ends trimmed. */
+  comment: 2000,
 } as const;
 
 export type FormProblem = 'too_large' | 'unsupported_type' | 'bad_form';
@@ -129,6 +131,41 @@ export function checkStatusReply(fields: Record<string, string>): StatusReplyChe
   const errors = fieldErrors(parsed.error.issues, ['token', 'message']);
   const error = errors.message ?? (errors.token ? 'invalid' : errors.form ?? 'invalid');
   return { ok: false, token, error, message: (fields.message ?? '').slice(0, formLimits.message * 2) };
+}
+
+/** The signed link's token in a customer page's path (GET /status/{token}, /survey/{token}). */
+export const linkTokenParams = z.strictObject({ token: z.string() });
+
+/**
+ * The survey form (POST /survey/comment): the signed token, the rating when the
+ * rating page sent it, and the comment box's text when it has one. Fields it does not
+ * name are ignored, as they always were.
+ */
+export const surveyFormSchema = z.object({
+  token: z.string().min(1),
+  rating: z.enum(['1', '2', '3', '4', '5']).optional(),
+  comment: z
+    .string()
+    .transform((s) => s.replace(/\r\n?/g, '\n').trim())
+    .pipe(z.string().max(formLimits.comment))
+    .optional()
+    .describe(`At most ${formLimits.comment} characters, line ends normalised and the ends trimmed`),
+});
+
+export interface SurveyForm {
+  token: string;
+  rating?: 1 | 2 | 3 | 4 | 5;
+  comment?: string;
+}
+
+/** Reads the survey form; undefined when it is not one (the page answers a 400). */
+export function checkSurveyForm(fields: Record<string, string>): SurveyForm | undefined {
+  const parsed = surveyFormSchema.safeParse(fields);
+  if (!parsed.success) return undefined;
+  const { token, rating, comment } = parsed.data;
+  // Sent with a rating, an empty comment box means no comment, not "erase the one I gave".
+  const withComment = comment !== undefined && (rating === undefined || comment !== '');
+  return { token, ...(rating !== undefined ? { rating: Number(rating) as SurveyForm['rating'] } : {}), ...(withComment ? { comment } : {}) };
 }
 
 function fieldErrors<F extends string>(issues: z.ZodError['issues'], known: readonly F[]): Partial<Record<F | 'form', FieldError>> {

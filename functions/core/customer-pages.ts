@@ -64,8 +64,8 @@ export interface LinkProblemInput {
   problem: LinkProblem;
 }
 
-/** The longest comment the form accepts. */
-export const COMMENT_MAX_LENGTH = 2000;
+/** The longest comment the survey form accepts (surveyFormSchema). */
+export const COMMENT_MAX_LENGTH = formLimits.comment;
 
 /**
  * Headers for every page here. The CSP allows inline styles and posting forms
