@@ -121,7 +121,27 @@ export interface TriageRecord {
   signals: string[];
   /** Too unsure to route: waits in the level-1 dispatch queue for a person. */
   dispatch: boolean;
+  /**
+   * Who decided (triage-decision.ts): the rules, the learned model, or nobody
+   * (dispatch, with the model's guess as the suggestion). Absent on records
+   * written before the model existed: read those as the rules'.
+   */
+  decidedBy?: 'rules' | 'model' | 'nobody';
+  /** Who set the priority. */
+  priorityBy?: 'rules' | 'model';
+  /** The words that weighed most for the department (at most {@link TRIAGE_WORDS_KEPT}). */
+  words?: string[];
+  /** The model version consulted; absent when no model was in use (the rules alone). */
+  modelVersion?: string;
+  /** The confidence the model's department had to reach to route. */
+  threshold?: number;
 }
+
+/** Words kept on a triage record: enough to say why, bounded on the item. */
+export const TRIAGE_WORDS_KEPT = 10;
+
+/** What triage hands to the record: the rules' result, and when the model took part, its decision's extra fields. */
+export type TriageOutcome = TriageResult & Partial<Pick<TriageRecord, 'decidedBy' | 'priorityBy' | 'words' | 'modelVersion' | 'threshold'>>;
 
 export interface SurveyState {
   sentAt: string;
@@ -226,7 +246,7 @@ export interface MailDetails {
 }
 
 /** Builds a ticket, its first message and its creation event. */
-export function openTicket(input: NewTicketInput, number: number, actor: Actor, now: string, policy: Policy, origin?: MailOrigin, triaged?: TriageResult) {
+export function openTicket(input: NewTicketInput, number: number, actor: Actor, now: string, policy: Policy, origin?: MailOrigin, triaged?: TriageOutcome) {
   const id = origin?.ticketId ?? newId(Date.parse(now));
   // Triage fills what the agent recording the ticket left open; a ticket too unclear to route keeps no department.
   const priority = input.priority ?? triaged?.priority ?? 'normal';
@@ -521,8 +541,14 @@ export function threadWith(thread: string[], id: string): string[] {
   return all.length <= MAX_THREAD_IDS ? all : [all[0]!, ...all.slice(-(MAX_THREAD_IDS - 1))];
 }
 
-export function triageRecord(r: TriageResult, at: string): TriageRecord {
-  return { at, category: r.category, department: r.department, priority: r.priority, confidence: r.confidence, signals: r.signals.slice(0, 20), dispatch: r.dispatch };
+export function triageRecord(r: TriageOutcome, at: string): TriageRecord {
+  const record: TriageRecord = { at, category: r.category, department: r.department, priority: r.priority, confidence: r.confidence, signals: r.signals.slice(0, 20), dispatch: r.dispatch };
+  if (r.decidedBy) record.decidedBy = r.decidedBy;
+  if (r.priorityBy) record.priorityBy = r.priorityBy;
+  if (r.words) record.words = r.words.slice(0, TRIAGE_WORDS_KEPT).map((w) => w.slice(0, 40));
+  if (r.modelVersion) record.modelVersion = r.modelVersion;
+  if (r.threshold !== undefined) record.threshold = r.threshold;
+  return record;
 }
 
 /** Which deadline the queue should sort on now. Finished and paused tickets have none. */
