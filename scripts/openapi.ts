@@ -1,5 +1,6 @@
 /**
- * `npm run openapi`: writes docs/openapi.json from lib/definitions/openapi.ts.
+ * `npm run openapi`: writes docs/openapi.json from the function manifest's routes
+ * (lib/definitions/openapi.ts reads them).
  * tests/unit/openapi.test.ts fails while the committed file differs from this output.
  */
 import { writeFileSync } from 'node:fs';

@@ -7,21 +7,80 @@
  * - local mode runs the handler in its own worker with exactly the environment
  *   `environmentOf` gives it, and nothing else (local/function-host.ts);
  * - the handler reads a typed configuration built from the same needs, once at
- *   start-up (functions/shared/config.ts).
+ *   start-up (functions/shared/config.ts);
+ * - an HTTP route's `api` (the zod schemas its handler parses with, its answers)
+ *   is its part of the OpenAPI document (./openapi.ts reads nothing else; `npm run
+ *   openapi` writes docs/openapi.json); a route without one does not compile.
  *
- * So adding a function is one entry here and one handler file; a route also names its
- * schemas in routeSchemas (./openapi.ts), or it does not compile (docs/architecture.md, How to add a route).
+ * So adding a function, a route included, is one entry here and one handler file
+ * (docs/architecture.md, How to add a route).
  * Pure data and pure functions: no CDK or AWS imports (local mode and the
- * functions' bundles load it).
+ * functions' bundles load it). The schemas come from functions/core, pure modules
+ * most handlers import anyway: a bundle grows by the other routes' schemas, a few KB.
  */
+import type { ZodType } from 'zod';
+import { agentEmailParams, auditQuery, cannedResponseBody, cannedResponseParams, inviteAgentBody, updateAgentBody } from '#core/admin';
+import { helpFormSchema, linkTokenParams, statusReplySchema, surveyFormSchema } from '#core/customer-forms';
+import { erasureBody } from '#core/erasure';
+import {
+  addMessageBody,
+  attachmentKeyQuery,
+  createTicketBody,
+  createUploadBody,
+  emailParam,
+  historyQuery,
+  listTicketsQuery,
+  reportQuery,
+  searchQuery,
+  ticketIdParam,
+  updateTicketBody,
+} from '#core/schemas';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 export type RouteAuth = 'agent' | 'public';
 
+/** A route's main answer. */
+export interface RouteAnswer {
+  readonly status: 200 | 201 | 204 | 303;
+  readonly description: string;
+  readonly content?: 'json' | 'html' | 'json-or-csv';
+}
+
+/**
+ * An agent route's part of the API document: the very schemas its handler passes to
+ * agentRoute/adminRoute (tests/unit/openapi.test.ts checks they are the same objects),
+ * its answer, and the errors it answers beyond every agent route's (400, 401, 403 and
+ * 500; 404 with path parameters; 413, 415 and 422 with a body).
+ */
+export interface AgentRouteApi {
+  /** Path parameters: an object schema whose keys are the path's `{param}`s. */
+  readonly params?: ZodType;
+  readonly query?: ZodType;
+  /** A JSON body. */
+  readonly body?: ZodType;
+  readonly ok: RouteAnswer;
+  /** Further error answers (the JSON error shape), by status: what each means to the caller. */
+  readonly errors?: Readonly<Record<number, string>>;
+}
+
+/** The problem pages a customer page may answer (./openapi.ts words each). */
+export type CustomerProblemStatus = 400 | 404 | 409 | 410 | 413 | 415 | 429;
+
+/** A customer page's part of the API document: the schema its form is read with, its answer and its problem pages. */
+export interface PageRouteApi {
+  readonly params?: ZodType;
+  /** An `application/x-www-form-urlencoded` body. */
+  readonly form?: ZodType;
+  readonly ok: RouteAnswer;
+  readonly pages?: readonly CustomerProblemStatus[];
+}
+
 /** What starts a function. */
 export type Trigger =
-  /** An HTTP API route; `agent` routes sit behind the Cognito JWT authorizer. */
-  | { readonly kind: 'http'; readonly method: HttpMethod; readonly path: string; readonly auth: RouteAuth }
+  /** An HTTP API route behind the Cognito JWT authorizer, described for the API document. */
+  | { readonly kind: 'http'; readonly method: HttpMethod; readonly path: string; readonly auth: 'agent'; readonly api: AgentRouteApi }
+  /** A customer page: no sign-in (signed links, the web form). */
+  | { readonly kind: 'http'; readonly method: HttpMethod; readonly path: string; readonly auth: 'public'; readonly api: PageRouteApi }
   /** An SQS queue of lib/definitions/resources.ts, reporting partial batch failures. */
   | { readonly kind: 'queue'; readonly queue: 'inboundMail' | 'deliveryEvents'; readonly batchSize: number; readonly maxConcurrency: number }
   /** An EventBridge schedule in AWS (cron, UTC); a timer in local mode. */
@@ -49,7 +108,7 @@ export interface TableGrant {
 }
 
 /** Key prefixes of the mail bucket (lib/definitions/resources.ts). */
-export type MailPrefix = 'inbound' | 'attachments' | 'uploads';
+export type MailPrefix = 'inbound' | 'attachments' | 'uploads' | 'models';
 
 export type UserPoolAction =
   | 'AdminCreateUser'
@@ -107,8 +166,10 @@ export const functionDefaults = { memoryMb: 512, timeoutSeconds: 10 } as const;
 
 const read = { actions: 'read' } as const satisfies TableGrant;
 const readwrite = { actions: 'readwrite' } as const satisfies TableGrant;
-const agent = (method: HttpMethod, path: string) => ({ kind: 'http', method, path, auth: 'agent' }) as const;
-const customer = (method: HttpMethod, path: string) => ({ kind: 'http', method, path, auth: 'public' }) as const;
+const agent = (method: HttpMethod, path: string, api: AgentRouteApi) => ({ kind: 'http', method, path, auth: 'agent', api }) as const;
+const customer = (method: HttpMethod, path: string, api: PageRouteApi) => ({ kind: 'http', method, path, auth: 'public', api }) as const;
+const json = (status: 200 | 201, description: string) => ({ status, description, content: 'json' }) as const;
+const page = (description: string) => ({ status: 200, description, content: 'html' }) as const;
 
 /** Seconds the inbound-mail function may run; its queue's visibility timeout is 6× this. */
 export const inboundMailTimeoutSeconds = 30;
@@ -117,50 +178,62 @@ export const deliveryEventsTimeoutSeconds = 30;
 
 export const functions = [
   // Agents: tickets.
-  { name: 'CreateTicket', entry: 'api/create-ticket.ts', description: 'Opens a ticket for a caller (phone, walk-in)', trigger: agent('POST', '/tickets'), needs: { table: readwrite, lifecycle: ['start'] } },
-  { name: 'ListTickets', entry: 'api/list-tickets.ts', description: 'Queue pages', trigger: agent('GET', '/tickets'), needs: { table: read } },
-  { name: 'GetTicket', entry: 'api/get-ticket.ts', description: 'One ticket with its thread', trigger: agent('GET', '/tickets/{id}'), needs: { table: read } },
+  { name: 'CreateTicket', entry: 'api/create-ticket.ts', description: 'Opens a ticket for a caller (phone, walk-in)', trigger: agent('POST', '/tickets', { body: createTicketBody, ok: json(201, 'The ticket opened (a replay with the same Idempotency-Key answers the same)') }), needs: { table: readwrite, lifecycle: ['start'] } },
+  { name: 'ListTickets', entry: 'api/list-tickets.ts', description: 'Queue pages', trigger: agent('GET', '/tickets', { query: listTicketsQuery, ok: json(200, 'A page of the queue: items and a cursor for the next page') }), needs: { table: read } },
+  { name: 'GetTicket', entry: 'api/get-ticket.ts', description: 'One ticket with its thread', trigger: agent('GET', '/tickets/{id}', { params: ticketIdParam, ok: json(200, 'The ticket with its messages and events; ETag carries its version') }), needs: { table: read } },
   // Changes wake the lifecycle; reopening starts it again; closing by hand stops it.
-  { name: 'UpdateTicket', entry: 'api/update-ticket.ts', description: 'Status, assignee, priority, level, department', trigger: agent('PATCH', '/tickets/{id}'), needs: { table: readwrite, lifecycle: ['start', 'wake', 'stop'] } },
+  {
+    name: 'UpdateTicket',
+    entry: 'api/update-ticket.ts',
+    description: 'Status, assignee, priority, level, department',
+    trigger: agent('PATCH', '/tickets/{id}', {
+      params: ticketIdParam,
+      body: updateTicketBody,
+      ok: json(200, 'The ticket as changed; send the version read as If-Match or "version"'),
+      errors: { 409: 'The ticket changed since the version sent; `current` holds it', 428: 'No version sent (If-Match or "version")' },
+    }),
+    needs: { table: readwrite, lifecycle: ['start', 'wake', 'stop'] },
+  },
   // Replies name uploaded files; once mail is on, public replies go out by mail with them.
-  { name: 'AddMessage', entry: 'api/add-message.ts', description: 'Replies and internal notes', trigger: agent('POST', '/tickets/{id}/messages'), needs: { table: readwrite, lifecycle: ['wake'], mail: true, deskName: true, bucket: { read: ['uploads'] } } },
+  { name: 'AddMessage', entry: 'api/add-message.ts', description: 'Replies and internal notes', trigger: agent('POST', '/tickets/{id}/messages', { params: ticketIdParam, body: addMessageBody, ok: json(201, 'The message added, the ticket, and how the mail went') }), needs: { table: readwrite, lifecycle: ['wake'], mail: true, deskName: true, bucket: { read: ['uploads'] } } },
   // Agents upload reply files straight to S3 with a presigned PUT (the URL carries this role's permission).
-  { name: 'CreateUpload', entry: 'api/create-upload.ts', description: 'Presigned upload of a reply file', trigger: agent('POST', '/tickets/{id}/attachments'), needs: { table: read, bucket: { write: ['uploads'] } } },
+  { name: 'CreateUpload', entry: 'api/create-upload.ts', description: 'Presigned upload of a reply file', trigger: agent('POST', '/tickets/{id}/attachments', { params: ticketIdParam, body: createUploadBody, ok: json(201, 'A presigned PUT for the file, and the key to name in a reply') }), needs: { table: read, bucket: { write: ['uploads'] } } },
   // Five-minute download links for a ticket's files, from mail or from agents.
-  { name: 'AttachmentLink', entry: 'api/attachment-link.ts', description: 'Presigned download of a ticket file', trigger: agent('GET', '/tickets/{id}/attachments'), needs: { table: read, bucket: { read: ['attachments', 'uploads'] } } },
-  { name: 'CustomerTickets', entry: 'api/customer-tickets.ts', description: "A requester's history", trigger: agent('GET', '/customers/{email}/tickets'), needs: { table: read } },
-  { name: 'ListDepartments', entry: 'api/list-departments.ts', description: 'Departments', trigger: agent('GET', '/departments'), needs: { table: read } },
-  { name: 'Search', entry: 'api/search.ts', description: 'Ticket search', trigger: agent('GET', '/search'), needs: { table: read } },
-  { name: 'Reports', entry: 'api/reports.ts', description: 'Reports from counters kept at write time', trigger: agent('GET', '/reports'), needs: { table: read } },
-  { name: 'ListAgents', entry: 'api/list-agents.ts', description: 'Agents', trigger: agent('GET', '/agents'), needs: { table: read } },
-  { name: 'ListCannedResponses', entry: 'api/list-canned-responses.ts', description: 'Canned responses', trigger: agent('GET', '/canned-responses'), needs: { table: read } },
+  { name: 'AttachmentLink', entry: 'api/attachment-link.ts', description: 'Presigned download of a ticket file', trigger: agent('GET', '/tickets/{id}/attachments', { params: ticketIdParam, query: attachmentKeyQuery, ok: json(200, 'A five-minute download link for one file of the ticket') }), needs: { table: read, bucket: { read: ['attachments', 'uploads'] } } },
+  { name: 'CustomerTickets', entry: 'api/customer-tickets.ts', description: "A requester's history", trigger: agent('GET', '/customers/{email}/tickets', { params: emailParam, query: historyQuery, ok: json(200, "A page of the requester's tickets") }), needs: { table: read } },
+  { name: 'ListDepartments', entry: 'api/list-departments.ts', description: 'Departments', trigger: agent('GET', '/departments', { ok: json(200, 'The departments') }), needs: { table: read } },
+  { name: 'Search', entry: 'api/search.ts', description: 'Ticket search', trigger: agent('GET', '/search', { query: searchQuery, ok: json(200, 'Tickets matching a number (#123), an email or subject words') }), needs: { table: read } },
+  { name: 'Reports', entry: 'api/reports.ts', description: 'Reports from counters kept at write time', trigger: agent('GET', '/reports', { query: reportQuery, ok: { status: 200, description: 'The report for a range of days, as JSON or CSV', content: 'json-or-csv' } }), needs: { table: read } },
+  { name: 'ListAgents', entry: 'api/list-agents.ts', description: 'Agents', trigger: agent('GET', '/agents', { ok: json(200, 'The agents') }), needs: { table: read } },
+  { name: 'ListCannedResponses', entry: 'api/list-canned-responses.ts', description: 'Canned responses', trigger: agent('GET', '/canned-responses', { ok: json(200, 'The canned responses the caller may use') }), needs: { table: read } },
   // Admins only (the handlers refuse other agents with a 403): agents in the user pool, canned responses, the audit of both.
-  { name: 'AdminInviteAgent', entry: 'api/admin-invite-agent.ts', description: 'Invites an agent', trigger: agent('POST', '/admin/agents'), needs: { table: readwrite, userPool: ['AdminCreateUser', 'AdminAddUserToGroup'] } },
-  { name: 'AdminGetAgent', entry: 'api/admin-get-agent.ts', description: 'One agent', trigger: agent('GET', '/admin/agents/{email}'), needs: { table: read, userPool: ['AdminGetUser'] } },
-  { name: 'AdminUpdateAgent', entry: 'api/admin-update-agent.ts', description: "An agent's groups and departments", trigger: agent('PATCH', '/admin/agents/{email}'), needs: { table: readwrite, userPool: ['AdminAddUserToGroup', 'AdminRemoveUserFromGroup'] } },
-  { name: 'AdminDisableAgent', entry: 'api/admin-disable-agent.ts', description: 'Disables an agent and signs them out', trigger: agent('POST', '/admin/agents/{email}/disable'), needs: { table: readwrite, userPool: ['AdminDisableUser', 'AdminUserGlobalSignOut'] } },
-  { name: 'AdminEnableAgent', entry: 'api/admin-enable-agent.ts', description: 'Enables an agent', trigger: agent('POST', '/admin/agents/{email}/enable'), needs: { table: readwrite, userPool: ['AdminEnableUser'] } },
-  { name: 'AdminPutCannedResponse', entry: 'api/admin-put-canned-response.ts', description: 'Writes a canned response', trigger: agent('PUT', '/admin/canned-responses/{id}'), needs: { table: readwrite } },
+  { name: 'AdminInviteAgent', entry: 'api/admin-invite-agent.ts', description: 'Invites an agent', trigger: agent('POST', '/admin/agents', { body: inviteAgentBody, ok: json(201, 'The agent invited') }), needs: { table: readwrite, userPool: ['AdminCreateUser', 'AdminAddUserToGroup'] } },
+  { name: 'AdminGetAgent', entry: 'api/admin-get-agent.ts', description: 'One agent', trigger: agent('GET', '/admin/agents/{email}', { params: agentEmailParams, ok: json(200, 'One agent, with their sign-in status') }), needs: { table: read, userPool: ['AdminGetUser'] } },
+  { name: 'AdminUpdateAgent', entry: 'api/admin-update-agent.ts', description: "An agent's groups and departments", trigger: agent('PATCH', '/admin/agents/{email}', { params: agentEmailParams, body: updateAgentBody, ok: json(200, 'The agent as changed') }), needs: { table: readwrite, userPool: ['AdminAddUserToGroup', 'AdminRemoveUserFromGroup'] } },
+  { name: 'AdminDisableAgent', entry: 'api/admin-disable-agent.ts', description: 'Disables an agent and signs them out', trigger: agent('POST', '/admin/agents/{email}/disable', { params: agentEmailParams, ok: json(200, 'The agent, disabled and signed out') }), needs: { table: readwrite, userPool: ['AdminDisableUser', 'AdminUserGlobalSignOut'] } },
+  { name: 'AdminEnableAgent', entry: 'api/admin-enable-agent.ts', description: 'Enables an agent', trigger: agent('POST', '/admin/agents/{email}/enable', { params: agentEmailParams, ok: json(200, 'The agent, enabled') }), needs: { table: readwrite, userPool: ['AdminEnableUser'] } },
+  { name: 'AdminPutCannedResponse', entry: 'api/admin-put-canned-response.ts', description: 'Writes a canned response', trigger: agent('PUT', '/admin/canned-responses/{id}', { params: cannedResponseParams, body: cannedResponseBody, ok: json(200, 'The canned response (201 when new)') }), needs: { table: readwrite } },
   // The API's one plain DeleteItem: on the table, not its indexes, and only in the canned responses' partition.
-  { name: 'AdminDeleteCannedResponse', entry: 'api/admin-delete-canned-response.ts', description: 'Deletes a canned response', trigger: agent('DELETE', '/admin/canned-responses/{id}'), needs: { table: [readwrite, { actions: ['DeleteItem'], indexes: 'none', partitions: ['CANNED'] }] } },
-  { name: 'AdminAudit', entry: 'api/admin-audit.ts', description: 'The audit of admin changes', trigger: agent('GET', '/admin/audit'), needs: { table: read } },
+  { name: 'AdminDeleteCannedResponse', entry: 'api/admin-delete-canned-response.ts', description: 'Deletes a canned response', trigger: agent('DELETE', '/admin/canned-responses/{id}', { params: cannedResponseParams, ok: { status: 204, description: 'Deleted (or already gone)' } }), needs: { table: [readwrite, { actions: ['DeleteItem'], indexes: 'none', partitions: ['CANNED'] }] } },
+  { name: 'AdminAudit', entry: 'api/admin-audit.ts', description: 'The audit of admin changes', trigger: agent('GET', '/admin/audit', { query: auditQuery, ok: json(200, 'A page of the audit of admin changes') }), needs: { table: read } },
   // GDPR/LGPD erasure: deletes a requester's items and objects, and stops their open tickets' lifecycles; the counts stay.
   {
     name: 'EraseRequester',
     entry: 'api/erase-requester.ts',
     description: "Erases one requester's personal data",
-    trigger: agent('POST', '/admin/erasures'),
+    trigger: agent('POST', '/admin/erasures', { body: erasureBody, ok: json(200, 'What was erased (counts)') }),
     needs: { table: [readwrite, { actions: ['DeleteItem', 'BatchWriteItem'], indexes: 'none' }], bucket: { delete: ['inbound', 'attachments', 'uploads'] }, lifecycle: ['stop'] },
   },
 
   // Customers never sign in: these answer signed, expiring links from our mail, and the throttled web form.
-  { name: 'SurveyRating', entry: 'public/survey-rating.ts', description: 'Satisfaction survey: the rating link', trigger: customer('GET', '/survey/{token}'), needs: { table: readwrite, signingKey: true, deskName: true, lifecycle: ['wake'] } },
-  { name: 'SurveyComment', entry: 'public/survey-comment.ts', description: 'Satisfaction survey: the comment form', trigger: customer('POST', '/survey/comment'), needs: { table: readwrite, signingKey: true, deskName: true, lifecycle: ['wake'] } },
-  { name: 'HelpForm', entry: 'public/help-form.ts', description: 'The web form', trigger: customer('GET', '/help'), needs: { deskName: true } },
+  { name: 'SurveyRating', entry: 'public/survey-rating.ts', description: 'Satisfaction survey: the rating link', trigger: customer('GET', '/survey/{token}', { params: linkTokenParams, ok: page('The rating page of a signed survey link'), pages: [400, 404, 410] }), needs: { table: readwrite, signingKey: true, deskName: true, lifecycle: ['wake'] } },
+  // Every problem with the form is the same 400 page (too large, not a form); no throttle: the signed token limits it.
+  { name: 'SurveyComment', entry: 'public/survey-comment.ts', description: 'Satisfaction survey: the comment form', trigger: customer('POST', '/survey/comment', { form: surveyFormSchema, ok: page('The thank-you page; the rating is recorded'), pages: [400, 404, 410] }), needs: { table: readwrite, signingKey: true, deskName: true, lifecycle: ['wake'] } },
+  { name: 'HelpForm', entry: 'public/help-form.ts', description: 'The web form', trigger: customer('GET', '/help', { ok: page('The web form') }), needs: { deskName: true } },
   // The ticket it opens is acknowledged by mail (with a signed status link) once mail is on.
-  { name: 'SubmitTicket', entry: 'public/submit-ticket.ts', description: 'The web form opens a ticket', trigger: customer('POST', '/help'), needs: { table: readwrite, lifecycle: ['start'], mail: true, deskName: true, publicUrl: true } },
-  { name: 'TicketStatus', entry: 'public/ticket-status.ts', description: 'The ticket status page behind a signed link', trigger: customer('GET', '/status/{token}'), needs: { table: read, signingKey: true, deskName: true } },
-  { name: 'StatusReply', entry: 'public/status-reply.ts', description: 'A reply from the status page', trigger: customer('POST', '/status/reply'), needs: { table: readwrite, signingKey: true, deskName: true, lifecycle: ['wake'] } },
+  { name: 'SubmitTicket', entry: 'public/submit-ticket.ts', description: 'The web form opens a ticket', trigger: customer('POST', '/help', { form: helpFormSchema, ok: page('The thank-you page with the ticket number; the form again with errors on a 400'), pages: [400, 413, 415, 429] }), needs: { table: readwrite, lifecycle: ['start'], mail: true, deskName: true, publicUrl: true } },
+  { name: 'TicketStatus', entry: 'public/ticket-status.ts', description: 'The ticket status page behind a signed link', trigger: customer('GET', '/status/{token}', { params: linkTokenParams, ok: page('The status page of a signed link'), pages: [400, 404, 410] }), needs: { table: read, signingKey: true, deskName: true } },
+  { name: 'StatusReply', entry: 'public/status-reply.ts', description: 'A reply from the status page', trigger: customer('POST', '/status/reply', { form: statusReplySchema, ok: { status: 303, description: 'Back to the status page, the reply added' }, pages: [400, 404, 409, 410, 413, 415] }), needs: { table: readwrite, signingKey: true, deskName: true, lifecycle: ['wake'] } },
 
   // Inbound mail: SES → S3 + SNS → SQS → this. Claims are deleted when a send fails (DeleteItem).
   {

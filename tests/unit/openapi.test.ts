@@ -1,18 +1,27 @@
 /**
  * The OpenAPI document (lib/definitions/openapi.ts → docs/openapi.json) cannot
  * drift: the committed file is the generator's output, it is a sound OpenAPI
- * 3.1 document, it has every route of the manifest with the right security, and
- * each agent handler parses with exactly the schemas it names.
+ * 3.1 document, it has every route of the manifest with the right security, each
+ * agent handler parses with exactly the schemas its manifest entry names, and a
+ * new route is one manifest entry: the document follows it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { environmentOf, functions, runtimeVariables, type DeploymentValues } from '../../lib/definitions/functions.ts';
-import { openApiDocument, routeSchemas, type RouteFunctionName } from '../../lib/definitions/openapi.ts';
+import { environmentOf, functions, runtimeVariables, type DeploymentValues, type FunctionDefinition } from '../../lib/definitions/functions.ts';
+import { openApiDocument } from '../../lib/definitions/openapi.ts';
+import { helpFormSchema, statusReplySchema, surveyFormSchema } from '../../functions/core/customer-forms.ts';
+import { searchQuery, ticketIdParam, updateTicketBody } from '../../functions/core/schemas.ts';
 import { openApiPath, openApiText } from '../../scripts/openapi.ts';
 
 const doc = openApiDocument();
 const httpFunctions = functions.filter((fn) => fn.trigger.kind === 'http');
+/** A route's `api`, by manifest name. */
+const apiOf = (name: string) => {
+  const fn = functions.find((f) => f.name === name)!;
+  if (fn.trigger.kind !== 'http') throw new Error(`${name} is not a route`);
+  return fn.trigger.api as { params?: unknown; query?: unknown; body?: unknown; form?: unknown };
+};
 type Operation = { operationId: string; parameters: { name: string; in: string; required: boolean; schema: object }[]; requestBody?: { content: Record<string, { schema: object }> }; responses: Record<string, { description?: string; content?: Record<string, { schema: { $ref?: string } }> }>; security: Record<string, string[]>[] };
 const operations = Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([method, op]) => ({ path, method, op: op as Operation })));
 
@@ -144,19 +153,78 @@ describe('each handler parses with the schemas the document names', () => {
     const mod = (await import(join('../../functions', fn.entry))) as { handler: { spec?: { body?: unknown; query?: unknown; params?: unknown } } };
     const spec = mod.handler.spec;
     expect(spec, `${fn.entry} does not expose the schemas it parses with (agentRoute/adminRoute do)`).toBeDefined();
-    const named = routeSchemas[fn.name as RouteFunctionName];
+    const named = apiOf(fn.name);
     expect(spec!.body, 'body').toBe(named.body);
     expect(spec!.query, 'query').toBe(named.query);
     expect(spec!.params, 'path').toBe(named.params);
+    // The first import loads the AWS SDK and middleware, seconds on a busy machine: a deadline against a hang, not a speed check.
+  }, 60_000);
+
+  it('the customer forms: each is read with the schema its manifest entry names', () => {
+    const source = (file: string) => readFileSync(join(import.meta.dirname, '../..', file), 'utf8');
+    const entry = (name: string) => source(`functions/${functions.find((f) => f.name === name)!.entry}`);
+    const forms = source('functions/core/customer-forms.ts');
+    expect(apiOf('SubmitTicket').form).toBe(helpFormSchema);
+    expect(forms).toMatch(/export function checkHelpForm[\s\S]*?helpFormSchema\.safeParse/);
+    expect(entry('SubmitTicket')).toContain('checkHelpForm(');
+    expect(apiOf('StatusReply').form).toBe(statusReplySchema);
+    expect(forms).toMatch(/export function checkStatusReply[\s\S]*?statusReplySchema\.safeParse/);
+    expect(entry('StatusReply')).toContain('checkStatusReply(');
+    expect(apiOf('SurveyComment').form).toBe(surveyFormSchema);
+    expect(forms).toMatch(/export function checkSurveyForm[\s\S]*?surveyFormSchema\.safeParse/);
+    expect(source('functions/app/survey-answer.ts')).toMatch(/export function readSurveyForm[\s\S]*?checkSurveyForm\(/);
+    expect(entry('SurveyComment')).toContain('readSurveyForm(');
+  });
+});
+
+describe('a route is one manifest entry', () => {
+  // What "How to add a route" (docs/architecture.md) says to write, added to a copy of the manifest.
+  const closeStale = {
+    name: 'CloseStale',
+    entry: 'api/close-stale.ts',
+    description: 'Closes stale pending tickets',
+    trigger: {
+      kind: 'http',
+      method: 'POST',
+      path: '/tickets/{id}/close-stale',
+      auth: 'agent',
+      api: { params: ticketIdParam, query: searchQuery, body: updateTicketBody, ok: { status: 200, description: 'The ticket, closed', content: 'json' }, errors: { 409: 'Not stale' } },
+    },
+    needs: { table: { actions: 'readwrite' }, lifecycle: ['stop'] },
+  } as const satisfies FunctionDefinition;
+
+  it('shows up in the generated document with its schemas and its answers', () => {
+    const before = openApiDocument([...functions]);
+    expect(before.paths['/tickets/{id}/close-stale']).toBeUndefined();
+    const copy = openApiDocument([...functions, closeStale]);
+    expect(problemsOf(copy)).toEqual([]);
+    const op = (copy.paths['/tickets/{id}/close-stale'] as Record<string, Operation>).post!;
+    expect(op.operationId).toBe('CloseStale');
+    expect(op.security).toEqual([{ cognitoJwt: [] }]);
+    expect(op.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['path:id', ...Object.keys(searchQuery.shape).map((k) => `query:${k}`)]);
+    const updateBody = (doc.paths['/tickets/{id}'] as Record<string, Operation>).patch!.requestBody!.content['application/json']!.schema;
+    expect(op.requestBody!.content['application/json']!.schema).toEqual(updateBody);
+    expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413', '415', '422', '500']);
+    expect(op.responses['409']!.description).toBe('Not stale');
+    // The rest of the document is as it was.
+    expect({ ...copy.paths, '/tickets/{id}/close-stale': undefined }).toEqual({ ...before.paths, '/tickets/{id}/close-stale': undefined });
   });
 
-  it('the customer forms: each handler reads its form through the reader that parses with the documented schema', () => {
-    const source = (file: string) => readFileSync(join(import.meta.dirname, '../..', file), 'utf8');
-    const forms = source('functions/core/customer-forms.ts');
-    expect(routeSchemas.SubmitTicket.form).toBeDefined();
-    expect(forms).toMatch(/export function checkHelpForm[\s\S]*?helpFormSchema\.safeParse/);
-    expect(source(`functions/${functions.find((f) => f.name === 'SubmitTicket')!.entry}`)).toContain('checkHelpForm(');
-    expect(forms).toMatch(/export function checkStatusReply[\s\S]*?statusReplySchema\.safeParse/);
-    expect(source(`functions/${functions.find((f) => f.name === 'StatusReply')!.entry}`)).toContain('checkStatusReply(');
+  it('a route without its api description does not compile (tsc checks the expectation below)', () => {
+    const withoutApi: FunctionDefinition = {
+      name: 'CloseStale',
+      entry: 'api/close-stale.ts',
+      description: 'Closes stale pending tickets',
+      // @ts-expect-error an HTTP trigger needs its api
+      trigger: { kind: 'http', method: 'POST', path: '/tickets/close-stale', auth: 'agent' },
+      needs: { table: { actions: 'readwrite' } },
+    };
+    const agentWithAForm: FunctionDefinition = {
+      ...withoutApi,
+      // @ts-expect-error an agent route takes JSON, not a form
+      trigger: { kind: 'http', method: 'POST', path: '/tickets/close-stale', auth: 'agent', api: { form: helpFormSchema, ok: { status: 200, description: 'x' } } },
+    };
+    expect(() => openApiDocument([withoutApi])).toThrow('CloseStale: POST /tickets/close-stale has no api description in the manifest');
+    expect(agentWithAForm.trigger.kind).toBe('http');
   });
 });
