@@ -1,5 +1,6 @@
 import { openTicket as ticketOpening, type Actor, type AuditEvent, type MailOrigin, type Message, type NewTicketInput, type Ticket } from '#core/ticket';
 import { triageNew } from '#core/lifecycle';
+import { detectLanguage } from '#core/language';
 import type { Policy } from '#core/policy';
 
 /**
@@ -38,7 +39,11 @@ export interface OpenTicketRequest<Held> {
   origin?: MailOrigin;
   /** What triage reads; by default the ticket's own subject, body and requester. False: not routed (spam is kept for review). */
   triage?: false | { subject: string; body: string; requesterEmail: string };
-  /** The language the customer wrote in (the web form's), for our mails and pages on this ticket. */
+  /**
+   * The language the customer wrote in (the web form's), for our mails and pages on this ticket.
+   * A stated language (this, or a mail's Content-Language in `origin`) wins; without one, the
+   * language of the subject and body when the detector is sure, else none (the desk default).
+   */
   language?: string;
   idempotency?: Idempotency;
   /** Taken before the write; an answer other than undefined stops the opening (another request got there first). */
@@ -65,7 +70,8 @@ export async function openTicket<Held = never>(request: OpenTicketRequest<Held>,
   const triageBy = request.triage ?? { subject: input.subject, body: input.body, requesterEmail: input.requester.email };
   const triaged = triageBy === false ? undefined : await triageNew(triageBy, policy, deps.knownDepartment);
   const opening = ticketOpening(input, number, request.actor, request.at, policy, request.origin, triaged);
-  const ticket = request.language === undefined ? opening.ticket : { ...opening.ticket, language: request.language };
+  const language = request.language ?? opening.ticket.language ?? detectLanguage(input.subject, input.body).language;
+  const ticket = language === undefined || language === opening.ticket.language ? opening.ticket : { ...opening.ticket, language };
 
   const held = await request.claim?.(ticket);
   // Only a request with a claim can be held (the outcome type has no `held` without one).

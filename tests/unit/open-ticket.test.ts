@@ -76,6 +76,29 @@ describe('openTicket (the use case every channel opens tickets with)', () => {
     expect((outcome as { opened: Ticket }).opened.language).toBe('en');
   });
 
+  describe('without a stated language, the language of the text', () => {
+    const portuguese = { subject: 'Minha fatura veio errada', body: 'Bom dia, a fatura deste mês veio com um valor maior do que o contratado. Podem verificar, por favor?' };
+    const mailOrigin = (language: string | null) => ({ ticketId: 'T0000000000000000000002', messageId: 'M2', participants: [], language, spam: false, mail: { messageId: '<2@x>', sesMessageId: 's2', fullText: '', html: null, raw: { bucket: 'b', key: 'k' }, truncated: false, attachments: [], verdicts: {}, automated: false } });
+    const opened = async (over: Partial<OpenTicketRequest<{ earlier: number }>>) => ((await openTicket(request(over), fakes().deps)) as { opened: Ticket }).opened;
+
+    it('a Portuguese ticket is pt-BR, an English one en', async () => {
+      expect((await opened({ input: { ...request().input, ...portuguese } })).language).toBe('pt-BR');
+      const english = { subject: 'My invoice is wrong', body: 'Good morning, this month the invoice shows more than we agreed to pay. Could you check it, please?' };
+      expect((await opened({ input: { ...request().input, ...english } })).language).toBe('en');
+    });
+
+    it("a stated language wins over the text's: the caller's, or a mail's Content-Language", async () => {
+      expect((await opened({ input: { ...request().input, ...portuguese }, language: 'en' })).language).toBe('en');
+      expect((await opened({ input: { ...request().input, ...portuguese }, origin: mailOrigin('en-US') })).language).toBe('en-US');
+      // A mail without the header is read.
+      expect((await opened({ input: { ...request().input, ...portuguese }, origin: mailOrigin(null) })).language).toBe('pt-BR');
+    });
+
+    it('too little text leaves it unknown, so the desk default applies', async () => {
+      expect((await opened({ input: { ...request().input, subject: 'Ajuda', body: 'Obrigado' } })).language).toBeNull();
+    });
+  });
+
   it('starts no lifecycle for spam, and records what the channel records before starting', async () => {
     const { deps, calls } = fakes();
     const origin = { ticketId: 'T0000000000000000000001', messageId: 'M1', participants: [], language: null, spam: true, mail: { messageId: '<1@x>', sesMessageId: 's1', fullText: '', html: null, raw: { bucket: 'b', key: 'k' }, truncated: false, attachments: [], verdicts: {}, automated: false } };
