@@ -32,7 +32,8 @@ import { priorities, type Priority } from './ticket.ts';
  * So a tie never reaches 0.5, and a single body keyword (0.28) is only a hint.
  * No hit at all: no category, no department, confidence 0, dispatch.
  *
- * Priority = matrix[impact][urgency] (ITIL style). Distinct signals count:
+ * Priority = matrix[impact][urgency] (ITIL style; by default low × low is
+ * low, high × high urgent). Distinct signals count:
  *   urgency high: 2+ urgency signals, or one in the subject; medium: one in
  *                 the body; low: none.
  *   impact  high: requester in a VIP domain, or 2+ impact signals; medium:
@@ -611,12 +612,14 @@ export const defaultTriageRules: TriageRules = deepFreeze({
   vipDomains: [],
   // ITIL impact × urgency: only high/high is urgent; low/low is low.
   //             urgency: high      medium    low
-  // Triage raises priority on evidence; it never demotes a request to low for
-  // lack of words (an agent may). Most of what a desk gets is "normal".
+  // No word of urgency or impact at all is low: labelled desks put about one
+  // ticket in eight there, and the rules never could. Any one signal keeps it
+  // normal. A learned model (triage-decision.ts) sets priority once trained;
+  // a priority an agent set always stays.
   matrix: {
     high: /*   */ { high: 'urgent', medium: 'high', low: 'high' },
     medium: /* */ { high: 'high', medium: 'normal', low: 'normal' },
-    low: /*    */ { high: 'normal', medium: 'normal', low: 'normal' },
+    low: /*    */ { high: 'normal', medium: 'normal', low: 'low' },
   },
   minConfidence: 0.5,
 });

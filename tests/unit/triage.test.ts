@@ -21,12 +21,12 @@ const tiny = (overrides: Partial<TriageRules> = {}): TriageRules => ({
 });
 
 describe('defaultTriageRules', () => {
-  it('pass their own schema, with an ITIL-style matrix that raises on evidence and never demotes to low', () => {
+  it('pass their own schema, with an ITIL-style matrix where low impact and low urgency is low', () => {
     expect(triageRulesSchema.parse(rules)).toEqual(rules);
     expect(rules.matrix).toEqual({
       high: { high: 'urgent', medium: 'high', low: 'high' },
       medium: { high: 'high', medium: 'normal', low: 'normal' },
-      low: { high: 'normal', medium: 'normal', low: 'normal' },
+      low: { high: 'normal', medium: 'normal', low: 'low' },
     });
     expect(rules.vipDomains).toEqual([]);
   });
@@ -154,10 +154,15 @@ describe('priority', () => {
     expect(t('URGENT: production is down for all users', '').priority).toBe('urgent');
   });
 
-  it('a plain question is normal: no signal, no raise, and never a demotion to low', () => {
+  it('a plain question is low: no urgency and no impact signal (the issue found the rules never said low)', () => {
     const q = t('Dúvida sobre o vale-refeição', 'Olá, gostaria de saber quando o vale-refeição é creditado. Obrigada!');
-    expect(q).toMatchObject({ category: 'benefits', urgency: 'low', impact: 'low', priority: 'normal' });
-    expect(t('Question about my payslip', 'When is the payslip published each month?').priority).toBe('normal');
+    expect(q).toMatchObject({ category: 'benefits', urgency: 'low', impact: 'low', priority: 'low' });
+    expect(t('Question about my payslip', 'When is the payslip published each month?').priority).toBe('low');
+  });
+
+  it('one signal of urgency or of impact keeps it normal', () => {
+    expect(t('Question about my payslip', 'It is urgent.')).toMatchObject({ urgency: 'medium', impact: 'low', priority: 'normal' });
+    expect(t('Question about my payslip', 'Everyone asks.')).toMatchObject({ urgency: 'low', impact: 'medium', priority: 'normal' });
   });
 
   it('urgency: one signal in the subject or two anywhere is high, one in the body medium', () => {
