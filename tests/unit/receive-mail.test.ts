@@ -18,6 +18,22 @@ describe('receiveMail', () => {
     expect(f.sent[0]!.subject).toContain('[#1]');
   });
 
+  it('answers a mail without Content-Language in the language it is written in; the header wins when there is one', async () => {
+    const mail = (headers: string) =>
+      Buffer.from(
+        `From: ana@example.com\r\nSubject: Pedido atrasado\r\nMessage-ID: <pt@example.com>\r\n${headers}\r\n` +
+          'Boa tarde, meu pedido ainda não chegou e já se passaram duas semanas. Podem verificar o que aconteceu?',
+      );
+    const pt = fakes({ raw: mail('') });
+    await receiveMail(body(), pt.deps);
+    expect([...pt.tickets.values()][0]!.language).toBe('pt-BR');
+    expect(pt.sent[0]).toMatchObject({ language: 'pt-BR' });
+    const stated = fakes({ raw: mail('Content-Language: en\r\n') });
+    await receiveMail(body(), stated.deps);
+    expect([...stated.tickets.values()][0]!.language).toBe('en');
+    expect(stated.sent[0]).toMatchObject({ language: 'en' });
+  });
+
   it('acknowledges once when the same delivery is processed twice', async () => {
     const f = fakes();
     await receiveMail(body(), f.deps);
