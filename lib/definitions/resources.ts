@@ -53,7 +53,7 @@ export const buckets = {
   /** Raw MIME of every inbound mail, and attachments. */
   mail: {
     localName: 'helpdesk-mail',
-    /** Key prefixes: SES's raw MIME, files from customers' mail, files agents upload. */
-    prefixes: { inbound: 'inbound/', attachments: 'attachments/', uploads: 'uploads/' },
+    /** Key prefixes: SES's raw MIME, files from customers' mail, files agents upload, the triage models trained (their vocabulary holds only words seen in two tickets or more). */
+    prefixes: { inbound: 'inbound/', attachments: 'attachments/', uploads: 'uploads/', models: 'models/triage/' },
   },
 } as const;

@@ -155,7 +155,7 @@ function expectedGrants(s: Synth, definition: FunctionDefinition, logGroupArn: s
   const sends = needs.mail === true && stack.outboundMail !== undefined;
   if (sends) for (const a of ['ses:SendEmail', 'ses:SendRawEmail']) for (const r of [stack.outboundMail!.identity.emailIdentityArn, stack.outboundMail!.configurationSetArn]) out.push(g(a, r));
   if (needs.signingKey || sends) out.push(g('secretsmanager:GetSecretValue', stack.replyTokenSecret.secret.secretArn));
-  const objects = (action: string, prefixes: readonly ('inbound' | 'attachments' | 'uploads')[] | undefined) => {
+  const objects = (action: string, prefixes: readonly (keyof typeof buckets.mail.prefixes)[] | undefined) => {
     for (const p of prefixes ?? []) out.push(g(action, stack.mail.bucket.arnForObjects(`${buckets.mail.prefixes[p]}*`)));
   };
   objects('s3:GetObject', needs.bucket?.read);
