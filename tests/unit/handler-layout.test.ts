@@ -50,7 +50,7 @@ describe('handler folders', () => {
 
   it('finds imports of every form it checks (static, dynamic)', () => {
     // Guards the check above against a pattern that silently matches nothing.
-    expect(importsOf('workflow/lifecycle.ts')).toContain('#app/send-reply');
+    expect(importsOf('workflow/lifecycle.ts')).toContain('#app/lifecycle-step');
     expect(importsOf('email/inbound-mail.ts')).toContain('#app/receive-mail');
   });
 });
