@@ -1,6 +1,8 @@
 import type { Policy } from './policy.ts';
-import { settleClocks, triageRecord, type Actor, type AuditEvent, type FieldChange, type Level, type Ticket } from './ticket.ts';
-import { triage, type TriageResult } from './triage.ts';
+import { settleClocks, triageRecord, type Actor, type AuditEvent, type FieldChange, type Level, type Ticket, type TriageOutcome } from './ticket.ts';
+import { triage } from './triage.ts';
+import { decideTriage, type LearnedTriage } from './triage-decision.ts';
+import { predictTriage, type PreparedTriageModel } from './triage-model.ts';
 import { RuleViolationError } from './errors.ts';
 import { levelDeadline } from './sla.ts';
 import { mayMailAutomatically } from './mail/authentication.ts';
@@ -83,7 +85,7 @@ function finish(before: Ticket, next: Ticket, now: string, policy: Policy, actio
  * stays; triage fills the rest. A ticket too unclear to route keeps no
  * department, which puts it in the level-1 dispatch queue for a person.
  */
-export function applyTriage(ticket: Ticket, result: TriageResult, now: string, policy: Policy): LifecycleChange {
+export function applyTriage(ticket: Ticket, result: TriageOutcome, now: string, policy: Policy): LifecycleChange {
   const next: Ticket = { ...ticket };
   const extra: FieldChange[] = [];
   const set = <K extends keyof Ticket>(field: K, value: Ticket[K]) => {
@@ -184,10 +186,31 @@ export async function triageNew(
   input: { subject: string; body: string; requesterEmail: string },
   policy: Policy,
   knownDepartment: (id: string) => Promise<boolean>,
-): Promise<TriageResult> {
-  const result = triage(input, policy.triage);
+  model?: TriageModelInUse | null,
+): Promise<TriageOutcome> {
+  const rules = triage(input, policy.triage);
+  let learned: LearnedTriage | null = null;
+  if (model) {
+    try {
+      const prediction = predictTriage(model.prepared, { subject: input.subject, body: input.body });
+      learned = { examples: model.prepared.model.examples, recommendedThreshold: model.prepared.model.metrics?.recommendedThreshold ?? null, prediction };
+    } catch (err) {
+      // A model that cannot predict never fails a ticket: the rules decide, and the caller logs it.
+      model.failed?.(err);
+    }
+  }
+  const decided = decideTriage(rules, learned, policy.triageModel);
+  const result: TriageOutcome = learned && model ? { ...decided, modelVersion: model.version } : decided;
   if (result.department && !(await knownDepartment(result.department))) return { ...result, department: null, dispatch: true };
   return result;
+}
+
+/** The learned model a triage may consult (functions/app/triage-model-loader.ts loads it). */
+export interface TriageModelInUse {
+  prepared: PreparedTriageModel;
+  version: string;
+  /** Told when the model throws on a ticket (it is then left out of that decision). */
+  failed?(err: unknown): void;
 }
 
 /** Next agent in turn among those who can take the ticket; `turn` is an ever-growing counter. */

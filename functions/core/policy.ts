@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { brazilCalendar, validateCalendar, type Calendar } from './business-hours.ts';
 import { defaultTriageRules, triageRulesSchema, type TriageRules } from './triage.ts';
+import { defaultDecisionPolicy, type DecisionPolicy } from './triage-decision.ts';
 import type { Priority } from './ticket.ts';
 
 /**
@@ -25,6 +26,14 @@ export interface Policy {
   /** Departments whose new tickets are assigned in turn among their active agents of the ticket's level. */
   roundRobin: string[];
   triage: TriageRules;
+  /**
+   * The learned triage model beside the rules (triage-decision.ts): with fewer
+   * labelled tickets than `minExamples` behind it the rules alone decide; it
+   * routes when its department confidence reaches `threshold` (absent: the
+   * threshold the model measured on held-out tickets); rules as sure as
+   * `rulesWinAt` win.
+   */
+  triageModel: DecisionPolicy;
   /** The public web form's throttle: submissions per clock hour, per email address and per source IP (an office shares one). */
   webForm: { perAddressPerHour: number; perIpPerHour: number };
   /**
@@ -56,6 +65,7 @@ export const defaultPolicy: Policy = {
   surveyWindowDays: 7,
   roundRobin: [],
   triage: defaultTriageRules,
+  triageModel: defaultDecisionPolicy,
   webForm: { perAddressPerHour: 5, perIpPerHour: 30 },
   acknowledgements: { perAddressPerHour: 5, perDomainPerHour: 100 },
   accessCacheSeconds: 30,
@@ -88,6 +98,14 @@ export const policyOverridesSchema = z.strictObject({
   surveyWindowDays: z.number().positive().max(90).optional(),
   roundRobin: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/)).max(100).optional(),
   triage: triageRulesSchema.optional(),
+  triageModel: z
+    .strictObject({
+      minExamples: z.number().int().min(2).max(1_000_000),
+      threshold: z.number().min(0.3).max(0.99),
+      rulesWinAt: z.number().min(0).max(1),
+    })
+    .partial()
+    .optional(),
   webForm: z
     .strictObject({ perAddressPerHour: z.number().int().min(1).max(10_000), perIpPerHour: z.number().int().min(1).max(100_000) })
     .partial()
@@ -122,6 +140,7 @@ export function parsePolicy(raw: unknown, source = 'config/policy.json'): Policy
     levelBudgetMinutes: { ...defaultPolicy.levelBudgetMinutes, ...o.levelBudgetMinutes },
     calendar: (o.calendar as Calendar | undefined) ?? defaultPolicy.calendar,
     triage: o.triage ?? defaultPolicy.triage,
+    triageModel: { ...defaultPolicy.triageModel, ...o.triageModel },
     webForm: { ...defaultPolicy.webForm, ...o.webForm },
     acknowledgements: { ...defaultPolicy.acknowledgements, ...o.acknowledgements },
   };
