@@ -46,6 +46,14 @@ export const keys = {
     pk: reportPartition('sla', day.slice(0, 7)),
     sk: `DAY#${day}#${priority}#L${level}${reportDepartment(department)}`,
   }),
+  /**
+   * Triage's decisions and agents' verdicts (core/triage-report.ts) per week (its Monday) and the department
+   * triage placed the ticket in, one partition per month of that Monday, spread over shards as the volume is.
+   */
+  reportTriage: (week: string, shard: number, department: string | null) => ({
+    pk: reportPartition('triage', week.slice(0, 7)),
+    sk: `WEEK#${week}#${shard}${reportDepartment(department)}`,
+  }),
   /** Survey answers per month (fields r1..r5, count, sum) and department. */
   reportCsat: (month: string, department?: string | null) => ({ pk: 'REPORT#csat', sk: `MONTH#${month}${reportDepartment(department)}` }),
   /** Subject search: one item per normalized word of a ticket's subject, newest first by sort key. */
@@ -57,6 +65,13 @@ export const keys = {
   deskDefaults: () => ({ pk: 'CONFIG', sk: 'DESK_DEFAULTS' }),
   /** Who erased which requester, when and why (erasure-store.ts). */
   erasure: (at: string, id: string) => ({ pk: 'ERASURE', sk: `${at}#${id}` }),
+  /**
+   * A ticket agents worked, as a labelled example for the triage model (triage-example-store.ts): one per
+   * ticket, in the partition of the month it was opened, so re-resolving overwrites it and training reads months by Query.
+   */
+  triageExample: (createdAt: string, ticketId: string) => ({ pk: triageExamplePartition(createdAt.slice(0, 7)), sk: ticketId }),
+  /** Which triage model is in use (triage-model-store.ts): its version, S3 key, figures and the earlier ones. */
+  triageModelInUse: () => ({ pk: 'TRIAGE_MODEL', sk: 'IN_USE' }),
 
   // The mail channel (mail-index.ts).
   /** Which ticket a Message-ID we received or sent belongs to (threading). */
@@ -102,8 +117,13 @@ function messageIdPartition(id: string): string {
   return id.length <= 400 ? `MSGID#${id.toLowerCase()}` : `MSGID#sha256:${digest(id.toLowerCase())}`;
 }
 
+/** The month partition (`yyyy-mm`) of the triage model's labelled examples. */
+export function triageExamplePartition(month: string): string {
+  return `TRIAGE_EXAMPLES#${month}`;
+}
+
 /** The month partition of a kind of report counter. */
-export function reportPartition(kind: 'volume' | 'subjects' | 'sla', month: string): string {
+export function reportPartition(kind: 'volume' | 'subjects' | 'sla' | 'triage', month: string): string {
   return `REPORT#${kind}#${month}`;
 }
 
