@@ -1,5 +1,5 @@
 import { openTicket as ticketOpening, type Actor, type AuditEvent, type MailOrigin, type Message, type NewTicketInput, type Ticket } from '#core/ticket';
-import { triageNew } from '#core/lifecycle';
+import { triageNew, type TriageModelInUse } from '#core/lifecycle';
 import { detectLanguage } from '#core/language';
 import type { Policy } from '#core/policy';
 
@@ -21,6 +21,8 @@ export interface OpenTicketDeps {
   knownDepartment(id: string): Promise<boolean>;
   lifecycle: { start(ticketId: string): Promise<unknown> };
   policy: Policy;
+  /** The learned triage model in use (triage-model-loader.ts); absent or null: the rules alone. */
+  triageModel?(): Promise<TriageModelInUse | null>;
 }
 
 export interface Idempotency {
@@ -68,7 +70,7 @@ export async function openTicket<Held = never>(request: OpenTicketRequest<Held>,
   const { tickets, policy } = deps;
   const number = await tickets.nextTicketNumber();
   const triageBy = request.triage ?? { subject: input.subject, body: input.body, requesterEmail: input.requester.email };
-  const triaged = triageBy === false ? undefined : await triageNew(triageBy, policy, deps.knownDepartment);
+  const triaged = triageBy === false ? undefined : await triageNew(triageBy, policy, deps.knownDepartment, await deps.triageModel?.());
   const opening = ticketOpening(input, number, request.actor, request.at, policy, request.origin, triaged);
   const language = request.language ?? opening.ticket.language ?? detectLanguage(input.subject, input.body).language;
   const ticket = language === undefined || language === opening.ticket.language ? opening.ticket : { ...opening.ticket, language };
