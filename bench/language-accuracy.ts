@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { detectLanguage } from '../functions/core/language.ts';
+import { detectLanguage, type LanguageDetector } from '../functions/core/language.ts';
 
 /**
  * How right the language detection is on labelled tickets: the development
  * corpus beside the project (../shared/corpora/labelled-tickets, CC BY-NC 4.0,
  * read where it lies, never copied into the project). Used by bench/language.ts
  * and tests/unit/language.test.ts; bench/triage can print the same figures by
- * calling languageAccuracy on its own split.
+ * calling languageAccuracy on its own split (with `await languageDetector()`).
  */
 export interface LabelledTicket {
   subject: string;
@@ -41,12 +41,12 @@ export interface LanguageScore {
 }
 
 /** Per corpus language: right means the tag's primary subtag is the label (pt-BR for pt). */
-export function languageAccuracy(tickets: LabelledTicket[]): Record<string, LanguageScore> {
+export function languageAccuracy(tickets: LabelledTicket[], detect: LanguageDetector): Record<string, LanguageScore> {
   const scores: Record<string, LanguageScore> = {};
   for (const t of tickets) {
     const s = (scores[t.language] ??= { total: 0, right: 0, unsure: 0, wrong: [] });
     s.total++;
-    const { language } = detectLanguage(t.subject, t.body);
+    const { language } = detectLanguage(t.subject, t.body, detect);
     if (language?.split('-')[0] === t.language) s.right++;
     else {
       if (language === undefined) s.unsure++;
@@ -60,14 +60,14 @@ export function languageAccuracy(tickets: LabelledTicket[]): Record<string, Lang
  * Accuracy on short texts: windows of `chars` characters from each ticket's
  * body, the length of a one-line mail. Answers counted apart when unsure.
  */
-export function shortTextAccuracy(tickets: LabelledTicket[], chars: number): { samples: number; right: number; unsure: number } {
+export function shortTextAccuracy(tickets: LabelledTicket[], chars: number, detect: LanguageDetector): { samples: number; right: number; unsure: number } {
   let samples = 0;
   let right = 0;
   let unsure = 0;
   for (const t of tickets) {
     for (let at = 0; at + chars <= Math.min(t.body.length, 600 + chars); at += 97) {
       samples++;
-      const { language } = detectLanguage('', t.body.slice(at, at + chars));
+      const { language } = detectLanguage('', t.body.slice(at, at + chars), detect);
       if (language === undefined) unsure++;
       else if (language.split('-')[0] === t.language) right++;
     }

@@ -1,6 +1,6 @@
 import { openTicket as ticketOpening, type Actor, type AuditEvent, type MailOrigin, type Message, type NewTicketInput, type Ticket } from '#core/ticket';
 import { triageNew, type TriageModelInUse } from '#core/lifecycle';
-import { detectLanguage } from '#core/language';
+import { detectLanguage, languageDetector } from '#core/language';
 import type { Policy } from '#core/policy';
 
 /**
@@ -72,7 +72,7 @@ export async function openTicket<Held = never>(request: OpenTicketRequest<Held>,
   const triageBy = request.triage ?? { subject: input.subject, body: input.body, requesterEmail: input.requester.email };
   const triaged = triageBy === false ? undefined : await triageNew(triageBy, policy, deps.knownDepartment, await deps.triageModel?.());
   const opening = ticketOpening(input, number, request.actor, request.at, policy, request.origin, triaged);
-  const language = request.language ?? opening.ticket.language ?? detectLanguage(input.subject, input.body).language;
+  const language = request.language ?? opening.ticket.language ?? detectLanguage(input.subject, input.body, await languageDetector()).language;
   const ticket = language === undefined || language === opening.ticket.language ? opening.ticket : { ...opening.ticket, language };
 
   const held = await request.claim?.(ticket);

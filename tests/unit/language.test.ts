@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { BODY_WINDOW, detectLanguage, languageSample, MIN_MARGIN, SAMPLE_CHARS } from '../../functions/core/language.ts';
+import { BODY_WINDOW, detectLanguage as detectWith, languageDetector, languageSample, MIN_MARGIN, SAMPLE_CHARS, type LanguageDetector } from '../../functions/core/language.ts';
 import { isWellFormed } from '../../functions/core/text.ts';
 import { labelledTickets, languageAccuracy } from '../../bench/language-accuracy.ts';
 
+const detect = await languageDetector();
+const detectLanguage = (subject: string, body: string, d: LanguageDetector = detect) => detectWith(subject, body, d);
+
 describe('detectLanguage', () => {
+  it('loads the detector once, on first use', async () => {
+    expect(await languageDetector()).toBe(detect);
+  });
+
   it('reads Portuguese and English tickets, Portuguese as the pt-BR the desk writes', () => {
     const pt = detectLanguage('Não consigo acessar minha conta', 'Olá, desde ontem não consigo entrar no sistema. A senha foi trocada e continua dando erro. Podem ajudar?');
     expect(pt.language).toBe('pt-BR');
@@ -91,7 +98,7 @@ describe('the labelled corpus (../shared/corpora/labelled-tickets, read at test 
   if (!tickets) console.log('language corpus test skipped: ../shared/corpora/labelled-tickets/tickets.jsonl is absent');
 
   it.skipIf(!tickets)('detects the language of at least 98 % of the tickets, in each language', () => {
-    const result = languageAccuracy(tickets!);
+    const result = languageAccuracy(tickets!, detect);
     for (const lang of ['en', 'pt'] as const) {
       const r = result[lang]!;
       expect(r.total).toBeGreaterThan(0);
