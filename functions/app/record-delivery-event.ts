@@ -4,6 +4,8 @@ import { NotFoundError } from '#core/errors';
 import type { TicketStore } from '#adapters/ticket-store';
 import type { MailIndex } from '#adapters/mail-index';
 import type { DeliveryHistory } from '#adapters/delivery-history';
+import { logger } from '#shared/logger';
+import { deliveryMetricNames } from '#definitions/metrics';
 
 /**
  * One SES delivery event (from the delivery-events queue) onto the ticket of the
@@ -98,3 +100,33 @@ export async function recordDeliveryEvent(body: string, deps: DeliveryDeps): Pro
   if (!recorded) return { result: 'duplicate', type: event.type, ticketId };
   return { result: 'recorded', type: event.type, ticketId, recorded, ...(event.type === 'Bounce' && { bounceType: event.bounceType }) };
 }
+
+/** What a recorded delivery event counts and logs (ids, types and reasons only: the event carries addresses). */
+export function noteDeliveryOutcome(outcome: DeliveryOutcome, sqsMessageId: string, count: (metric: string) => void) {
+  switch (outcome.result) {
+    case 'recorded':
+      count(outcomeMetric[outcome.type]!);
+      logger.info('Delivery event recorded', { ticketId: outcome.ticketId, type: outcome.type, recipients: outcome.recorded, bounceType: outcome.bounceType });
+      break;
+    case 'duplicate':
+      logger.info('Delivery event already recorded', { ticketId: outcome.ticketId, type: outcome.type });
+      break;
+    case 'noted':
+      count(outcomeMetric[outcome.type]!);
+      logger.info('Delivery event noted', { ticketId: outcome.ticketId, type: outcome.type });
+      break;
+    case 'ignored':
+      // Still a bounce or complaint of ours, counted for the rates, though no ticket has the mail.
+      if (outcome.reason === 'no-ticket' && outcome.eventType) count(outcomeMetric[outcome.eventType]!);
+      count('DeliveryEventUnmatched');
+      logger.warn('Delivery event acknowledged without effect', { messageId: sqsMessageId, reason: outcome.reason, eventType: outcome.eventType });
+      break;
+  }
+}
+
+const outcomeMetric: Record<string, string> = {
+  Bounce: deliveryMetricNames.bounced,
+  Complaint: deliveryMetricNames.complained,
+  DeliveryDelay: 'MailDeliveryDelayed',
+  Reject: 'MailRejected',
+};
