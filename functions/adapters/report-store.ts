@@ -5,6 +5,7 @@ import { departmentsWithin, withinExpression } from './page-query.ts';
 import type { Scope } from '#core/access';
 import { activeStatuses, levels, type Level, type Priority, type Status } from '#core/ticket';
 import { monthsOf, type ReportCount, type ReportCounters } from '#core/report';
+import { weeksOf, type TriageCounterField, type TriageCounterRow } from '#core/triage-report';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -24,6 +25,8 @@ export function reportCounters(counts: ReportCount[]): CounterUpdate[] {
         return { key: keys.reportSubject(c.month, c.subject, c.department), add: { count: c.by } };
       case 'sla':
         return { key: keys.reportSla(c.day, c.priority, c.level, c.department), add: { [c.met ? 'met' : 'breached']: 1 } };
+      case 'triage':
+        return { key: keys.reportTriage(c.week, Math.floor(Math.random() * VOLUME_SHARDS), c.department), add: c.add as Record<string, number> };
     }
   });
 }
@@ -88,7 +91,9 @@ export function reportStore(tableName: string) {
         pk: reportPartition(kind, month),
         between: reportDayRange(range.from, range.to),
       });
-      const [volume, subjects, sla, csat, backlog] = await Promise.all([
+      // Weeks are counted under their Monday: the months of the first Monday to the range's end.
+      const triageMonths = monthsOf({ from: weeksOf(range)[0]!, to: range.to });
+      const [volume, subjects, sla, csat, backlog, triage] = await Promise.all([
         Promise.all(months.map((m) => queryAll(days('volume', m)))).then((pages) =>
           pages.flat().map((i) => {
             // DAY#day#category#shard[#department]; categories are slugs, with no '#'.
@@ -123,8 +128,15 @@ export function reportStore(tableName: string) {
         Promise.all(
           levels.flatMap((level) => activeStatuses.map(async (status) => ({ level, status, count: await countStatus(status, level, scope) }))),
         ),
+        Promise.all(triageMonths.map((m) => queryAll({ pk: reportPartition('triage', m) }))).then((pages) =>
+          pages.flat().map(({ pk: _pk, sk, ...fields }): TriageCounterRow => {
+            // WEEK#monday#shard#department
+            const [, week, , department] = String(sk).split('#');
+            return { ...(fields as Record<TriageCounterField, number>), week: week!, department: departmentOfReportKey(department) ?? null };
+          }),
+        ),
       ]);
-      return { volume, subjects, sla, csat, backlog };
+      return { volume, subjects, sla, csat, backlog, triage };
     },
   };
 }

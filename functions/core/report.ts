@@ -1,5 +1,6 @@
 import { DomainError } from './errors.ts';
 import { activeStatuses, levels, priorities, priorityRank, type Level, type Priority, type Status, type Ticket } from './ticket.ts';
+import { buildTriageReport, triageOpeningCounts, triageReviewCounts, type TriageCount, type TriageCounterRow, type TriageReport } from './triage-report.ts';
 
 /**
  * Reports, the pure part: which counters a ticket change moves (maintained at
@@ -11,11 +12,13 @@ import { activeStatuses, levels, priorities, priorityRank, type Level, type Prio
  * One counter a change moves, by one (or back by one), under the ticket's department at the
  * time (null: none yet; undefined: a counter kept before reports were per department).
  */
-export type ReportCount = { department?: string | null } & (
-  | { report: 'volume'; day: string; category: string; by: 1 | -1 }
-  | { report: 'subjects'; month: string; subject: string; by: 1 | -1 }
-  | { report: 'sla'; day: string; priority: Priority; level: Level; met: boolean }
-);
+export type ReportCount =
+  | ({ department?: string | null } & (
+      | { report: 'volume'; day: string; category: string; by: 1 | -1 }
+      | { report: 'subjects'; month: string; subject: string; by: 1 | -1 }
+      | { report: 'sla'; day: string; priority: Priority; level: Level; met: boolean }
+    ))
+  | TriageCount;
 
 /** The category a ticket is counted under when it has none. */
 export const NO_CATEGORY = 'none';
@@ -56,6 +59,8 @@ export function creationCounts(t: Ticket, by: 1 | -1 = 1, countedIn: { departmen
   const counts: ReportCount[] = [{ report: 'volume', day, category: t.category || NO_CATEGORY, by, department }];
   const subject = normalizeSubject(t.subject);
   if (subject) counts.push({ report: 'subjects', month: day.slice(0, 7), subject, by, department });
+  // How triage decided, in its own week and department (an erasure moves nothing there: no personal data).
+  if (by === 1) counts.push(...triageOpeningCounts(t));
   return counts;
 }
 
@@ -77,6 +82,8 @@ export function changeCounts(before: Ticket, after: Ticket): ReportCount[] {
     const met = Date.parse(resolvedAt) <= Date.parse(after.resolutionDueAt);
     counts.push({ report: 'sla', day: dayOf(resolvedAt), priority: after.priority, level: after.level, met, department: after.department });
   }
+  // An agent's verdict on triage (accepted, corrected, or resolved where triage sent it), once per ticket.
+  counts.push(...triageReviewCounts(before, after));
   return counts;
 }
 
@@ -138,6 +145,8 @@ export interface ReportCounters {
   backlog: { level: Level; status: Status; count: number }[];
   /** Monthly CSAT counters (REPORT#csat / MONTH#yyyy-mm[#department]) of the months the range touches. */
   csat: { department?: string | null; [field: string]: unknown }[];
+  /** Weekly triage counters (core/triage-report.ts) of the weeks the range touches. */
+  triage?: TriageCounterRow[];
 }
 
 /**
@@ -146,7 +155,7 @@ export interface ReportCounters {
  */
 export function visibleCounters(c: ReportCounters, mayCount: (department: string | null | undefined) => boolean): ReportCounters {
   const keep = <T extends { department?: string | null }>(rows: T[]) => rows.filter((r) => mayCount(r.department));
-  return { volume: keep(c.volume), subjects: keep(c.subjects), sla: keep(c.sla), backlog: c.backlog, csat: keep(c.csat) };
+  return { volume: keep(c.volume), subjects: keep(c.subjects), sla: keep(c.sla), backlog: c.backlog, csat: keep(c.csat), triage: keep(c.triage ?? []) };
 }
 
 export interface Report {
@@ -158,6 +167,8 @@ export interface Report {
   sla: { priority: Priority; level: Level; met: number; breached: number }[];
   backlog: { level: Level; status: Status; count: number }[];
   csat: { count: number; average: number | null; distribution: Record<'1' | '2' | '3' | '4' | '5', number> };
+  /** How good triage is, per week and department (of the weeks the range touches). */
+  triage: TriageReport;
 }
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : Number(v) || 0);
@@ -223,7 +234,7 @@ export function buildReport(range: { from: string; to: string }, c: ReportCounte
   }
   const average = count > 0 ? Math.round((sum / count) * 100) / 100 : null;
 
-  return { from: range.from, to: range.to, volume, topCategories, topSubjects, sla, backlog, csat: { count, average, distribution } };
+  return { from: range.from, to: range.to, volume, topCategories, topSubjects, sla, backlog, csat: { count, average, distribution }, triage: buildTriageReport(range, c.triage ?? []) };
 }
 
 // ---------------------------------------------------------------- CSV
@@ -256,6 +267,11 @@ export function reportCsv(r: Report): string {
       section('sla', ['priority', 'level', 'met', 'breached'], r.sla.map((s) => [s.priority, s.level, s.met, s.breached])),
       section('backlog', ['level', 'status', 'count'], r.backlog.map((b) => [b.level, b.status, b.count])),
       section('csat', ['count', 'average', '1', '2', '3', '4', '5'], [[r.csat.count, r.csat.average, d['1'], d['2'], d['3'], d['4'], d['5']]]),
+      section(
+        'triage',
+        ['week', 'department', 'triaged', 'rules', 'model', 'dispatch', 'confirmed', 'corrected', 'accuracy'],
+        r.triage.rows.map((x) => [x.week, x.department ?? 'dispatch', x.triaged, x.rules, x.model, x.dispatch, x.confirmed, x.corrected, x.accuracy]),
+      ),
     ].join('\r\n\r\n') + '\r\n'
   );
 }

@@ -47,6 +47,8 @@ export const updateTicketBody = z
     spam: z.boolean().optional(),
     /** Who else is copied on replies: the whole list, as the agent leaves it (adding or removing people). */
     participants: z.array(email).max(50).optional(),
+    /** Accept triage's suggestion: a dispatch ticket goes to the suggested department, and the verdict counts in the triage report. */
+    acceptTriage: z.literal(true).optional(),
   })
   .refine((b) => Object.keys(b).some((k) => k !== 'version'), { message: 'Nothing to change' });
 

@@ -2,6 +2,7 @@ import { newId } from './ids.ts';
 import { clockFor, deadlinesFor, levelDeadline, resumeDeadline } from './sla.ts';
 import type { Policy } from './policy.ts';
 import type { TriageResult } from './triage.ts';
+import { settleTriageReview, triagePlacement } from './triage-report.ts';
 import { RuleViolationError } from './errors.ts';
 
 export const statuses = ['new', 'open', 'pending', 'on_hold', 'resolved', 'closed'] as const;
@@ -135,6 +136,8 @@ export interface TriageRecord {
   modelVersion?: string;
   /** The confidence the model's department had to reach to route. */
   threshold?: number;
+  /** What agents made of it, once per ticket (core/triage-report.ts): the triage report counts it. */
+  review?: { verdict: 'confirmed' | 'corrected'; at: string };
 }
 
 /** Words kept on a triage record: enough to say why, bounded on the item. */
@@ -325,6 +328,8 @@ export interface TicketPatch {
   spam?: boolean;
   /** The people copied on replies besides the requester, as an agent sets them (added or removed). */
   participants?: string[];
+  /** The agent accepts triage's suggestion: a dispatch ticket goes where triage suggested; the verdict is recorded. */
+  acceptTriage?: boolean;
 }
 
 /**
@@ -368,6 +373,14 @@ export function updateTicket(ticket: Ticket, patch: TicketPatch, actor: Actor, n
   if (patch.tags !== undefined) set('tags', normaliseTags(patch.tags));
   if (patch.spam !== undefined) set('spam', patch.spam);
   if (patch.participants !== undefined) set('participants', participantList(patch.participants, ticket.requester.email));
+  if (patch.acceptTriage) {
+    const p = triagePlacement(ticket);
+    const target = p ? (p.placed ?? p.suggested) : null;
+    if (!target) throw new RuleViolationError('no_triage_suggestion', 'Triage suggested no department for this ticket');
+    if (patch.department === undefined) set('department', target);
+    settleTriageReview(ticket, next, now, true);
+    if (JSON.stringify(next.triage?.review) !== JSON.stringify(ticket.triage?.review)) changes.push({ field: 'triage.review', before: ticket.triage?.review ?? null, after: next.triage?.review ?? null });
+  }
 
   if (changes.length === 0) return { ticket, changes };
   changes.push(...settleClocks(ticket, next, now, policy));
@@ -617,6 +630,8 @@ export function settleClocks(before: Ticket, next: Ticket, now: string, policy: 
   const moved =
     phaseOf(before) !== phaseOf(next) || before.level !== next.level || before.levelDueAt !== next.levelDueAt || JSON.stringify(before.survey) !== JSON.stringify(next.survey);
   if (moved) next.lifecycleSeq = (before.lifecycleSeq ?? 0) + 1;
+  // Not a clock, but a rule every change must meet too: what agents made of triage's decision.
+  settleTriageReview(before, next, now);
   return changes;
 }
 

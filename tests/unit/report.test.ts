@@ -246,7 +246,7 @@ describe('CSV', () => {
     expect(csv.endsWith('\r\n')).toBe(true);
     expect(csv.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
     const sections = csv.trimEnd().split('\r\n\r\n');
-    expect(sections.map((s) => s.split('\r\n')[0])).toEqual(['report', 'volume', 'top categories', 'top subjects', 'sla', 'backlog', 'csat']);
+    expect(sections.map((s) => s.split('\r\n')[0])).toEqual(['report', 'volume', 'top categories', 'top subjects', 'sla', 'backlog', 'csat', 'triage']);
     expect(sections[0]).toBe('report\r\nfrom,to\r\n2026-03-01,2026-03-31');
     expect(sections[1]).toBe('volume\r\nday,category,count\r\n2026-03-02,network,2');
     expect(sections[3]).toBe('top subjects\r\nsubject,count\r\n"\'=cmd|, ""x""",3');
