@@ -35,7 +35,7 @@ export async function answerRobot(deps: Pick<HelpFormDeps, 'guard'>): Promise<He
   return { ticketNumber: await deps.guard.plausibleTicketNumber() };
 }
 
-export async function submitHelpForm(request: { form: HelpForm; sourceIp: string; language: string; now: Date }, deps: HelpFormDeps): Promise<HelpFormOutcome> {
+export async function submitHelpForm(request: { form: HelpForm; sourceIp: string; language?: string | undefined; now: Date }, deps: HelpFormDeps): Promise<HelpFormOutcome> {
   const { form, now } = request;
   const { guard, policy } = deps;
   // A double click, a refresh or a retry: the first ticket's answer, and no second ticket.
@@ -58,7 +58,8 @@ export async function submitHelpForm(request: { form: HelpForm; sourceIp: string
       input: { requester, subject: form.subject, body: form.message, channel: 'web' },
       actor: webActor,
       at: now.toISOString(),
-      // The language the customer read the form in: our mails and pages for this ticket use it.
+      // The language the customer read the form in (else their browser's): our mails and pages for this ticket use it.
+      // None (a script that posts neither): the language of the text, when the detector is sure.
       language: request.language,
       // The same submission, sent at the same moment, got there first (this number is skipped).
       claim: async (ticket) => {

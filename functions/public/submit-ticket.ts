@@ -8,7 +8,7 @@ import { webFormGuard } from '#adapters/web-form-guard';
 import { checkHelpForm, readForm } from '#core/customer-forms';
 import { helpFormPage, helpThanksPage } from '#core/customer-pages';
 import { answerRobot, submitHelpForm, type HelpFormDeps } from '#app/submit-help-form';
-import { browserLanguage, formProblemStatus, HELP_PATH, html, problemPages } from '#shared/customer-page';
+import { acceptLanguage, browserLanguage, formProblemStatus, HELP_PATH, html, problemPages } from '#shared/customer-page';
 import { observed } from '#shared/observability';
 
 const config = await configFor('SubmitTicket');
@@ -40,7 +40,7 @@ export const handler = observed(async (event: APIGatewayProxyEventV2): Promise<R
   const lang = (check.ok ? check.form.lang : check.lang) ?? browserLanguage(event);
   if (!check.honeypot && !check.ok) return html(400, helpFormPage({ lang, deskName, action: HELP_PATH, values: check.values, errors: check.errors }));
   const sourceIp = event.requestContext?.http?.sourceIp || 'unknown';
-  const outcome = check.ok && !check.honeypot ? await submitHelpForm({ form: check.form, sourceIp, language: lang, now: new Date() }, deps) : await answerRobot(deps);
+  const outcome = check.ok && !check.honeypot ? await submitHelpForm({ form: check.form, sourceIp, language: check.form.lang ?? (acceptLanguage(event) ? lang : undefined), now: new Date() }, deps) : await answerRobot(deps);
   if ('throttled' in outcome) return problemPage(429, lang, 'throttled', undefined, { 'retry-after': String(outcome.throttled.retryAfterSeconds) });
   return html(200, helpThanksPage({ lang, deskName, ticketNumber: outcome.ticketNumber }));
 });

@@ -49,6 +49,17 @@ describe('submitHelpForm (the web form opens a ticket)', () => {
     expect(ticket).toMatchObject({ channel: 'web', language: 'pt-BR', requester: { email: 'ana@example.com', name: 'Ana' }, subject: form.subject });
   });
 
+  it('a form that carries no language (a script, no Accept-Language) takes the language of its text', async () => {
+    const f = fakes();
+    const message = 'Bom dia, a impressora do segundo andar não imprime desde ontem e já reiniciamos duas vezes.';
+    await submitHelpForm(submission({ language: undefined, form: { ...form, message } }), f.deps);
+    expect([...f.tickets.values()][0]).toMatchObject({ language: 'pt-BR' });
+    // A stated one wins over the text.
+    const stated = fakes();
+    await submitHelpForm(submission({ language: 'en', form: { ...form, message } }), stated.deps);
+    expect([...stated.tickets.values()][0]).toMatchObject({ language: 'en' });
+  });
+
   it('the same submission again gets the first one’s number and finishes its job (start and mail once, whoever runs them)', async () => {
     const earlierRun = fakes();
     await submitHelpForm(submission(), earlierRun.deps);
