@@ -10,9 +10,14 @@
  *   error), the invocation fails and the next one tries a new worker;
  * - events and results cross as copies (structured clone), errors as name, message and stack;
  * - a worker that dies (an uncaught exception) fails the invocations in flight and is
- *   started again at the next one.
+ *   started again at the next one;
+ * - an invocation has the manifest's timeout (or the caller's shorter budget): past it, it
+ *   fails with Lambda's `Sandbox.Timedout` and its worker is ended, as Lambda ends the
+ *   instance, and replaced at the next call. So the HTTP caller gets a 5xx and a queue
+ *   message is retried, as in AWS.
  * Unlike Lambda, one warm worker takes concurrent invocations (Node is asynchronous): this
- * machine is small, and nothing in the handlers relies on one invocation per instance.
+ * machine is small, and nothing in the handlers relies on one invocation per instance. (So a
+ * timeout also fails the invocations that worker was running beside the one that timed out.)
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
@@ -185,8 +190,21 @@ export function startFunctionHost(opts: FunctionHostOptions): FunctionHost {
         const id = nextId++;
         const budgetMs = context?.getRemainingTimeInMillis?.();
         const msg: ToWorker = { type: 'invoke', id, event, ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}), ...(budgetMs !== undefined ? { budgetMs } : {}) };
+        // The clock starts once the handler is loaded: Lambda counts its init apart.
+        const timeoutMs = Math.min(budgetMs ?? Infinity, (fn.timeoutSeconds ?? functionDefaults.timeoutSeconds) * 1000);
         return new Promise((resolve, reject) => {
-          r.pending.set(id, { resolve, reject });
+          const timer = setTimeout(() => {
+            if (!r.pending.delete(id)) return;
+            const message = `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
+            // Said even when quiet, as CloudWatch would show it.
+            console.error(`[lambda] ${name}: ${message}`);
+            reject(new FunctionError({ name: 'Sandbox.Timedout', message }, name));
+            // As Lambda ends the instance: the next call starts a new worker; this one's other calls fail with it.
+            if (running.get(name) === r) running.delete(name);
+            void worker.terminate();
+          }, timeoutMs);
+          const settled = <T>(settle: (v: T) => void) => (v: T) => (clearTimeout(timer), settle(v));
+          r.pending.set(id, { resolve: settled(resolve), reject: settled(reject) });
           worker.postMessage(msg);
         });
       };
