@@ -56,9 +56,30 @@ export interface Ticket {
   dueAt: string | null;
   slaPausedAt: string | null;
   breaches: { level: Level; at: string }[];
-  triage?: { confidence: number; dispatch: boolean; category?: string | null; department?: string | null; priority?: Priority; signals?: string[] } | null;
+  triage?: TriageRecord | null;
+  /** Fields the agent who recorded the ticket set by hand (triage left them alone). */
+  presetByAgent?: ('priority' | 'category' | 'department')[];
   survey?: { rating: number | null; comment?: string | null; sentAt?: string; ratedAt?: string | null } | null;
   version: number;
+}
+
+/** What triage decided for a ticket (functions/core/ticket.ts TriageRecord). */
+export interface TriageRecord {
+  at?: string;
+  confidence: number;
+  dispatch: boolean;
+  category?: string | null;
+  department?: string | null;
+  priority?: Priority;
+  signals?: string[];
+  /** Absent on records from before the learned model: the rules'. */
+  decidedBy?: 'rules' | 'model' | 'nobody';
+  priorityBy?: 'rules' | 'model';
+  words?: string[];
+  modelVersion?: string;
+  threshold?: number;
+  /** What agents made of it: accepted (or resolved where triage sent it) or corrected. */
+  review?: { verdict: 'confirmed' | 'corrected'; at: string };
 }
 
 export interface FileRef {
@@ -138,4 +159,27 @@ export interface Report {
   sla: { priority: Priority; level: Level; met: number; breached: number }[];
   backlog: { level: Level; status: Status; count: number }[];
   csat: { count: number; average: number | null; distribution: Record<string, number> };
+  /** Absent from a stack deployed before the triage report. */
+  triage?: TriageReport;
+}
+
+/** Triage's figures of some tickets (functions/core/triage-report.ts). */
+export interface TriageFigures {
+  triaged: number;
+  rules: number;
+  model: number;
+  dispatch: number;
+  confirmed: number;
+  corrected: number;
+  accuracy: number | null;
+  dispatchShare: number | null;
+  correctedShare: number | null;
+}
+
+export interface TriageReport {
+  weeks: string[];
+  rows: ({ week: string; department: string | null } & TriageFigures)[];
+  departments: ({ department: string | null } & TriageFigures)[];
+  perWeek: ({ week: string } & TriageFigures)[];
+  total: TriageFigures;
 }

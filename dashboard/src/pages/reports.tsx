@@ -6,7 +6,8 @@ import { formatDate, formatNumber, formatPercent, isoDay } from '../format.ts';
 import { t, tr, type Language } from '../i18n/index.ts';
 import { navigate, useLocation } from '../router.tsx';
 import { backlogByLevel, csatBars, NONE, OTHER, slaOverall, slaRows, volumeSeries } from '../report-data.ts';
-import type { Report } from '../types.ts';
+import type { Report, TriageFigures, TriageReport } from '../types.ts';
+import { departmentName } from '../context.ts';
 import { Empty, ErrorState, errorText, Loading } from '../components/common.tsx';
 import { ChartBox, HorizontalBars, Legend, palette, SplitBars, StackedColumns } from '../components/charts.tsx';
 
@@ -124,6 +125,110 @@ function Panel({ id, title, children, table }: { id: string; title: string; chil
         </details>
       )}
     </section>
+  );
+}
+
+const share = (x: number | null, lang: Language) => (x === null ? '—' : formatPercent(x, lang));
+
+function TriageRow({ head, f, lang }: { head: string; f: TriageFigures; lang: Language }) {
+  return (
+    <tr>
+      <th scope="row">{head}</th>
+      <td>{f.triaged}</td>
+      <td>{f.rules}</td>
+      <td>{f.model}</td>
+      <td>
+        {f.dispatch} <span class="muted">({share(f.dispatchShare, lang)})</span>
+      </td>
+      <td>{f.confirmed}</td>
+      <td>{f.corrected}</td>
+      <td>{share(f.accuracy, lang)}</td>
+    </tr>
+  );
+}
+
+function TriageHeader({ first }: { first: string }) {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">{first}</th>
+        <th scope="col">{t('reports.triageTriaged')}</th>
+        <th scope="col">{t('reports.triageRules')}</th>
+        <th scope="col">{t('reports.triageModel')}</th>
+        <th scope="col">{t('reports.triageUnrouted')}</th>
+        <th scope="col">{t('reports.triageConfirmed')}</th>
+        <th scope="col">{t('reports.triageCorrected')}</th>
+        <th scope="col">{t('reports.triageAccuracy')}</th>
+      </tr>
+    </thead>
+  );
+}
+
+/** How good triage is: per department and per week, accuracy from agents' verdicts, and the unrouted share. */
+function TriageQuality({ triage, lang }: { triage: TriageReport; lang: Language }) {
+  const { departments } = useApp();
+  const week = (d: string) => formatDate(`${d}T12:00:00Z`, lang);
+  const dept = (id: string | null) => (id === null ? t('reports.triageDispatchRow') : (departmentName(departments, id, lang) ?? id));
+  return (
+    <Panel id="r-triage" title={t('reports.triage')}>
+      {triage.total.triaged === 0 && triage.total.confirmed + triage.total.corrected === 0 ? (
+        <Empty>{t('reports.triageNone')}</Empty>
+      ) : (
+        <>
+          <p class="big-number">
+            {t('reports.triageSummary', { triaged: triage.total.triaged, accuracy: share(triage.total.accuracy, lang), dispatch: share(triage.total.dispatchShare, lang) })}
+          </p>
+          <ChartBox>
+            {(w) => (
+              <StackedColumns
+                width={w}
+                id="chart-triage"
+                title={t('reports.triage')}
+                summary={triage.perWeek.map((x) => `${week(x.week)}: ${x.triaged}`).join('; ')}
+                labels={triage.perWeek.map((x) => x.week)}
+                series={[
+                  { name: t('reports.triageRules'), color: palette[0]!, values: triage.perWeek.map((x) => x.rules) },
+                  { name: t('reports.triageModel'), color: palette[2]!, values: triage.perWeek.map((x) => x.model) },
+                  { name: t('reports.triageUnrouted'), color: palette[4]!, values: triage.perWeek.map((x) => x.dispatch) },
+                ]}
+                tickLabel={(d) => week(d)}
+              />
+            )}
+          </ChartBox>
+          <Legend
+            items={[
+              { name: t('reports.triageRules'), color: palette[0]! },
+              { name: t('reports.triageModel'), color: palette[2]! },
+              { name: t('reports.triageUnrouted'), color: palette[4]! },
+            ]}
+          />
+          <h3>{t('reports.triageByDepartment')}</h3>
+          <div class="table-scroll">
+            <table class="data" id="triage-by-department">
+              <TriageHeader first={t('reports.triageDepartment')} />
+              <tbody>
+                {triage.departments.map((d) => (
+                  <TriageRow key={d.department ?? '~none'} head={dept(d.department)} f={d} lang={lang} />
+                ))}
+                <TriageRow head={t('reports.total')} f={triage.total} lang={lang} />
+              </tbody>
+            </table>
+          </div>
+          <h3>{t('reports.triageByWeek')}</h3>
+          <div class="table-scroll">
+            <table class="data" id="triage-by-week">
+              <TriageHeader first={t('reports.triageWeek')} />
+              <tbody>
+                {triage.perWeek.map((x) => (
+                  <TriageRow key={x.week} head={week(x.week)} f={x} lang={lang} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p class="muted small">{t('reports.triageNote')}</p>
+        </>
+      )}
+    </Panel>
   );
 }
 
@@ -356,6 +461,8 @@ function ReportView({ report, lang }: { report: Report; lang: Language }) {
           </>
         )}
       </Panel>
+
+      {report.triage && <TriageQuality triage={report.triage} lang={lang} />}
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { Composer, type ComposerHandle } from '../components/composer.tsx';
 import { TicketActions, type Change } from '../components/ticket-actions.tsx';
 import { AuditTrail } from '../components/audit-trail.tsx';
 import { Participants } from '../components/participants.tsx';
+import { TriagePanel } from '../components/triage-panel.tsx';
 import { lastQueueUrl } from '../queue-memory.ts';
 
 export const TICKET_POLL_MS = 15_000;
@@ -168,6 +169,7 @@ export default function TicketPage({ id }: { id: string }) {
         </div>
         <aside class="ticket-side" aria-label={t('ticket.side')}>
           <TicketActions ticket={tk} me={session.email} lang={lang} departments={departments} busy={busy || !!conflict} onChange={(c) => void change(c)} />
+          <TriagePanel ticket={tk} lang={lang} departments={departments} busy={busy || !!conflict} onChange={(c) => void change(c)} />
           <Details ticket={tk} lang={lang} departments={departments} />
           <Participants ticket={tk} busy={busy || !!conflict} onChange={(c) => void change(c)} />
           <CustomerTickets email={tk.requester.email} currentId={tk.id} lang={lang} />
