@@ -40,7 +40,10 @@ export const handler = observed(async (event: APIGatewayProxyEventV2): Promise<R
   const lang = (check.ok ? check.form.lang : check.lang) ?? browserLanguage(event);
   if (!check.honeypot && !check.ok) return html(400, helpFormPage({ lang, deskName, action: HELP_PATH, values: check.values, errors: check.errors }));
   const sourceIp = event.requestContext?.http?.sourceIp || 'unknown';
-  const outcome = check.ok && !check.honeypot ? await submitHelpForm({ form: check.form, sourceIp, language: check.form.lang ?? (acceptLanguage(event) ? lang : undefined), now: new Date() }, deps) : await answerRobot(deps);
+  const outcome = check.ok && !check.honeypot ? await submitHelpForm({ form: check.form, sourceIp, language: check.form.lang ?? (browserNamesOne(event) ? lang : undefined), now: new Date() }, deps) : await answerRobot(deps);
   if ('throttled' in outcome) return problemPage(429, lang, 'throttled', undefined, { 'retry-after': String(outcome.throttled.retryAfterSeconds) });
   return html(200, helpThanksPage({ lang, deskName, ticketNumber: outcome.ticketNumber }));
 });
+
+/** An Accept-Language naming a language (`*`, what fetch sends by default, names none). */
+const browserNamesOne = (event: APIGatewayProxyEventV2) => /[a-z]/i.test(acceptLanguage(event) ?? '');

@@ -70,3 +70,21 @@ describe('the language of a mail without Content-Language', () => {
     expect((await ticketOf(from)).language).toBeNull();
   });
 });
+
+describe('the language of a web form that carries none', () => {
+  const post = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
+    fetch(`${ep.apiUrl}/help`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields).toString() });
+
+  it('a script posting a Portuguese form with no language (fetch sends Accept-Language: *) is acknowledged in Portuguese; a browser language wins', async () => {
+    const bare = uniqueEmail('lang-form');
+    const res = await post({ name: 'Marta', email: bare, subject: portuguese.subject, message: portuguese.text, website: '' });
+    expect(res.status).toBe(200);
+    expect((await acknowledgementTo(bare)).body.text).toContain('Recebemos sua mensagem');
+    expect((await ticketOf(bare)).language).toBe('pt-BR');
+
+    const browser = uniqueEmail('lang-form-en');
+    await post({ name: 'Marta', email: browser, subject: portuguese.subject, message: portuguese.text, website: '' }, { 'accept-language': 'en-US,en;q=0.9' });
+    expect((await acknowledgementTo(browser)).body.text).toContain('We have received your message');
+    expect((await ticketOf(browser)).language).toBe('en');
+  });
+});
