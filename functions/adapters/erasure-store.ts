@@ -100,16 +100,18 @@ export function erasureStore(tableName: string, mailBucket: string, s3Options: S
 
   /**
    * Deletes what a ticket owns outside its partition: files in S3, search
-   * entries, mail-index entries that still point at it, inbound claims.
+   * entries, mail-index entries that still point at it, inbound claims, its
+   * labelled example for the triage model (it holds the customer's text).
    * Deleting what is already gone is a no-op, so this is safe to repeat.
    */
   async function deleteFootprint(ticketId: string, fp: Footprint): Promise<{ deleted: number; objects: number }> {
     for (const o of fp.objects) await s3.send(new DeleteObjectCommand({ Bucket: o.bucket, Key: o.key }));
     const search = fp.searchWords.map((w) => keys.searchWord(w, fp.createdAt, ticketId));
     const claims = fp.inboundClaims.map((k) => keys.inboundClaim(k));
-    await deleteKeys([...search, ...claims]);
+    const example = typeof fp.createdAt === 'string' ? [keys.triageExample(fp.createdAt, ticketId)] : [];
+    await deleteKeys([...search, ...claims, ...example]);
     const unlinked = await Promise.all(messageIdKeys(fp.messageIds).map((key) => deleteIf(key, 'ticketId = :t', { ':t': ticketId })));
-    return { deleted: search.length + claims.length + unlinked.filter(Boolean).length, objects: fp.objects.length };
+    return { deleted: search.length + claims.length + example.length + unlinked.filter(Boolean).length, objects: fp.objects.length };
   }
 
   /**

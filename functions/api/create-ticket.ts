@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
-import { configFor } from '#shared/config';
+import { configFor, runtime } from '#shared/config';
+import { logger } from '#shared/logger';
 import { policy } from '#shared/policy';
 import { lifecycleFor } from '#shared/lifecycle';
 import { agentRoute, HttpError, json } from '#shared/http';
 import { actorOf } from '#shared/auth';
 import { ticketStore } from '#adapters/ticket-store';
 import { departmentStore } from '#adapters/department-store';
+import { triageModelStore } from '#adapters/triage-model-store';
 import { createTicketBody } from '#core/schemas';
 import { openTicket } from '#app/open-ticket';
+import { triageModelLoader } from '#app/triage-model-loader';
 import { RuleViolationError } from '#core/errors';
 import { can, type Rights } from '#core/access';
 
@@ -16,6 +19,7 @@ const lifecycle = lifecycleFor(config);
 
 const store = ticketStore(config.tableName);
 const departments = departmentStore(config.tableName);
+const triageModel = triageModelLoader(triageModelStore(config.tableName, config.mailBucket, { forcePathStyle: runtime.s3ForcePathStyle }), { log: logger });
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** POST /tickets: an agent records a ticket for a customer (phone, walk-in, chat...). */
@@ -34,7 +38,7 @@ export const handler = agentRoute(config, { body: createTicketBody }, async ({ b
     throw new RuleViolationError('unknown_department', `There is no department "${body.department}"`);
   }
 
-  const outcome = await openTicket({ input: body, actor: actorOf(principal), at: new Date().toISOString(), ...(idempotency ? { idempotency } : {}) }, { tickets: store, knownDepartment: (id) => departments.knownDepartment(id), lifecycle, policy });
+  const outcome = await openTicket({ input: body, actor: actorOf(principal), at: new Date().toISOString(), ...(idempotency ? { idempotency } : {}) }, { tickets: store, knownDepartment: (id) => departments.knownDepartment(id), lifecycle, policy, triageModel });
   if ('inFlight' in outcome) throw inFlight();
   // Random 80-bit ids do not collide in practice; if one ever did, say so rather than answer 201.
   if ('alreadyExists' in outcome) throw new Error('ticket id collision');

@@ -18,7 +18,7 @@ import type { Lifecycle } from '#adapters/lifecycle-client';
 import type { Policy } from '#core/policy';
 import { PoisonMessageError, readNotification, type SesNotification } from './notification.ts';
 import { sendAcknowledgement } from './acknowledgement.ts';
-import { openTicket } from './open-ticket.ts';
+import { openTicket, type OpenTicketDeps } from './open-ticket.ts';
 
 /**
  * One inbound mail, from the queue message to a ticket. Safe to run twice, or
@@ -33,6 +33,8 @@ export interface ReceiveDeps {
   store: TicketStore;
   /** Whether triage's department exists (departmentStore's). */
   knownDepartment(id: string): Promise<boolean>;
+  /** The learned triage model in use (triage-model-loader.ts); absent: the rules alone. */
+  triageModel?: OpenTicketDeps['triageModel'];
   index: MailIndex;
   getRaw(bucket: string, key: string): Promise<Buffer>;
   putAttachment(key: string, content: Buffer, contentType: string): Promise<void>;
@@ -282,7 +284,7 @@ async function receiveOnce(queueBody: string, deps: ReceiveDeps): Promise<Receiv
         triage: spam ? false : { subject: mail.subject, body, requesterEmail: sender.address },
         stored: remember,
       },
-      { tickets: deps.store, knownDepartment: (id) => deps.knownDepartment(id), lifecycle: deps.lifecycle, policy: deps.policy },
+      { tickets: deps.store, knownDepartment: (id) => deps.knownDepartment(id), lifecycle: deps.lifecycle, policy: deps.policy, ...(deps.triageModel ? { triageModel: deps.triageModel } : {}) },
     );
     if ('opened' in outcome) ticket = outcome.opened;
     else {

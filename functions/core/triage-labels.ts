@@ -1,3 +1,4 @@
+import { isPseudonym } from './erasure.ts';
 import type { Message, Ticket } from './ticket.ts';
 import type { TriageExample } from './triage-examples.ts';
 import { MODEL_BODY_CHARS, MODEL_SUBJECT_CHARS } from './triage-model.ts';
@@ -8,6 +9,7 @@ import { MODEL_BODY_CHARS, MODEL_SUBJECT_CHARS } from './triage-model.ts';
  * start of the customer's first message the text. Pure: the example store
  * (functions/adapters/triage-example-store.ts) keeps one per ticket.
  *
+ * Not learned from: spam, automatic mail, merged tickets, erased requesters.
  * Weight: 1; an agent who moved the ticket away from the department triage
  * routed it to made a correction, which counts most (3); one who routed a
  * ticket triage left to dispatch, 2; a priority changed from triage's, one more.
@@ -40,6 +42,8 @@ const finished = (t: Ticket) => t.status === 'resolved' || t.status === 'closed'
  */
 export function labelledExample(ticket: Ticket, messages: readonly Pick<Message, 'kind' | 'body' | 'createdAt'>[]): LabelledTicket | undefined {
   if (!finished(ticket) || !ticket.department || ticket.spam || ticket.automatic || ticket.mergedInto) return undefined;
+  // An erased requester's ticket holds no text worth learning from, and must not bring any back.
+  if (isPseudonym(ticket.requester.email)) return undefined;
   const opening = [...messages].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
   const first = opening.find((m) => m.kind === 'customer') ?? opening[0];
   const subject = ticket.subject.slice(0, MODEL_SUBJECT_CHARS);

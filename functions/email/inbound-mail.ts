@@ -8,7 +8,9 @@ import { departmentStore } from '#adapters/department-store';
 import { mailIndex } from '#adapters/mail-index';
 import { mailObjects } from '#adapters/mail-objects';
 import { mailer } from '#adapters/mailer';
+import { triageModelStore } from '#adapters/triage-model-store';
 import { receiveMail, type ReceiveDeps } from '#app/receive-mail';
+import { triageModelLoader } from '#app/triage-model-loader';
 import { metrics, MetricUnit, observed } from '#shared/observability';
 import { mailResultMetric, metricNames } from '#definitions/metrics';
 
@@ -32,6 +34,7 @@ const outbound = mailer(undefined, mailConfig.configurationSet);
 const deps: ReceiveDeps = {
   store: ticketStore(config.tableName),
   knownDepartment: departmentStore(config.tableName).knownDepartment,
+  triageModel: triageModelLoader(triageModelStore(config.tableName, config.mailBucket, { forcePathStyle: runtime.s3ForcePathStyle }), { log: logger }),
   index: mailIndex(config.tableName),
   getRaw: (bucket, key) => objects.getRaw(bucket, key, MAX_MAIL_BYTES),
   putAttachment: objects.putAttachment,

@@ -178,7 +178,7 @@ export const deliveryEventsTimeoutSeconds = 30;
 
 export const functions = [
   // Agents: tickets.
-  { name: 'CreateTicket', entry: 'api/create-ticket.ts', description: 'Opens a ticket for a caller (phone, walk-in)', trigger: agent('POST', '/tickets', { body: createTicketBody, ok: json(201, 'The ticket opened (a replay with the same Idempotency-Key answers the same)') }), needs: { table: readwrite, lifecycle: ['start'] } },
+  { name: 'CreateTicket', entry: 'api/create-ticket.ts', description: 'Opens a ticket for a caller (phone, walk-in)', trigger: agent('POST', '/tickets', { body: createTicketBody, ok: json(201, 'The ticket opened (a replay with the same Idempotency-Key answers the same)') }), needs: { table: readwrite, lifecycle: ['start'], bucket: { read: ['models'] } } },
   { name: 'ListTickets', entry: 'api/list-tickets.ts', description: 'Queue pages', trigger: agent('GET', '/tickets', { query: listTicketsQuery, ok: json(200, 'A page of the queue: items and a cursor for the next page') }), needs: { table: read } },
   { name: 'GetTicket', entry: 'api/get-ticket.ts', description: 'One ticket with its thread', trigger: agent('GET', '/tickets/{id}', { params: ticketIdParam, ok: json(200, 'The ticket with its messages and events; ETag carries its version') }), needs: { table: read } },
   // Changes wake the lifecycle; reopening starts it again; closing by hand stops it.
@@ -225,6 +225,17 @@ export const functions = [
     needs: { table: [readwrite, { actions: ['DeleteItem', 'BatchWriteItem'], indexes: 'none' }], bucket: { delete: ['inbound', 'attachments', 'uploads'] }, lifecycle: ['stop'] },
   },
 
+  // The triage model learns from the tickets agents worked: retrained on demand here, daily by RetrainTriage; models kept under models/triage/.
+  {
+    name: 'AdminRetrainTriage',
+    entry: 'api/admin-retrain-triage.ts',
+    description: 'Retrains the triage model now; puts it in use if it beats the one in use',
+    trigger: agent('POST', '/admin/triage/retrain', { ok: json(200, 'Whether a new model was put in use, its version, figures and examples') }),
+    needs: { table: readwrite, bucket: { read: ['models'], write: ['models'] } },
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
+
   // Customers never sign in: these answer signed, expiring links from our mail, and the throttled web form.
   { name: 'SurveyRating', entry: 'public/survey-rating.ts', description: 'Satisfaction survey: the rating link', trigger: customer('GET', '/survey/{token}', { params: linkTokenParams, ok: page('The rating page of a signed survey link'), pages: [400, 404, 410] }), needs: { table: readwrite, signingKey: true, deskName: true, lifecycle: ['wake'] } },
   // Every problem with the form is the same 400 page (too large, not a form); no throttle: the signed token limits it.
@@ -243,7 +254,7 @@ export const functions = [
     trigger: { kind: 'queue', queue: 'inboundMail', batchSize: 10, maxConcurrency: 5 },
     needs: {
       table: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'] },
-      bucket: { read: ['inbound'], write: ['attachments'] },
+      bucket: { read: ['inbound', 'models'], write: ['attachments'] },
       mail: true,
       deskName: true,
       publicUrl: true,
@@ -294,6 +305,20 @@ export const functions = [
       retention: true,
     },
     onlyWhen: 'retention',
+    timeoutSeconds: 300,
+  },
+
+  // The triage model, retrained daily on the last months' labelled tickets (by Query on their month partitions).
+  {
+    name: 'RetrainTriage',
+    entry: 'maintenance/retrain-triage.ts',
+    description: 'Retrains the triage model; puts it in use if it beats the one in use',
+    trigger: { kind: 'schedule', cron: { minute: '15', hour: '4' }, everyHoursLocally: 6 },
+    needs: {
+      table: { actions: ['GetItem', 'Query', 'PutItem'], indexes: 'none' },
+      bucket: { read: ['models'], write: ['models'] },
+    },
+    memoryMb: 1024,
     timeoutSeconds: 300,
   },
 
