@@ -18,6 +18,9 @@ import type { Priority } from './ticket.ts';
  * 4. The model unsure: the rules route if they would have (their own
  *    minConfidence); else dispatch, with the model's guess as the suggestion.
  *
+ * A department, category or priority an agent set on the ticket is not
+ * triage's to change: applyTriage (lifecycle.ts) keeps every preset field.
+ *
  * The decision is a TriageResult (same fields, stored the same way) plus who
  * decided and the words that weighed most. Its signals start with the
  * decision's own, e.g. 'decided:model', 'model:department=it@0.91',
