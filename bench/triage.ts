@@ -27,33 +27,14 @@ import { checkTriageExample, type TriageExample } from '#core/triage-examples';
 import { predictTriage, prepareTriageModel, stratifiedFolds, trainTriageModel, type TrainOptions, type TriagePrediction } from '#core/triage-model';
 import { decideTriage, defaultDecisionPolicy, type TriageDecision } from '#core/triage-decision';
 import type { Priority } from '#core/ticket';
+import { CORPUS_PRIORITY, QUEUE_DEPARTMENT } from './triage-corpus.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const DEFAULT_FILE = resolve(root, '../shared/corpora/labelled-tickets/tickets.jsonl');
 
-/**
- * Corpus queues → the desk's default departments (it, finance, support, hr,
- * facilities). The corpus is a software company's customer desk: its
- * technical, product and IT queues and outages are all "something does not
- * work" handled by the technical team (it); billing is finance; returns,
- * customer service, pre-sales and general questions are the customer-facing
- * team (support), which the default rules' 'product' category (orders,
- * deliveries, returns) already routes to. No corpus queue is HR or facilities.
- */
-export const QUEUE_DEPARTMENT: Record<string, string> = {
-  'Technical Support': 'it',
-  'Product Support': 'it',
-  'IT Support': 'it',
-  'Service Outages and Maintenance': 'it',
-  'Billing and Payments': 'finance',
-  'Returns and Exchanges': 'support',
-  'Customer Service': 'support',
-  'Sales and Pre-Sales': 'support',
-  'General Inquiry': 'support',
-};
+// The corpus's queues and priorities as the desk's (bench/triage-corpus.ts, shared with the integration test).
+export { CORPUS_PRIORITY, QUEUE_DEPARTMENT };
 
-/** The corpus has three levels; the desk's 'urgent' is above its 'high', so rules' urgent counts as high when scored. */
-export const CORPUS_PRIORITY: Record<string, Priority> = { high: 'high', medium: 'normal', low: 'low' };
 const scoredPriority = (p: Priority): Priority => (p === 'urgent' ? 'high' : p);
 
 // ---------------------------------------------------------------------------
