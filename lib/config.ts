@@ -91,7 +91,7 @@ export const contextKeys = {
 } as const;
 
 export class ConfigError extends Error {
-  constructor(problems: readonly string[]) {
+  constructor(readonly problems: readonly string[]) {
     super(`Invalid helpdesk configuration (CDK context):\n  - ${problems.join('\n  - ')}`);
     this.name = 'ConfigError';
   }

@@ -46,6 +46,7 @@ import { startS3CorsFront } from './s3-cors-front.ts';
 import { dashboardRequestHandler, ensureDashboardBuilt, localDashboardConfig } from './dashboard-server.ts';
 import { METER_PATH, startMeter } from './meter.ts';
 import { startFunctionHost } from './function-host.ts';
+import { ConfigError } from '../lib/config.ts';
 import { readDeployConfig } from './deploy-config.ts';
 import { resumeLifecycles } from './resume-lifecycles.ts';
 
@@ -292,7 +293,7 @@ async function main() {
     publicUrl: apiUrl,
     userPoolId: POOL_ID,
     deskName: 'Help desk (local)',
-    defaultLanguage: process.env.DEFAULT_LANGUAGE ?? 'en',
+    defaultLanguage: deployConfig.defaultLanguage,
     signingKey: { value: secrets.replyTokenSecret },
     mail: { supportAddresses: [SUPPORT_ADDRESS], fromAddress: SUPPORT_ADDRESS },
     ...(closedTicketDays !== undefined ? { closedTicketDays } : {}),
@@ -419,7 +420,7 @@ async function main() {
   const dashboardServer = createServer(
     dashboardRequestHandler({
       distDir: join(root, 'dashboard', 'dist'),
-      config: localDashboardConfig({ apiUrl, authUrl, clientId: CLIENT_ID, region: REGION, defaultLanguage: process.env.DEFAULT_LANGUAGE }),
+      config: localDashboardConfig({ apiUrl, authUrl, clientId: CLIENT_ID, region: REGION, defaultLanguage: deployConfig.defaultLanguage }),
     }),
   );
   stoppers.push(() => new Promise((r) => (dashboardServer.closeAllConnections(), dashboardServer.close(r))));
@@ -483,6 +484,7 @@ async function main() {
 }
 
 main().catch(async (err) => {
-  console.error(err instanceof MissingJavaError || err instanceof AlreadyRunningError ? `\n${err.message}\n` : `\nLocal mode failed to start: ${(err as Error).stack ?? err}\n`);
+  // A setting to fix, Java to install, an instance already there: the message says it all, no stack trace.
+  console.error(err instanceof MissingJavaError || err instanceof AlreadyRunningError || err instanceof ConfigError ? `\n${err.message}\n` : `\nLocal mode failed to start: ${(err as Error).stack ?? err}\n`);
   await stopAll(1);
 });

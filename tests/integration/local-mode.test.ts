@@ -89,6 +89,17 @@ describe('local mode lifecycle', () => {
     }
   }, 150_000);
 
+  it('stops at once on a bad setting, naming it: DEFAULT_LANGUAGE is checked by the stack\'s own rule before anything starts', async () => {
+    const failed = await startLocalMode({ env: { DEFAULT_LANGUAGE: 'fr' } }).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    expect(failed).toMatch(/local mode exited with 1/);
+    expect(failed).toMatch(/DEFAULT_LANGUAGE \(helpdesk:defaultLanguage must be one of en, pt-BR; got "fr"\)/);
+    expect(failed).not.toMatch(/DynamoDB Local/); // nothing was started
+    expect(failed).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+
   it('says what to install when Java is missing', async () => {
     const emptyPath = await mkdtemp(join(tmpdir(), 'no-java-'));
     const child = spawnGroup(process.execPath, ['--import', 'tsx', join(repoRoot, 'local/start.ts'), '--ports', 'auto', '--home', emptyPath], {
