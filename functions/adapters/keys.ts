@@ -70,6 +70,11 @@ export const keys = {
    * ticket, in the partition of the month it was opened, so re-resolving overwrites it and training reads months by Query.
    */
   triageExample: (createdAt: string, ticketId: string) => ({ pk: triageExamplePartition(createdAt.slice(0, 7)), sk: ticketId }),
+  /**
+   * A past ticket imported from another desk's history (imported-triage-examples.ts), in the partition of the month it
+   * was imported, keyed by a digest of its content, so the same line imported twice is one example.
+   */
+  triageImportedExample: (importedAt: string, digest: string) => ({ pk: triageExamplePartition(importedAt.slice(0, 7)), sk: `IMPORT#${digest}` }),
   /** Which triage model is in use (triage-model-store.ts): its version, S3 key, figures and the earlier ones. */
   triageModelInUse: () => ({ pk: 'TRIAGE_MODEL', sk: 'IN_USE' }),
 

@@ -29,6 +29,7 @@ const pinned: [string, { pk: string; sk: string } | string | [string, string], {
   ['admin audit', keys.adminAudit('2026-01-02T00:00:00.000Z', 'a1'), { pk: 'ADMIN_AUDIT', sk: '2026-01-02T00:00:00.000Z#a1' }],
   ['erasure record', keys.erasure('2026-01-02T00:00:00.000Z', 'e1'), { pk: 'ERASURE', sk: '2026-01-02T00:00:00.000Z#e1' }],
   ['triage example', keys.triageExample('2026-03-04T05:06:07.000Z', 't1'), { pk: 'TRIAGE_EXAMPLES#2026-03', sk: 't1' }],
+  ['imported triage example', keys.triageImportedExample('2026-03-04T05:06:07.000Z', 'abc'), { pk: 'TRIAGE_EXAMPLES#2026-03', sk: 'IMPORT#abc' }],
   ['triage model in use', keys.triageModelInUse(), { pk: 'TRIAGE_MODEL', sk: 'IN_USE' }],
   ['search word', keys.searchWord('printer', '2026-01-02T00:00:00.000Z', 't1'), { pk: 'SEARCH#printer', sk: '2026-01-02T00:00:00.000Z#t1' }],
   ['report', keys.report('x', '2026-01'), { pk: 'REPORT#x', sk: 'MONTH#2026-01' }],
