@@ -17,7 +17,7 @@
  *   message is retried, as in AWS.
  * Unlike Lambda, one warm worker takes concurrent invocations (Node is asynchronous): this
  * machine is small, and nothing in the handlers relies on one invocation per instance. (So a
- * timeout also fails the invocations that worker was running beside the one that timed out.)
+ * worker with a timed-out invocation is retired: it ends once the others it runs have settled.)
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
@@ -199,11 +199,16 @@ export function startFunctionHost(opts: FunctionHostOptions): FunctionHost {
             // Said even when quiet, as CloudWatch would show it.
             console.error(`[lambda] ${name}: ${message}`);
             reject(new FunctionError({ name: 'Sandbox.Timedout', message }, name));
-            // As Lambda ends the instance: the next call starts a new worker; this one's other calls fail with it.
+            // As Lambda ends the instance: the next call starts a new worker, and this one ends once the calls
+            // it runs beside (each its own instance in Lambda) have settled or timed out in turn.
             if (running.get(name) === r) running.delete(name);
-            void worker.terminate();
+            if (r.pending.size === 0) void worker.terminate();
           }, timeoutMs);
-          const settled = <T>(settle: (v: T) => void) => (v: T) => (clearTimeout(timer), settle(v));
+          const settled = <T>(settle: (v: T) => void) => (v: T) => {
+            clearTimeout(timer);
+            settle(v);
+            if (running.get(name) !== r && r.pending.size === 0) void worker.terminate();
+          };
           r.pending.set(id, { resolve: settled(resolve), reject: settled(reject) });
           worker.postMessage(msg);
         });
