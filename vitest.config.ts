@@ -44,7 +44,18 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
-      { test: { name: 'infra', include: ['tests/infra/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 180_000 } },
+      {
+        test: {
+          name: 'infra',
+          include: ['tests/infra/**/*.test.ts'],
+          testTimeout: 180_000,
+          // The first file of a worker loads and warms aws-cdk-lib for all of them (a deadline for a hang, not speed).
+          hookTimeout: 300_000,
+          // The files of a worker share one module graph: aws-cdk-lib is loaded and warmed once, and
+          // each configuration is synthesised once (tests/infra/synthesized.ts), not once per file.
+          isolate: false,
+        },
+      },
     ],
   },
 });

@@ -8,6 +8,7 @@ import { contextKeys, loadConfig } from '../../lib/config.ts';
 import { type FunctionDefinition, functions } from '../../lib/definitions/functions.ts';
 import { routes } from '../../lib/definitions/routes.ts';
 import { HelpdeskStack } from '../../lib/helpdesk-stack.ts';
+import { synthesized } from './synthesized.ts';
 import { functionsDir, repoRoot } from '../../lib/paths.ts';
 
 type Json = Record<string, any>;
@@ -22,18 +23,7 @@ let stack: HelpdeskStack;
 let resources: Record<string, Json>;
 
 beforeAll(() => {
-  const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: Json };
-  const app = new App({
-    context: {
-      ...cdkJson.context,
-      [contextKeys.supportDomain]: 'helpdesk.example.com',
-      'aws:cdk:bundling-stacks': [],
-      '@aws-cdk/core:annotationsInValidationReport': false,
-    },
-  });
-  stack = new HelpdeskStack(app, 'HelpdeskAdminTest', { config: loadConfig(app.node) });
-  Aspects.of(stack).add(new AwsSolutionsChecks());
-  resources = Template.fromStack(stack).toJSON().Resources as Record<string, Json>;
+  ({ stack, resources } = synthesized({ [contextKeys.supportDomain]: 'helpdesk.example.com' }));
 });
 
 const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnElement);

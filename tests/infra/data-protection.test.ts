@@ -6,6 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contextKeys, loadConfig } from '../../lib/config.ts';
 import { HelpdeskStack } from '../../lib/helpdesk-stack.ts';
+import { synthesized } from './synthesized.ts';
 import { repoRoot } from '../../lib/paths.ts';
 
 /**
@@ -16,13 +17,10 @@ import { repoRoot } from '../../lib/paths.ts';
  */
 type Json = Record<string, any>;
 
+/** Shared per configuration with the other infra files (tests/infra/synthesized.ts). */
 function synth(context: Json) {
-  const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: Json };
-  const app = new App({ context: { ...cdkJson.context, ...context, 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:annotationsInValidationReport': false } });
-  const stack = new HelpdeskStack(app, 'DataProtectionTest', { config: loadConfig(app.node) });
-  Aspects.of(stack).add(new AwsSolutionsChecks());
-  const template = Template.fromStack(stack);
-  return { stack, template, resources: template.toJSON().Resources as Record<string, Json> };
+  const { stack, template, resources } = synthesized(context);
+  return { stack, template, resources };
 }
 
 type Synth = ReturnType<typeof synth>;

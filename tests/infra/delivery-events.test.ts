@@ -8,6 +8,7 @@ import { contextKeys, loadConfig } from '../../lib/config.ts';
 import { deliveryEventsTimeoutSeconds } from '../../lib/definitions/functions.ts';
 import { queues } from '../../lib/definitions/resources.ts';
 import { HelpdeskStack } from '../../lib/helpdesk-stack.ts';
+import { synthesized } from './synthesized.ts';
 import { repoRoot } from '../../lib/paths.ts';
 
 /**
@@ -17,13 +18,10 @@ import { repoRoot } from '../../lib/paths.ts';
  */
 type Json = Record<string, any>;
 
+/** Shared per configuration with the other infra files (tests/infra/synthesized.ts). */
 function synth(context: Json) {
-  const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: Json };
-  const app = new App({ context: { ...cdkJson.context, ...context, 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:annotationsInValidationReport': false } });
-  const stack = new HelpdeskStack(app, 'DeliveryEventsTest', { config: loadConfig(app.node) });
-  Aspects.of(stack).add(new AwsSolutionsChecks());
-  const template = Template.fromStack(stack);
-  return { stack, template, resources: template.toJSON().Resources as Record<string, Json> };
+  const { stack, template, resources } = synthesized(context);
+  return { stack, template, resources };
 }
 
 let stack: HelpdeskStack;

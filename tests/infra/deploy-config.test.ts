@@ -11,6 +11,7 @@ import { keys } from '../../functions/adapters/keys.ts';
 import { functionNamed, tableGrantsOf } from '../../lib/definitions/functions.ts';
 import { dmarcPolicy, mailFromSpf } from '../../lib/constructs/mail-dns.ts';
 import { HelpdeskStack } from '../../lib/helpdesk-stack.ts';
+import { synthesized, testApp } from './synthesized.ts';
 import { repoRoot } from '../../lib/paths.ts';
 
 type Json = Record<string, any>;
@@ -23,20 +24,10 @@ const departments = [
 ];
 
 /** cdk.json's context (feature flags, config) plus overrides; no bundling; nag findings stay annotations. */
-function testApp(context: Json = {}): App {
-  const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: Json };
-  return new App({
-    context: { ...cdkJson.context, ...context, 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:annotationsInValidationReport': false },
-  });
-}
-
+/** Shared per configuration with the other infra files (tests/infra/synthesized.ts). */
 function synth(context: Json) {
-  const app = testApp(context);
-  const stack = new HelpdeskStack(app, 'DeployConfigTest', { config: loadConfig(app.node) });
-  Aspects.of(stack).add(new AwsSolutionsChecks());
-  const template = Template.fromStack(stack);
-  const json = template.toJSON() as { Resources: Record<string, Json>; Outputs: Record<string, Json> };
-  return { stack, template, resources: json.Resources, outputs: json.Outputs };
+  const { stack, template, resources, outputs } = synthesized(context);
+  return { stack, template, resources, outputs };
 }
 type Synth = ReturnType<typeof synth>;
 

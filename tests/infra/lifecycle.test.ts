@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { contextKeys, loadConfig } from '../../lib/config.ts';
 import { lifecycleDefinitionFile } from '../../lib/constructs/ticket-lifecycle.ts';
 import { HelpdeskStack } from '../../lib/helpdesk-stack.ts';
+import { synthesized } from './synthesized.ts';
 import { repoRoot } from '../../lib/paths.ts';
 
 type Json = Record<string, any>;
@@ -14,10 +15,8 @@ let resources: Record<string, Json>;
 let assetHash: string;
 
 beforeAll(() => {
-  const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: Json };
-  const app = new App({ context: { ...cdkJson.context, [contextKeys.supportDomain]: 'helpdesk.example.com', 'aws:cdk:bundling-stacks': [] } });
-  const stack = new HelpdeskStack(app, 'LifecycleTest', { config: loadConfig(app.node) });
-  resources = Template.fromStack(stack).toJSON().Resources;
+  const { app, stack, resources: synthesised } = synthesized({ [contextKeys.supportDomain]: 'helpdesk.example.com' });
+  resources = synthesised;
   const asset = stack.node.findAll().find((c) => c instanceof Asset && c.node.path.includes('Lifecycle/StateMachine')) as Asset;
   assetHash = asset.assetHash;
   // The staged copy is byte for byte the committed file.

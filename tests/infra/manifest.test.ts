@@ -16,6 +16,7 @@ import {
 import { buckets } from '../../lib/definitions/resources.ts';
 import { taskLogicalIds } from '../../lib/constructs/manifest-functions.ts';
 import { HelpdeskStack } from '../../lib/helpdesk-stack.ts';
+import { synthesizeAnew, synthesized } from './synthesized.ts';
 import { repoRoot } from '../../lib/paths.ts';
 
 /**
@@ -43,14 +44,9 @@ const supportAddresses = [`support@${supportDomain}`, `billing@${supportDomain}`
 /** What HelpdeskFunction puts in every environment, whatever the needs. */
 const constructDefaults = { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'helpdesk', LOG_LEVEL: 'INFO' };
 
-/** Bundling skipped (tests/infra/synth.test.ts bundles for real); cdk-nag findings stay annotations so they can be listed. */
+/** Shared per configuration with the other infra files (tests/infra/synthesized.ts); a changed manifest gets a synthesis of its own. */
 function synth(context: Json, functions?: readonly FunctionDefinition[]): Synth {
-  const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: Json };
-  const app = new App({ context: { ...cdkJson.context, ...context, 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:annotationsInValidationReport': false } });
-  const config = loadConfig(app.node);
-  const stack = new HelpdeskStack(app, 'ManifestTest', { config, ...(functions && { functions }) });
-  Aspects.of(stack).add(new AwsSolutionsChecks());
-  const template = Template.fromStack(stack);
+  const { stack, template, config } = functions ? synthesizeAnew(context, { functions }) : synthesized(context);
   return {
     stack,
     template,

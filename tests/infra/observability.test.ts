@@ -9,6 +9,7 @@ import { HelpdeskFunction } from '../../lib/constructs/helpdesk-function.ts';
 import { BOUNCE_RATE_THRESHOLD, COMPLAINT_RATE_THRESHOLD } from '../../lib/constructs/monitoring.ts';
 import { deliveryMetricNames, metricNames, metricsNamespace, serviceName } from '../../lib/definitions/metrics.ts';
 import { HelpdeskStack } from '../../lib/helpdesk-stack.ts';
+import { synthesized } from './synthesized.ts';
 import { functionsDir, repoRoot } from '../../lib/paths.ts';
 
 /**
@@ -28,14 +29,10 @@ const alarmEmail = 'ops@example.com';
 let mailOn: Synth;
 let mailOff: Synth;
 
+/** Shared per configuration with the other infra files (tests/infra/synthesized.ts). */
 function synth(context: Json): Synth {
-  const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: Json };
-  const app = new App({
-    context: { ...cdkJson.context, ...context, 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:annotationsInValidationReport': false },
-  });
-  const stack = new HelpdeskStack(app, 'ObservabilityTest', { config: loadConfig(app.node) });
-  Aspects.of(stack).add(new AwsSolutionsChecks());
-  return { stack, resources: Template.fromStack(stack).toJSON().Resources as Resources };
+  const { stack, resources } = synthesized(context);
+  return { stack, resources };
 }
 
 beforeAll(() => {

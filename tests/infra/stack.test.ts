@@ -9,6 +9,7 @@ import { type FunctionDefinition, functionNamed, functions as manifest, inboundM
 import { queues, table as tableDefinition } from '../../lib/definitions/resources.ts';
 import { agentGroups, routes } from '../../lib/definitions/routes.ts';
 import { HelpdeskStack } from '../../lib/helpdesk-stack.ts';
+import { synthesized } from './synthesized.ts';
 import { functionsDir, repoRoot } from '../../lib/paths.ts';
 
 type Json = Record<string, any>;
@@ -39,24 +40,10 @@ const bucketDeploymentIdPrefix = 'CustomCDKBucketDeployment';
  * skipped (fast, no esbuild), and error annotations stay annotations instead of failing
  * synthesis, so the cdk-nag tests below can list every finding.
  */
-function testApp(context: Json = {}): App {
-  const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: Json };
-  return new App({
-    context: {
-      ...cdkJson.context,
-      ...context,
-      'aws:cdk:bundling-stacks': [],
-      '@aws-cdk/core:annotationsInValidationReport': false,
-    },
-  });
-}
-
+/** Shared per configuration with the other infra files (tests/infra/synthesized.ts). */
 function synthStack(context: Json) {
-  const app = testApp(context);
-  const built = new HelpdeskStack(app, 'HelpdeskTest', { config: loadConfig(app.node) });
-  Aspects.of(built).add(new AwsSolutionsChecks());
-  const tmpl = Template.fromStack(built);
-  return { stack: built, template: tmpl, resources: tmpl.toJSON().Resources as Resources };
+  const { stack: built, template: tmpl, resources: res } = synthesized(context);
+  return { stack: built, template: tmpl, resources: res };
 }
 
 beforeAll(() => {
