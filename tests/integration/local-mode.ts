@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -117,6 +118,35 @@ export async function startLocalMode(
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * A table of its own (named `<prefix>-<random>`) in a running instance's DynamoDB Local, and this
+ * test process's environment pointed at that instance's services as a Lambda's is by the stack
+ * (region, the install's credentials, endpoints, TABLE_NAME, quiet Powertools), plus `env`: for a
+ * file that loads adapters or a handler in-process, after this and before their import, on data
+ * other files do not see.
+ */
+export async function ownTableEnvironment(ep: Endpoints, prefix: string, env: Record<string, string> = {}) {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+  const { provisionTable } = await import('../../local/services.ts');
+  const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
+  const rawDb = new DynamoDBClient({ endpoint: ep.services.dynamodb, region: ep.region, credentials: ep.credentials });
+  await provisionTable(rawDb, tableName);
+  Object.assign(process.env, {
+    AWS_REGION: ep.region,
+    AWS_ACCESS_KEY_ID: ep.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: ep.credentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: ep.services.dynamodb,
+    AWS_ENDPOINT_URL_S3: ep.services.s3,
+    S3_FORCE_PATH_STYLE: 'true',
+    TABLE_NAME: tableName,
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    ...env,
+  });
+  return { tableName, rawDb, db: DynamoDBDocumentClient.from(rawDb) };
 }
 
 /** Signs in a seeded agent of a local-mode instance, as the dashboard does (Cognito InitiateAuth); returns the ID token. */

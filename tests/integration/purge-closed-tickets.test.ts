@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { endpoints } from './client.ts';
-import { provisionTable } from '../../local/services.ts';
+import { ownTableEnvironment } from './local-mode.ts';
 import { openTicket, updateTicket, type Actor, type Ticket } from '../../functions/core/ticket.ts';
 import { defaultPolicy } from '../../functions/core/policy.ts';
 import { searchWords } from '../../functions/core/search-terms.ts';
@@ -21,10 +20,7 @@ import { normalizeSubject } from '../../functions/core/report.ts';
 const ep = endpoints;
 // The install's own: the S3 front refuses anything else.
 const credentials = ep.credentials;
-const tableName = `purge-test-${randomUUID().slice(0, 8)}`;
 const bucket = 'helpdesk-mail';
-const rawDb = new DynamoDBClient({ endpoint: ep.services.dynamodb, region: ep.region, credentials });
-const db = DynamoDBDocumentClient.from(rawDb);
 const s3 = new S3Client({ endpoint: ep.services.s3, region: ep.region, credentials, forcePathStyle: true });
 const agent: Actor = { sub: 'agent', email: 'l1@helpdesk.local' };
 const DAY = 86_400_000;
@@ -37,22 +33,12 @@ let store: typeof import('../../functions/adapters/ticket-store.ts');
 let handler: typeof import('../../functions/maintenance/purge-closed-tickets.ts')['handler'];
 let index: ReturnType<typeof import('../../functions/adapters/mail-index.ts')['mailIndex']>;
 
+let tableName: string;
+let db: Awaited<ReturnType<typeof ownTableEnvironment>>['db'];
+
 beforeAll(async () => {
-  await provisionTable(rawDb, tableName);
   // What the Lambda gets from the stack, pointed at local mode's services, before the handler loads.
-  Object.assign(process.env, {
-    AWS_REGION: ep.region,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: ep.services.dynamodb,
-    AWS_ENDPOINT_URL_S3: ep.services.s3,
-    S3_FORCE_PATH_STYLE: 'true',
-    TABLE_NAME: tableName,
-    MAIL_BUCKET: bucket,
-    CLOSED_TICKET_DAYS: '30',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'WARN',
-  });
+  ({ tableName, db } = await ownTableEnvironment(ep, 'purge-test', { MAIL_BUCKET: bucket, CLOSED_TICKET_DAYS: '30' }));
   store = await import('../../functions/adapters/ticket-store.ts');
   index = (await import('../../functions/adapters/mail-index.ts')).mailIndex(tableName);
   ({ handler } = await import('../../functions/maintenance/purge-closed-tickets.ts'));

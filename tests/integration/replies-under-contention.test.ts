@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { api, createTicket, endpoints, tokenFor } from './client.ts';
-import { provisionTable } from '../../local/services.ts';
+import { ownTableEnvironment } from './local-mode.ts';
 import { addAgentMessage, addCustomerMail, openTicket, updateTicket, type Actor, type MailDetails, type Ticket } from '../../functions/core/ticket.ts';
 import { defaultPolicy } from '../../functions/core/policy.ts';
 import { NotFoundError } from '../../functions/core/errors.ts';
@@ -60,25 +59,15 @@ describe('replies under contention', () => {
  * applyChange the read each racer worked its change out on.
  */
 describe('commuting writes against the store', () => {
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const tableName = `commuting-test-${randomUUID().slice(0, 8)}`;
-  const rawDb = new DynamoDBClient({ endpoint: endpoints.services.dynamodb, region: endpoints.region, credentials });
-  const db = DynamoDBDocumentClient.from(rawDb);
+  let tableName: string;
+  let db: Awaited<ReturnType<typeof ownTableEnvironment>>['db'];
   const agent: Actor = { sub: 'agent', email: 'l1@helpdesk.local' };
   const mailActor: Actor = { sub: 'system:inbound-mail', email: 'mail' };
   let store: ReturnType<(typeof import('../../functions/adapters/ticket-store.ts'))['ticketStore']>;
 
   beforeAll(async () => {
-    await provisionTable(rawDb, tableName);
     // The store's client reads its endpoint from the environment when it loads.
-    Object.assign(process.env, {
-      AWS_REGION: endpoints.region,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.services.dynamodb,
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-    });
+    ({ tableName, db } = await ownTableEnvironment(endpoints, 'commuting-test'));
     store = (await import('../../functions/adapters/ticket-store.ts')).ticketStore(tableName);
   }, 60_000);
 
