@@ -40,6 +40,8 @@ const pinned: [string, { pk: string; sk: string } | string | [string, string], {
   ['subject counter, before departments', keys.reportSubject('2026-01', 'vpn down'), { pk: 'REPORT#subjects#2026-01', sk: 'vpn down' }],
   ['SLA counter', keys.reportSla('2026-01-02', 'high', 2, null), { pk: 'REPORT#sla#2026-01', sk: 'DAY#2026-01-02#high#L2#~none' }],
   ['CSAT counter', keys.reportCsat('2026-01', 'it'), { pk: 'REPORT#csat', sk: 'MONTH#2026-01#it' }],
+  ['triage counter', keys.reportTriage('2026-01-26', 3, 'it'), { pk: 'REPORT#triage#2026-01', sk: 'WEEK#2026-01-26#3#it' }],
+  ['triage counter (dispatch)', keys.reportTriage('2026-01-26', 0, null), { pk: 'REPORT#triage#2026-01', sk: 'WEEK#2026-01-26#0#~none' }],
   ['report partition', reportPartition('sla', '2026-01'), 'REPORT#sla#2026-01'],
   ['report day range', reportDayRange('2026-01-01', '2026-01-31'), ['DAY#2026-01-01', 'DAY#2026-01-31#~']],
   // Mail channel, web form and delivery items.
