@@ -28,7 +28,7 @@ const values: DeploymentValues = {
   signingKey: { value: 'k' },
 };
 
-const host = startFunctionHost({ manifest: [sleepy], root: repoRoot, region: 'us-east-1' });
+const host = startFunctionHost({ manifest: [sleepy], root: repoRoot, region: 'us-east-1', enforceTimeouts: true });
 host.configure(values, {});
 afterAll(() => host.stop());
 const invoke = host.invoker(sleepy.name);
