@@ -6,18 +6,25 @@ import { actorOf } from '#shared/auth';
 import { ticketStore } from '#adapters/ticket-store';
 import { agentStore } from '#adapters/agent-store';
 import { departmentStore } from '#adapters/department-store';
+import { triageExampleStore } from '#adapters/triage-example-store';
+import { logger } from '#shared/logger';
+import { recordTriageExample } from '#app/record-triage-example';
 import { ticketIdParam, updateTicketBody } from '#core/schemas';
 import { changeTicket, type ChangeTicketDeps } from '#app/change-ticket';
 
 const config = await configFor('UpdateTicket');
 const agents = agentStore(config.tableName);
 const departments = departmentStore(config.tableName);
+const tickets = ticketStore(config.tableName);
+const examples = triageExampleStore(config.tableName);
 const deps: ChangeTicketDeps = {
-  tickets: ticketStore(config.tableName),
+  tickets,
   knownDepartment: (id) => departments.knownDepartment(id),
   getAgent: (email) => agents.getAgent(email),
   lifecycle: lifecycleFor(config),
   policy,
+  // The change stands even if its example is not written: logged, and the next change of the ticket writes it.
+  recordExample: (id) => recordTriageExample(id, { tickets, examples }).catch((err: unknown) => logger.error('Triage example not recorded', { ticketId: id, error: String(err) })),
 };
 
 /** PATCH /tickets/{id}: change status, priority, category, department, assignee or tags (functions/app/change-ticket.ts). */

@@ -8,6 +8,7 @@ import { changeCounts } from '#core/report';
 import { ID_PATTERN } from '#core/ids';
 import { NotFoundError, RuleViolationError, VersionConflictError } from '#core/errors';
 import type { Policy } from '#core/policy';
+import { changesExample } from './record-triage-example.ts';
 
 /**
  * An agent changes a ticket's status, priority, category, department,
@@ -22,6 +23,8 @@ export interface ChangeTicketDeps {
   getAgent(email: string): Promise<Agent | undefined>;
   lifecycle: { start(ticketId: string): Promise<unknown>; stop(ticketId: string, cause: string): Promise<unknown>; signal(ticketId: string): Promise<unknown> };
   policy: Policy;
+  /** Records the ticket as a labelled example for the triage model (record-triage-example.ts), once it is written; never throws. */
+  recordExample?(ticketId: string): Promise<unknown>;
 }
 
 export async function changeTicket(
@@ -47,6 +50,8 @@ export async function changeTicket(
   const result = updateTicket(current, patch, request.actor, request.at, deps.policy);
   // Report counters the change moves (a resolution's SLA, a release from spam) go in the same write.
   if (result.event) await deps.tickets.saveTicket(result.ticket, expected, result.event, undefined, reportCounters(changeCounts(current, result.ticket)));
+  // A ticket finished, or relabelled once finished, teaches triage.
+  if (result.event && deps.recordExample && changesExample(current, result.ticket)) await deps.recordExample(current.id);
   // Closed by hand: nothing left to time. Any other lifecycle change wakes the wait in progress.
   if (result.ticket.status === 'closed' && current.status !== 'closed') await deps.lifecycle.stop(current.id, 'Closed by an agent');
   // Released from the spam view: a real request now, with SLA timers from here.

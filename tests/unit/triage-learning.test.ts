@@ -3,6 +3,7 @@ import { retrainTriage, recentMonths, HISTORY_KEPT, type RetrainDeps } from '../
 import { triageModelLoader, type LoaderLog } from '../../functions/app/triage-model-loader.ts';
 import { changesExample, recordTriageExample } from '../../functions/app/record-triage-example.ts';
 import { openTicket, type OpenTicketDeps } from '../../functions/app/open-ticket.ts';
+import { changeTicket } from '../../functions/app/change-ticket.ts';
 import type { TriageModelPointer } from '../../functions/adapters/triage-model-store.ts';
 import { labelledExample, WEIGHT_DEPARTMENT_CORRECTED, WEIGHT_ROUTED_FROM_DISPATCH, type LabelledTicket } from '../../functions/core/triage-labels.ts';
 import { prepareTriageModel, trainTriageModel, type TriageModel } from '../../functions/core/triage-model.ts';
@@ -334,6 +335,27 @@ describe('labelled examples from worked tickets', () => {
     expect(await recordTriageExample(ticket.id, { tickets: store, examples })).toBe('written');
     expect(stored.size).toBe(1);
     expect(stored.get(ticket.id)).toMatchObject({ department: 'finance', ticketVersion: 4 });
+  });
+
+  it('PATCH /tickets/{id}: a resolution records the example after the change is saved; a tag on an open ticket does not', async () => {
+    const calls: string[] = [];
+    let stored = base({ department: 'it' });
+    const deps = {
+      tickets: {
+        getTicket: async () => stored,
+        saveTicket: async (next: Ticket) => void (calls.push(`save ${next.status}`), (stored = next)),
+      },
+      knownDepartment: async () => true,
+      getAgent: async () => undefined,
+      lifecycle: { start: async () => undefined, stop: async () => undefined, signal: async () => undefined },
+      policy: defaultPolicy,
+      recordExample: async (id: string) => void calls.push(`example ${id === stored.id}`),
+    };
+    const principal = { admin: true, level: 3 as const, departments: [], restricted: [], email: agent.email };
+    const request = (patch: Record<string, unknown>) => ({ ticketId: stored.id, patch, expectedVersion: stored.version, principal, actor: agent, at: '2026-06-02T00:00:00.000Z' });
+    await changeTicket(request({ tags: ['x'] }), deps);
+    await changeTicket(request({ status: 'resolved', department: 'finance' }), deps);
+    expect(calls).toEqual(['save new', 'save resolved', 'example true']);
   });
 
   it('a change makes or alters an example only when the ticket is finished', () => {
