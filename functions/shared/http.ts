@@ -36,12 +36,23 @@ export interface ApiRequest<B, Q, P> {
   principal: Principal;
   /** Lower-case header names, as payload format 2.0 delivers them. */
   headers: Record<string, string | undefined>;
+  /** The body as text, for a route that declares `text` (a file); otherwise undefined. */
+  text?: string;
+}
+
+/** A body taken as text (a file such as JSON Lines), not parsed as JSON: its content types and size limit. */
+export interface TextBodySpec {
+  readonly types: readonly string[];
+  readonly maxBytes: number;
+  readonly description: string;
 }
 
 export interface RouteSpec<B, Q, P> {
   body?: z.ZodType<B, unknown>;
   query?: z.ZodType<Q, unknown>;
   params?: z.ZodType<P, unknown>;
+  /** A text body (instead of a JSON `body`), read as it is under these limits. */
+  text?: TextBodySpec;
   /** Admins only (see admin-route.ts): anyone else gets a 403 before their input is even read. */
   adminOnly?: boolean;
 }
@@ -116,6 +127,17 @@ function readJsonBody(event: Event): unknown {
   return value;
 }
 
+/** A declared text body: its content type (415), its size (413), its bytes decoded as UTF-8. */
+export function readTextBody(event: Pick<Event, 'headers' | 'body' | 'isBase64Encoded'>, spec: TextBodySpec): string {
+  const type = (event.headers?.['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!spec.types.includes(type)) throw new HttpError(415, 'unsupported_media_type', `Send the body as ${spec.types.join(', ')}`);
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > spec.maxBytes) throw new HttpError(413, 'payload_too_large', `The body is ${bytes.length} bytes; at most ${spec.maxBytes} are taken at once`);
+  // Bytes that are not UTF-8 become U+FFFD, which the route's own checks can point at.
+  return bytes.toString('utf8');
+}
+
 /** Path parameters arrive percent-encoded from some integrations; decode once, refusing malformed escapes. */
 function decodeParams(params: Record<string, string | undefined> | undefined) {
   const out: Record<string, string> = {};
@@ -161,6 +183,7 @@ export function agentRoute<B = undefined, Q = undefined, P = undefined>(
         params: spec.params ? validate(spec.params, decodeParams(event.pathParameters), 'path') : (undefined as P),
         query: spec.query ? validate(spec.query, event.queryStringParameters ?? {}, 'query string') : (undefined as Q),
         body: spec.body ? validate(spec.body, readJsonBody(event), 'body') : (undefined as B),
+        ...(spec.text ? { text: readTextBody(event, spec.text) } : {}),
       });
     },
   };

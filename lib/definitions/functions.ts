@@ -22,6 +22,7 @@ import type { ZodType } from 'zod';
 import { agentEmailParams, auditQuery, cannedResponseBody, cannedResponseParams, inviteAgentBody, updateAgentBody } from '#core/admin';
 import { helpFormSchema, linkTokenParams, statusReplySchema, surveyFormSchema } from '#core/customer-forms';
 import { erasureBody } from '#core/erasure';
+import { triageImportBody } from '#core/triage-import';
 import {
   addMessageBody,
   attachmentKeyQuery,
@@ -58,6 +59,8 @@ export interface AgentRouteApi {
   readonly query?: ZodType;
   /** A JSON body. */
   readonly body?: ZodType;
+  /** A body taken as text (a file), with its content types and size limit: the very object its handler passes as `text`. */
+  readonly textBody?: { readonly types: readonly string[]; readonly maxBytes: number; readonly description: string };
   readonly ok: RouteAnswer;
   /** Further error answers (the JSON error shape), by status: what each means to the caller. */
   readonly errors?: Readonly<Record<number, string>>;
@@ -235,6 +238,21 @@ export const functions = [
     memoryMb: 1024,
     timeoutSeconds: 29,
   },
+  // A history from another desk (JSON Lines): good lines stored once as labelled examples, then the same retrain, published only if it beats the rules too.
+  {
+    name: 'AdminImportTriageExamples',
+    entry: 'api/admin-import-triage-examples.ts',
+    description: 'Imports past tickets as triage examples and retrains; the model is put in use if it beats the rules and the one in use',
+    trigger: agent('POST', '/admin/triage/examples', {
+      textBody: triageImportBody,
+      ok: json(200, 'Lines accepted and rejected (each bad line by number, with its reason), examples stored, and the model: published or not, version, and department right on held-out tickets for it, the model in use and the rules'),
+      errors: { 413: 'The file is over the size or line limit: split it', 415: 'Not JSON Lines (application/x-ndjson, application/jsonl or text/plain)' },
+    }),
+    needs: { table: readwrite, bucket: { read: ['models'], write: ['models'] } },
+    // Training is CPU-bound: 1769 MB is one full vCPU.
+    memoryMb: 1769,
+    timeoutSeconds: 29,
+  },
 
   // Customers never sign in: these answer signed, expiring links from our mail, and the throttled web form.
   { name: 'SurveyRating', entry: 'public/survey-rating.ts', description: 'Satisfaction survey: the rating link', trigger: customer('GET', '/survey/{token}', { params: linkTokenParams, ok: page('The rating page of a signed survey link'), pages: [400, 404, 410] }), needs: { table: readwrite, signingKey: true, deskName: true, lifecycle: ['wake'] } },
@@ -242,7 +260,7 @@ export const functions = [
   { name: 'SurveyComment', entry: 'public/survey-comment.ts', description: 'Satisfaction survey: the comment form', trigger: customer('POST', '/survey/comment', { form: surveyFormSchema, ok: page('The thank-you page; the rating is recorded'), pages: [400, 404, 410] }), needs: { table: readwrite, signingKey: true, deskName: true, lifecycle: ['wake'] } },
   { name: 'HelpForm', entry: 'public/help-form.ts', description: 'The web form', trigger: customer('GET', '/help', { ok: page('The web form') }), needs: { deskName: true } },
   // The ticket it opens is acknowledged by mail (with a signed status link) once mail is on.
-  { name: 'SubmitTicket', entry: 'public/submit-ticket.ts', description: 'The web form opens a ticket', trigger: customer('POST', '/help', { form: helpFormSchema, ok: page('The thank-you page with the ticket number; the form again with errors on a 400'), pages: [400, 413, 415, 429] }), needs: { table: readwrite, lifecycle: ['start'], mail: true, deskName: true, publicUrl: true } },
+  { name: 'SubmitTicket', entry: 'public/submit-ticket.ts', description: 'The web form opens a ticket', trigger: customer('POST', '/help', { form: helpFormSchema, ok: page('The thank-you page with the ticket number; the form again with errors on a 400'), pages: [400, 413, 415, 429] }), needs: { table: readwrite, lifecycle: ['start'], mail: true, deskName: true, publicUrl: true, bucket: { read: ['models'] } } },
   { name: 'TicketStatus', entry: 'public/ticket-status.ts', description: 'The ticket status page behind a signed link', trigger: customer('GET', '/status/{token}', { params: linkTokenParams, ok: page('The status page of a signed link'), pages: [400, 404, 410] }), needs: { table: read, signingKey: true, deskName: true } },
   { name: 'StatusReply', entry: 'public/status-reply.ts', description: 'A reply from the status page', trigger: customer('POST', '/status/reply', { form: statusReplySchema, ok: { status: 303, description: 'Back to the status page, the reply added' }, pages: [400, 404, 409, 410, 413, 415] }), needs: { table: readwrite, signingKey: true, deskName: true, lifecycle: ['wake'] } },
 

@@ -74,6 +74,10 @@ function agentOperation(s: AgentRouteApi) {
   };
   if (s.params) responses[404] = errorResponse('No such item, or not one the caller may see');
   for (const [status, description] of Object.entries(s.errors ?? {})) responses[status] = errorResponse(description);
+  if (s.textBody) {
+    responses[413] ??= errorResponse(`The body is larger than ${s.textBody.maxBytes} bytes`);
+    responses[415] ??= errorResponse(`The body is not ${s.textBody.types.join(', ')}`);
+  }
   if (s.body) {
     responses[413] = errorResponse(`The body is larger than ${limits.requestBytes} bytes`);
     responses[415] = errorResponse('The body is not application/json');
@@ -82,6 +86,9 @@ function agentOperation(s: AgentRouteApi) {
   responses[500] = errorResponse('Something went wrong on our side (no stack; a requestId to quote)');
   return {
     ...(s.body && { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(s.body) } } } }),
+    ...(s.textBody && {
+      requestBody: { required: true, description: s.textBody.description, content: Object.fromEntries(s.textBody.types.map((t) => [t, { schema: { type: 'string' } }])) },
+    }),
     responses,
     security: [{ cognitoJwt: [] }],
   };

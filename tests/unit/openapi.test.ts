@@ -20,7 +20,7 @@ const httpFunctions = functions.filter((fn) => fn.trigger.kind === 'http');
 const apiOf = (name: string) => {
   const fn = functions.find((f) => f.name === name)!;
   if (fn.trigger.kind !== 'http') throw new Error(`${name} is not a route`);
-  return fn.trigger.api as { params?: unknown; query?: unknown; body?: unknown; form?: unknown };
+  return fn.trigger.api as { params?: unknown; query?: unknown; body?: unknown; textBody?: unknown; form?: unknown };
 };
 type Operation = { operationId: string; parameters: { name: string; in: string; required: boolean; schema: object }[]; requestBody?: { content: Record<string, { schema: object }> }; responses: Record<string, { description?: string; content?: Record<string, { schema: { $ref?: string } }> }>; security: Record<string, string[]>[] };
 const operations = Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([method, op]) => ({ path, method, op: op as Operation })));
@@ -150,11 +150,12 @@ describe('each handler parses with the schemas the document names', () => {
     // Loaded as Lambda loads it: with exactly the environment its needs bring, plus the runtime's.
     const runtime = Object.fromEntries(Object.entries(saved).filter(([k]) => (runtimeVariables as readonly string[]).includes(k) || k === 'PATH' || k === 'HOME'));
     process.env = { ...runtime, AWS_REGION: 'us-east-1', ...environmentOf(fn, values) };
-    const mod = (await import(join('../../functions', fn.entry))) as { handler: { spec?: { body?: unknown; query?: unknown; params?: unknown } } };
+    const mod = (await import(join('../../functions', fn.entry))) as { handler: { spec?: { body?: unknown; text?: unknown; query?: unknown; params?: unknown } } };
     const spec = mod.handler.spec;
     expect(spec, `${fn.entry} does not expose the schemas it parses with (agentRoute/adminRoute do)`).toBeDefined();
     const named = apiOf(fn.name);
     expect(spec!.body, 'body').toBe(named.body);
+    expect(spec!.text, 'text body').toBe(named.textBody);
     expect(spec!.query, 'query').toBe(named.query);
     expect(spec!.params, 'path').toBe(named.params);
     // The first import loads the AWS SDK and middleware, seconds on a busy machine: a deadline against a hang, not a speed check.

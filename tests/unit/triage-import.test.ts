@@ -3,7 +3,8 @@ import { importTriageExamples, type ImportDeps } from '../../functions/app/impor
 import type { TriageModelPointer } from '../../functions/adapters/triage-model-store.ts';
 import { defaultPolicy } from '../../functions/core/policy.ts';
 import type { TriageExample } from '../../functions/core/triage-examples.ts';
-import { checkImportFile, hostileUnicode, importFileProblem, isTriageImportContentType, triageExampleDigest, triageImportLimits } from '../../functions/core/triage-import.ts';
+import { checkImportFile, hostileUnicode, importFileProblem, isTriageImportContentType, triageExampleDigest, triageImportBody, triageImportLimits } from '../../functions/core/triage-import.ts';
+import { HttpError, readTextBody } from '../../functions/shared/http.ts';
 import type { TriageModel } from '../../functions/core/triage-model.ts';
 
 /**
@@ -77,6 +78,27 @@ describe('import limits', () => {
     const many = Array.from({ length: triageImportLimits.lines + 1 }, () => '{}').join('\n');
     expect(importFileProblem(many)).toMatchObject({ status: 413, message: expect.stringMatching(/1001 lines; at most 1000/) });
     expect(importFileProblem(Array.from({ length: triageImportLimits.lines }, () => '{}').join('\n') + '\n\n\n')).toBeNull();
+  });
+
+  it('reads the route body: 415 for another content type, 413 over the byte limit, base64 decoded, bytes that are not UTF-8 pointed at by line', () => {
+    const status = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof HttpError ? `${e.status} ${e.message}` : String(e);
+      }
+      return 'ok';
+    };
+    const ok = line({ subject: 'VPN', body: 'caiu', department: 'it' });
+    expect(status(() => readTextBody({ headers: { 'content-type': 'application/json' }, body: ok, isBase64Encoded: false }, triageImportBody))).toMatch(/^415 Send the body as application\/x-ndjson, application\/jsonl, text\/plain/);
+    expect(status(() => readTextBody({ headers: {}, body: ok, isBase64Encoded: false }, triageImportBody))).toMatch(/^415/);
+    const big = Buffer.alloc(triageImportLimits.fileBytes + 1, 'a').toString('base64');
+    expect(status(() => readTextBody({ headers: { 'content-type': 'application/x-ndjson' }, body: big, isBase64Encoded: true }, triageImportBody))).toBe('413 The body is 2097153 bytes; at most 2097152 are taken at once');
+    const bytes = Buffer.concat([Buffer.from(`${ok}\n{"subject":"Ol`), Buffer.from([0xe1]), Buffer.from('","body":"x","department":"it"}\n')]);
+    const text = readTextBody({ headers: { 'content-type': 'application/jsonl; charset=utf-8' }, body: bytes.toString('base64'), isBase64Encoded: true }, triageImportBody);
+    const r = checkImportFile(text, desk);
+    expect(r.accepted.map((a) => a.line)).toEqual([1]);
+    expect(r.rejected).toEqual([{ line: 2, reason: expect.stringMatching(/^subject: refused: U\+FFFD.*not valid UTF-8/) }]);
   });
 
   it('takes JSON Lines under any of its usual content types', () => {
