@@ -35,9 +35,14 @@ import { priorities, type Priority } from './ticket.ts';
  * Priority = matrix[impact][urgency] (ITIL style; by default low × low is
  * low, high × high urgent). Distinct signals count:
  *   urgency high: 2+ urgency signals, or one in the subject; medium: one in
- *                 the body; low: none.
+ *                 the body, or none and no sign either way (an ordinary
+ *                 ticket); low: a low-urgency signal ("no rush", "dúvida",
+ *                 "gostaria de saber") and no urgency signal.
  *   impact  high: requester in a VIP domain, or 2+ impact signals; medium:
  *                 one; low: none.
+ * So `low` takes evidence: most tickets say nothing of urgency, and calling
+ * them low was wrong for most of them. An urgency signal inside a matched
+ * low-urgency signal does not count: "not urgent" is no sign of urgency.
  */
 
 export interface CategoryRule {
@@ -62,6 +67,11 @@ export interface TriageRules {
   urgencySignals: string[];
   /** Signals that raise impact (how many/how much): e.g. 'todos', 'everyone', 'production', 'produção', 'clientes', 'all users', 'sistema', 'outage'. */
   impactSignals: string[];
+  /**
+   * Signals that the ticket can wait: e.g. 'no rush', 'sem pressa', 'quando puder', 'dúvida', 'just wondering'.
+   * Only with one and no urgency signal is urgency low. Absent: the rules never grade urgency low.
+   */
+  lowUrgencySignals?: string[];
   /** Requester domains whose tickets are high impact (VIP customers). */
   vipDomains: string[];
   /** priority = matrix[impact][urgency]; each of impact and urgency is 'high' | 'medium' | 'low'. */
@@ -286,6 +296,7 @@ export const triageRulesSchema: z.ZodType<TriageRules> = z
     categories: z.array(categoryRule).min(1).max(100),
     urgencySignals: z.array(keyword).max(300),
     impactSignals: z.array(keyword).max(300),
+    lowUrgencySignals: z.array(keyword).max(300).optional(),
     vipDomains: z.array(domain).max(1000),
     matrix: z.strictObject({ high: row, medium: row, low: row }),
     minConfidence: z.number().min(0).max(1),
@@ -319,6 +330,9 @@ interface Compiled {
   rules: CompiledRule[];
   urgency: Labelled[];
   impact: Labelled[];
+  lowUrgency: Labelled[];
+  /** Per low-urgency phrase id, the urgency phrase ids written inside it ('not urgent' holds 'urgent'). */
+  negates: Map<number, Set<number>>;
   vip: string[];
 }
 
@@ -339,6 +353,16 @@ function compile(rules: TriageRules): Compiled {
     }
     return [...out.values()];
   };
+  /** Phrase ids of `inner` whose words run inside one of `outer`'s. */
+  const inside = (outer: string, inner: Labelled[]): Set<number> => {
+    const o = parsePhrase(outer)?.words ?? [];
+    const out = new Set<number>();
+    for (const u of inner) {
+      const w = parsePhrase(u.label)?.words ?? [];
+      for (let i = 0; w.length && i + w.length <= o.length; i++) if (w.every((x, j) => o[i + j] === x)) out.add(u.id);
+    }
+    return out;
+  };
   const domains = (list: readonly string[] | undefined) => [...new Set((list ?? []).map((d) => d.trim().toLowerCase()).filter(Boolean))];
   const compiled: Compiled = {
     index,
@@ -351,8 +375,11 @@ function compile(rules: TriageRules): Compiled {
     })),
     urgency: phrases(rules.urgencySignals),
     impact: phrases(rules.impactSignals),
+    lowUrgency: phrases(rules.lowUrgencySignals ?? []),
+    negates: new Map(),
     vip: domains(rules.vipDomains),
   };
+  for (const l of compiled.lowUrgency) compiled.negates.set(l.id, inside(l.label, compiled.urgency));
   cache.set(rules, compiled);
   return compiled;
 }
@@ -430,9 +457,19 @@ export function triage(input: TriageInput, rules: TriageRules): TriageResult {
 
   // Urgency and impact.
   const signals = best ? [...best.signals] : [];
+  const negated = new Set<number>();
+  let lowUrgency = false;
+  for (const l of c.lowUrgency) {
+    if (inSubject.has(l.id) || inBody.has(l.id)) {
+      lowUrgency = true;
+      for (const u of c.negates.get(l.id) ?? []) negated.add(u);
+      signals.push(`low-urgency:${l.label}`);
+    }
+  }
   let urgentInSubject = false;
   let urgencyCount = 0;
   for (const u of c.urgency) {
+    if (negated.has(u.id)) continue;
     const s = inSubject.has(u.id);
     if (s || inBody.has(u.id)) {
       urgencyCount++;
@@ -450,7 +487,7 @@ export function triage(input: TriageInput, rules: TriageRules): TriageResult {
   const vip = domainHit(requester, c.vip);
   if (vip) signals.push(`vip:${vip}`);
 
-  const urgency: Grade = urgencyCount >= 2 || urgentInSubject ? 'high' : urgencyCount === 1 ? 'medium' : 'low';
+  const urgency: Grade = urgencyCount >= 2 || urgentInSubject ? 'high' : urgencyCount === 0 && lowUrgency ? 'low' : 'medium';
   const impact: Grade = vip || impactCount >= 2 ? 'high' : impactCount === 1 ? 'medium' : 'low';
 
   return {
@@ -609,13 +646,24 @@ export const defaultTriageRules: TriageRules = deepFreeze({
     'sistema', 'system', 'outage', 'queda geral', 'sistema parado', 'sistema fora do ar', 'system down', 'site fora do ar',
     'site down',
   ],
+  // Someone saying it can wait, or asking rather than reporting: questions and information requests.
+  lowUrgencySignals: [
+    'sem pressa', 'sem urgência', 'não é urgente', 'nada urgente', 'não tem pressa', 'quando puder', 'quando possível',
+    'quando tiver tempo', 'baixa prioridade', 'dúvida', 'dúvidas', 'uma pergunta', 'gostaria de saber', 'queria saber',
+    'gostaria de entender', 'por curiosidade', 'poderiam me informar', 'poderia me informar', 'pedido de informação',
+    'sugestão', 'sugestões', 'no rush', 'no hurry', 'not urgent', 'no urgency', 'low priority', 'when you have time',
+    'when you get a chance', 'when you can', 'at your convenience', 'whenever possible', 'question', 'questions',
+    'quick question', 'just wondering', "i'd like to know", 'i would like to know', 'could you tell me', 'curious',
+    'request for information', 'information request', 'suggestion', 'feature request',
+  ],
   vipDomains: [],
   // ITIL impact × urgency: only high/high is urgent; low/low is low.
   //             urgency: high      medium    low
-  // No word of urgency or impact at all is low: labelled desks put about one
-  // ticket in eight there, and the rules never could. Any one signal keeps it
-  // normal. A learned model (triage-decision.ts) sets priority once trained;
-  // a priority an agent set always stays.
+  // Low urgency takes a sign that it can wait (lowUrgencySignals); a ticket
+  // that says nothing either way is medium urgency, so normal: most tickets
+  // say nothing, and labelled desks call few of those low. A learned model
+  // (triage-decision.ts) sets priority once trained; a priority an agent set
+  // always stays.
   matrix: {
     high: /*   */ { high: 'urgent', medium: 'high', low: 'high' },
     medium: /* */ { high: 'high', medium: 'normal', low: 'normal' },

@@ -154,10 +154,29 @@ describe('priority', () => {
     expect(t('URGENT: production is down for all users', '').priority).toBe('urgent');
   });
 
-  it('a plain question is low: no urgency and no impact signal (the issue found the rules never said low)', () => {
+  it('a plain question is low: a sign it can wait, and no urgency or impact signal (the issue found the rules never said low)', () => {
     const q = t('Dúvida sobre o vale-refeição', 'Olá, gostaria de saber quando o vale-refeição é creditado. Obrigada!');
     expect(q).toMatchObject({ category: 'benefits', urgency: 'low', impact: 'low', priority: 'low' });
+    expect(q.signals).toContain('low-urgency:dúvida');
     expect(t('Question about my payslip', 'When is the payslip published each month?').priority).toBe('low');
+    expect(t('Férias', 'Sem pressa: quando puder, me diga o saldo.').priority).toBe('low');
+  });
+
+  it('a ticket that says nothing of urgency or impact is normal, not low: low takes evidence', () => {
+    expect(t('Payslip for November', 'Please send my payslip for November.')).toMatchObject({ urgency: 'medium', impact: 'low', priority: 'normal' });
+    expect(t('Holerite de novembro', 'Por favor, enviem meu holerite.')).toMatchObject({ urgency: 'medium', priority: 'normal' });
+  });
+
+  it('"not urgent" is a sign it can wait, not of urgency; an urgency signal beside a low one wins', () => {
+    expect(t('Payslip copy', 'Not urgent: I need a copy of my payslip.')).toMatchObject({ urgency: 'low', priority: 'low' });
+    expect(t('Holerite', 'Não é urgente, mas preciso da segunda via.')).toMatchObject({ urgency: 'low', priority: 'low' });
+    expect(t('Quick question', 'The VPN is not working for me.')).toMatchObject({ urgency: 'medium', priority: 'normal' });
+  });
+
+  it('rules without lowUrgencySignals never grade urgency low', () => {
+    const r = tiny();
+    expect(t('vpn', 'no rush, a question', 'x@example.com', r)).toMatchObject({ urgency: 'medium', impact: 'low', priority: 'normal' });
+    expect(triageRulesSchema.safeParse(r).success).toBe(true);
   });
 
   it('one signal of urgency or of impact keeps it normal', () => {
@@ -165,11 +184,11 @@ describe('priority', () => {
     expect(t('Question about my payslip', 'Everyone asks.')).toMatchObject({ urgency: 'low', impact: 'medium', priority: 'normal' });
   });
 
-  it('urgency: one signal in the subject or two anywhere is high, one in the body medium', () => {
+  it('urgency: one signal in the subject or two anywhere is high, one in the body (or none) medium', () => {
     expect(t('Impressora urgente', '').urgency).toBe('high');
     expect(t('Impressora', 'é urgente').urgency).toBe('medium');
     expect(t('Impressora', 'é urgente, ela travou').urgency).toBe('high');
-    expect(t('Impressora', 'nada demais').urgency).toBe('low');
+    expect(t('Impressora', 'nada demais').urgency).toBe('medium');
   });
 
   it('impact: one signal is medium, two are high', () => {
