@@ -56,7 +56,7 @@ function value(field: string, v: unknown, lang: Language, departments: Departmen
     return kind === 'reply' ? t('conversation.reply') : kind === 'note' ? t('conversation.note') : t('conversation.customer');
   }
   // Accepting triage's suggestion records its verdict: said in words, not as JSON.
-  if (field === 'triage.review' && typeof v === 'object' && 'verdict' in v) return (v as { verdict: string }).verdict === 'corrected' ? t('reports.triageCorrected') : t('reports.triageConfirmed');
+  if (field === 'triage.review' && typeof v === 'object' && 'verdict' in v) return (v as { verdict: string }).verdict === 'corrected' ? t('triage.verdictShort.corrected') : t('triage.verdictShort.confirmed');
   if (field === 'requester' && typeof v === 'object' && 'email' in v) {
     const p = v as { email: string; name?: string };
     return p.name ? `${p.name} <${p.email}>` : p.email;

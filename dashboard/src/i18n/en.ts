@@ -153,6 +153,8 @@ export const en = {
   'triage.saveCorrection': 'Save the correction',
   'triage.verdict.confirmed': 'Accepted as triaged ({at})',
   'triage.verdict.corrected': 'Corrected by an agent ({at})',
+  'triage.verdictShort.confirmed': 'Accepted',
+  'triage.verdictShort.corrected': 'Corrected',
   'ticket.survey': 'Satisfaction',
   'ticket.surveyPending': 'Survey sent, no rating yet',
   'ticket.surveyComment': 'Customer comment',

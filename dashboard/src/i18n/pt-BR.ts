@@ -155,6 +155,8 @@ export const ptBR: Record<MessageKey, string> = {
   'triage.saveCorrection': 'Salvar a correção',
   'triage.verdict.confirmed': 'Aceito como triado ({at})',
   'triage.verdict.corrected': 'Corrigido por um agente ({at})',
+  'triage.verdictShort.confirmed': 'Aceito',
+  'triage.verdictShort.corrected': 'Corrigido',
   'ticket.survey': 'Satisfação',
   'ticket.surveyPending': 'Pesquisa enviada, sem nota ainda',
   'ticket.surveyComment': 'Comentário do cliente',
