@@ -8,10 +8,10 @@ import { departmentStore } from '#adapters/department-store';
 import { mailIndex } from '#adapters/mail-index';
 import { mailObjects } from '#adapters/mail-objects';
 import { mailer } from '#adapters/mailer';
-import { triageModelStore } from '#adapters/triage-model-store';
 import { receiveMail, type ReceiveDeps } from '#app/receive-mail';
-import { triageModelLoader } from '#app/triage-model-loader';
+import { triageModelFor } from '#app/triage-model-in-use';
 import { metrics, MetricUnit, observed } from '#shared/observability';
+import { eachRecord } from '#shared/sqs-batch';
 import { mailResultMetric, metricNames } from '#definitions/metrics';
 
 const config = await configFor('InboundMail');
@@ -19,51 +19,28 @@ const config = await configFor('InboundMail');
 if (!config.mail) throw new Error('InboundMail cannot start: MAIL_ENABLED is "false", and inbound mail needs mail on');
 /** SES's S3 action takes mail up to 40 MB. */
 const MAX_MAIL_BYTES = 40 * 1024 * 1024;
-const mailConfig = {
-  ...config.mail,
-  deskName: config.deskName,
-  publicUrl: config.publicUrl,
-  /** Acknowledgements per recipient address and per recipient domain per hour: config/policy.json `acknowledgements`. */
-  autoReplyCap: policy.acknowledgements.perAddressPerHour,
-  autoReplyDomainCap: policy.acknowledgements.perDomainPerHour,
-};
-const lifecycle = lifecycleFor(config);
 const objects = mailObjects(config.mailBucket, { forcePathStyle: runtime.s3ForcePathStyle });
-const outbound = mailer(undefined, mailConfig.configurationSet);
-
 const deps: ReceiveDeps = {
   store: ticketStore(config.tableName),
   knownDepartment: departmentStore(config.tableName).knownDepartment,
-  triageModel: triageModelLoader(triageModelStore(config.tableName, config.mailBucket, { forcePathStyle: runtime.s3ForcePathStyle }), { log: logger }),
+  triageModel: triageModelFor(config),
   index: mailIndex(config.tableName),
   getRaw: (bucket, key) => objects.getRaw(bucket, key, MAX_MAIL_BYTES),
   putAttachment: objects.putAttachment,
-  send: outbound.send,
-  config: mailConfig,
+  send: mailer(undefined, config.mail.configurationSet).send,
+  // Acknowledgements per recipient address and per recipient domain an hour: config/policy.json `acknowledgements`.
+  config: { ...config.mail, deskName: config.deskName, publicUrl: config.publicUrl, autoReplyCap: policy.acknowledgements.perAddressPerHour, autoReplyDomainCap: policy.acknowledgements.perDomainPerHour },
   policy,
-  lifecycle,
-  onQuarantine: (reason) => {
-    metrics.addMetric(metricNames.mailQuarantined, MetricUnit.Count, 1);
-    logger.warn('Mail quarantined', { reason });
-  },
+  lifecycle: lifecycleFor(config),
+  onQuarantine: (reason) => (metrics.addMetric(metricNames.mailQuarantined, MetricUnit.Count, 1), logger.warn('Mail quarantined', { reason })),
 };
 
 /**
- * SQS → inbound mail. Each record is handled on its own: one that fails for a
- * passing reason is reported back (partial batch failure) and retried, then
- * dead-lettered; the rest of the batch is not held up by it.
+ * SQS → inbound mail (functions/app/receive-mail.ts). Each record is handled on
+ * its own: one that fails for a passing reason is reported back (partial batch
+ * failure) and retried, then dead-lettered; the rest of the batch is not held up by it.
  */
-export const handler = observed(async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
-  const results = await Promise.allSettled(event.Records.map((r) => receiveMail(r.body, deps)));
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  results.forEach((r, i) => {
-    if (r.status === 'fulfilled') {
-      metrics.addMetric(mailResultMetric(r.value.result), MetricUnit.Count, 1);
-    } else {
-      // The error, not the mail: addresses and bodies stay out of the logs.
-      logger.error('Inbound mail failed; it will be retried', { messageId: event.Records[i]!.messageId, error: (r.reason as Error).name });
-      batchItemFailures.push({ itemIdentifier: event.Records[i]!.messageId });
-    }
-  });
-  return { batchItemFailures };
-});
+export const handler = observed(
+  async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> =>
+    eachRecord(event, 'Inbound mail', (body) => receiveMail(body, deps), (outcome) => metrics.addMetric(mailResultMetric(outcome.result), MetricUnit.Count, 1)),
+);
