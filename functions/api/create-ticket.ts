@@ -1,16 +1,14 @@
 import { createHash } from 'node:crypto';
-import { configFor, runtime } from '#shared/config';
-import { logger } from '#shared/logger';
+import { configFor } from '#shared/config';
 import { policy } from '#shared/policy';
 import { lifecycleFor } from '#shared/lifecycle';
 import { agentRoute, HttpError, json } from '#shared/http';
 import { actorOf } from '#shared/auth';
 import { ticketStore } from '#adapters/ticket-store';
 import { departmentStore } from '#adapters/department-store';
-import { triageModelStore } from '#adapters/triage-model-store';
 import { createTicketBody } from '#core/schemas';
 import { openTicket } from '#app/open-ticket';
-import { triageModelLoader } from '#app/triage-model-loader';
+import { triageModelFor } from '#app/triage-model-in-use';
 import { RuleViolationError } from '#core/errors';
 import { can, type Rights } from '#core/access';
 
@@ -19,7 +17,7 @@ const lifecycle = lifecycleFor(config);
 
 const store = ticketStore(config.tableName);
 const departments = departmentStore(config.tableName);
-const triageModel = triageModelLoader(triageModelStore(config.tableName, config.mailBucket, { forcePathStyle: runtime.s3ForcePathStyle }), { log: logger });
+const triageModel = triageModelFor(config);
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** POST /tickets: an agent records a ticket for a customer (phone, walk-in, chat...). */

@@ -5,6 +5,7 @@ import { lifecycleFor } from '#shared/lifecycle';
 import { ticketStore } from '#adapters/ticket-store';
 import { departmentStore } from '#adapters/department-store';
 import { webFormGuard } from '#adapters/web-form-guard';
+import { triageModelFor } from '#app/triage-model-in-use';
 import { checkHelpForm, readForm } from '#core/customer-forms';
 import { helpFormPage, helpThanksPage } from '#core/customer-pages';
 import { answerRobot, submitHelpForm, type HelpFormDeps } from '#app/submit-help-form';
@@ -18,6 +19,7 @@ const departments = departmentStore(config.tableName);
 const deps: HelpFormDeps = {
   tickets: ticketStore(config.tableName),
   knownDepartment: (id) => departments.knownDepartment(id),
+  triageModel: triageModelFor(config),
   lifecycle: lifecycleFor(config),
   guard: webFormGuard(config.tableName),
   // Mail is off until the stack is given a support domain: tickets then open without an acknowledgement.

@@ -120,7 +120,7 @@ describe('configFor: the variables of the needs, checked', () => {
   });
 
   it('mail off: no mail settings, and no support address, sender or signing key asked for', async () => {
-    const { env, read } = recording({ TABLE_NAME: 't', STATE_MACHINE_ARN: values.stateMachineArn, MAIL_ENABLED: 'false', DESK_NAME: 'Desk', PUBLIC_URL: 'https://desk.example' });
+    const { env, read } = recording({ TABLE_NAME: 't', STATE_MACHINE_ARN: values.stateMachineArn, MAIL_ENABLED: 'false', DESK_NAME: 'Desk', PUBLIC_URL: 'https://desk.example', MAIL_BUCKET: 'mail' });
     const config = await configFor('SubmitTicket', env);
     expect(config.mail).toBeUndefined();
     expect('mail' in config).toBe(true);
