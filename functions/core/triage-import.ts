@@ -140,6 +140,12 @@ export function checkImportFile(text: string, departments: ReadonlySet<string>):
       reject('not a JSON object');
       continue;
     }
+    // The file's format names both; an empty one is fine (a ticket with no subject), a missing one is a broken export.
+    const missing = (['subject', 'body'] as const).find((f) => typeof (raw as Record<string, unknown>)[f] !== 'string');
+    if (missing) {
+      reject(`${missing}: required, as a string`);
+      continue;
+    }
     // Checked once parsed, so an escaped character (\u202e, \ud800) is caught as surely as a literal one.
     const fields = raw as Record<string, unknown>;
     const hostile = ['subject', 'body', 'department', 'category'].map((f) => (typeof fields[f] === 'string' ? [f, hostileUnicode(fields[f] as string)] : [f, undefined])).find(([, p]) => p);

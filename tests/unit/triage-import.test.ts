@@ -23,7 +23,7 @@ describe('checkImportFile', () => {
       line({ subject: 'Impressora parada', body: 'A impressora do 2º andar não imprime', department: 'it', priority: 'high' }), // 1
       '{"subject": "Fatura", "body": "segunda via", "department": "finance"', // 2: bad JSON
       line({ subject: 'Crachá', body: 'perdi o crachá', department: 'security' }), // 3: not a department of this desk
-      line({ subject: 'Sem corpo nem departamento' }), // 4: missing department
+      line({ subject: 'Sem corpo nem departamento' }), // 4: missing body and department
       line({ subject: '', body: '', department: 'it' }), // 5: no text
       line({ subject: 'Reembolso', body: 'quero meu dinheiro', department: 'finance', priority: 'p1' }), // 6: bad priority
       line({ subject: 'x', body: 'y'.repeat(triageImportLimits.lineBytes), department: 'it' }), // 7: too long
@@ -34,6 +34,7 @@ describe('checkImportFile', () => {
       '', // 12: blank, skipped silently
       line({ subject: 'Mudança de mesa', body: 'preciso trocar de sala', department: 'FACILITIES', category: 'moves' }) + '\r', // 13: CRLF, label normalised
       line({ subject: 'Ol\ufffd', body: 'not UTF-8 here', department: 'it' }), // 14: a byte that was not UTF-8
+      line({ subject: 'Sem corpo', department: 'it' }), // 15: no body field
     ].join('\n');
     const r = checkImportFile(file, desk);
     expect(r.accepted.map((a) => [a.line, a.example.department])).toEqual([
@@ -41,10 +42,10 @@ describe('checkImportFile', () => {
       [13, 'facilities'],
     ]);
     const reasons = Object.fromEntries(r.rejected.map((x) => [x.line, x.reason]));
-    expect(Object.keys(reasons).map(Number)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14]);
+    expect(Object.keys(reasons).map(Number)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 15]);
     expect(reasons[2]).toMatch(/^not JSON/);
     expect(reasons[3]).toMatch(/^department: "security" is not a department of this desk \(facilities, finance, hr, it, support\)/);
-    expect(reasons[4]).toMatch(/^department: /);
+    expect(reasons[4]).toBe('body: required, as a string');
     expect(reasons[5]).toMatch(/empty/);
     expect(reasons[6]).toMatch(/^priority: /);
     expect(reasons[7]).toMatch(/^too long: \d+ bytes, at most 65536/);
@@ -53,7 +54,10 @@ describe('checkImportFile', () => {
     expect(reasons[10]).toMatch(/U\+0000, a control character/);
     expect(reasons[11]).toBe('not a JSON object');
     expect(reasons[14]).toMatch(/not valid UTF-8/);
-    expect(r.lines).toBe(13);
+    expect(reasons[15]).toBe('body: required, as a string');
+    expect(checkImportFile(line({ body: 'sem assunto', department: 'it' }), desk).rejected[0]!.reason).toBe('subject: required, as a string');
+    expect(checkImportFile(line({ subject: '', body: 'sem assunto', department: 'it' }), desk).accepted).toHaveLength(1);
+    expect(r.lines).toBe(14);
   });
 
   it('counts a repeated ticket once, whatever the spacing of its line, and drops a byte-order mark', () => {
