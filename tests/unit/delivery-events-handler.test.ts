@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Context, SQSEvent } from 'aws-lambda';
 
 /**
@@ -22,8 +22,13 @@ process.env.POWERTOOLS_TRACE_ENABLED = 'false';
 const record = (messageId: string, body: string) => ({ messageId, body }) as SQSEvent['Records'][number];
 
 describe('delivery-events handler', () => {
+  let handler: (typeof import('../../functions/email/delivery-events.ts'))['handler'];
+  // Loading the handler (the SDK, its configuration) takes seconds on a busy machine: outside the test's time limit.
+  beforeAll(async () => {
+    ({ handler } = await import('../../functions/email/delivery-events.ts'));
+  }, 120_000);
+
   it('reports only the record that failed', async () => {
-    const { handler } = await import('../../functions/email/delivery-events.ts');
     const out = await handler({ Records: [record('a', 'ok'), record('b', 'store-down'), record('c', 'garbage')] }, {} as Context);
     expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: 'b' }] });
   });
