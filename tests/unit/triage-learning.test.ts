@@ -16,7 +16,9 @@ import type { TriageExample } from '../../functions/core/triage-examples.ts';
 /**
  * The learning loop's use cases with in-memory stores: examples from worked
  * tickets, retraining that publishes only a better model (and only one of two
- * racing), the loader's cold start, caching and broken models.
+ * racing), the loader's cold start, caching and broken models. Training
+ * takes a few seconds of a shared machine: each test's deadline is generous
+ * (a hang fails, not speed).
  */
 
 // Three departments; the rules know some of these words (impressora, toner, reembolso) and none of support's.
@@ -100,7 +102,7 @@ function pointerFor(model: TriageModel, seq: number, key: string, trainedAt: str
   return { seq, version: `v${seq}`, key, trainedAt, examples: model.examples, accuracy: model.metrics.fields.department?.accuracy ?? null, metrics: model.metrics, history: [] };
 }
 
-describe('retrainTriage', () => {
+describe('retrainTriage', { timeout: 120_000 }, () => {
   it('a new desk: too few labelled tickets trains nothing, publishes nothing', async () => {
     const models = modelStore();
     const result = await retrainTriage(deps(corpus(8), models), fast);
@@ -190,7 +192,7 @@ describe('retrainTriage', () => {
   });
 });
 
-describe('triageModelLoader', () => {
+describe('triageModelLoader', { timeout: 120_000 }, () => {
   const logs = () => {
     const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
     const log: LoaderLog = { info: (message, fields) => lines.push({ level: 'info', message, fields }), error: (message, fields) => lines.push({ level: 'error', message, fields }) };
@@ -273,7 +275,7 @@ describe('triageModelLoader', () => {
   });
 });
 
-describe('labelled examples from worked tickets', () => {
+describe('labelled examples from worked tickets', { timeout: 120_000 }, () => {
   const agent = { sub: 'a', email: 'agent@desk' };
   const base = (over: Partial<Ticket> = {}): Ticket => {
     const { ticket } = ticketOpening({ requester: { email: 'ana@example.com' }, subject: 'Toner acabou', body: 'x', channel: 'email' }, 7, agent, '2026-06-01T10:00:00.000Z', defaultPolicy);
