@@ -19,8 +19,10 @@ import type { TriageExample } from './triage-examples.ts';
  *
  * Methods (chosen in bench/triage.ts by measurement):
  *   'logistic'     multinomial logistic regression on TF-IDF (sublinear tf,
- *                  L2-normalised), trained by seeded SGD with L2 penalty and
- *                  class weights balanced; the default.
+ *                  L2-normalised), trained by seeded SGD with L2 penalty;
+ *                  department and category with balanced class weights,
+ *                  priority unweighted on words and pairs only
+ *                  ({@link TrainOptions.charGrams}); the default.
  *   'naive-bayes'  multinomial naive Bayes on raw counts, Laplace smoothing:
  *                  the baseline.
  *   'complement-nb' complement naive Bayes (Rennie et al. 2003) on TF-IDF.
@@ -69,6 +71,12 @@ export interface TrainOptions {
   epochs: number;
   /** Logistic: weigh classes by n/(k·n_c) so a small department is not drowned by a big one, per field. */
   balance: Record<TriageField, boolean>;
+  /**
+   * Per field, whether its head reads the character n-grams too, or only
+   * words and pairs (the vector is the same; the head leaves the n-grams at
+   * weight 0, so the model's format does not change).
+   */
+  charGrams: Record<TriageField, boolean>;
   /** Precision the recommended routing threshold should reach on held-out tickets. */
   targetPrecision: number;
   /** Share of tickets the recommended threshold must still route (the level-1 queue is people's time too). */
@@ -84,7 +92,11 @@ export const defaultTrainOptions: TrainOptions = {
   seed: 1,
   l2: 1e-4,
   epochs: 30,
-  balance: { department: true, category: true, priority: true },
+  // Priority: measured by repeated cross-validation (bench/triage.ts, docs/benchmarks.md), a head on
+  // words and pairs without class weights was right 3–5 points more often, in both languages: the
+  // n-grams carried the topic (which says little of priority), and balancing pushed the rare 'low'.
+  balance: { department: true, category: true, priority: false },
+  charGrams: { department: true, category: true, priority: false },
   // As precise as the keyword rules were when they routed (76 % on labelled tickets), rounded up;
   // and at most 15 % left to the dispatch queue, the goal.
   targetPrecision: 0.8,
@@ -490,6 +502,13 @@ function fit(examples: TriageExample[], docs: Map<string, number>[], o: TrainOpt
   const heads: Partial<Record<TriageField, Head>> = {};
   const input = o.method === 'naive-bayes' ? 'counts' : 'tfidf';
   const vectors = docs.map((d) => vectorizer.vector(d, input));
+  // The same vectors without the character n-grams (norm unchanged, so prediction reads the full vector).
+  const isChar = new Uint8Array(features);
+  for (const [f, i] of vectorizer.index) if (f.startsWith('c:')) isChar[i] = 1;
+  const wordVectors = vectors.map((x): Sparse => {
+    const keep = [...x.idx.keys()].filter((j) => !isChar[x.idx[j]!]);
+    return { idx: Int32Array.from(keep, (j) => x.idx[j]!), val: Float64Array.from(keep, (j) => x.val[j]!) };
+  });
   for (const field of triageFields) {
     const rows: Rows = { x: [], y: [], weight: [] };
     const values: string[] = [];
@@ -502,7 +521,7 @@ function fit(examples: TriageExample[], docs: Map<string, number>[], o: TrainOpt
     examples.forEach((e, i) => {
       const v = fieldValue(e, field);
       if (v === undefined) return;
-      rows.x.push(vectors[i]!);
+      rows.x.push((o.charGrams[field] ? vectors : wordVectors)[i]!);
       rows.y.push(labels.indexOf(v));
       rows.weight.push(e.weight ?? 1);
     });
@@ -703,6 +722,7 @@ export function trainTriageModel(examples: readonly TriageExample[], options: Pa
     ...options,
     features: { ...defaultTrainOptions.features, ...options.features },
     balance: { ...defaultTrainOptions.balance, ...options.balance },
+    charGrams: { ...defaultTrainOptions.charGrams, ...options.charGrams },
   };
   const list = [...examples];
   if (new Set(list.map((e) => e.department)).size < 2) throw new TriageModelError('training needs examples of at least two departments');

@@ -45,6 +45,21 @@ describe('trainTriageModel', () => {
     expect(trained.report.heldOut.every((p) => p?.department)).toBe(true);
   });
 
+  it("priority's head reads words and pairs only (by default), the department's the character n-grams too", () => {
+    const m = trained.model;
+    const charWeighted = (field: 'department' | 'priority') => {
+      const h = m.heads[field]!;
+      const k = h.labels.length;
+      let n = 0;
+      for (let j = 0; j < h.weights.length; j += k + 1) if (m.features.vocabulary[h.weights[j]!]!.startsWith('c:')) n++;
+      return n;
+    };
+    expect(defaultTrainOptions.charGrams).toEqual({ department: true, category: true, priority: false });
+    expect(charWeighted('priority')).toBe(0);
+    expect(charWeighted('department')).toBeGreaterThan(0);
+    expect(m.heads.priority!.weights.length).toBeGreaterThan(0);
+  });
+
   it('refuses examples of a single department', () => {
     expect(() => trainTriageModel(examples.filter((e) => e.department === 'it'))).toThrow(TriageModelError);
   }, SLOW);
