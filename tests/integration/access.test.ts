@@ -195,6 +195,9 @@ describe('reports count only what the caller may see', () => {
     expect(sum(res.body.backlog)).toBe(mine.length);
     const lines = (res.body.topSubjects as { subject: string }[]).map((s) => s.subject.split(' ').pop()).sort();
     expect(lines).toEqual([...mine].sort());
+    // Triage decided only the dispatch ticket's department (the others were preset): its row is the dispatch queue's.
+    expect(res.body.triage.total.triaged).toBe(sees[who].dispatch ? 1 : 0);
+    expect((res.body.triage.departments as { department: string | null }[]).map((d) => d.department)).toEqual(sees[who].dispatch ? [null] : []);
     const csv = await fetch(`${local.endpoints.apiUrl}/reports?format=csv`, { headers: { authorization: `Bearer ${await token(who)}` } });
     expect(csv.status).toBe(200);
     expect((await csv.text()).includes(' legal')).toBe(sees[who].legal);
