@@ -27,9 +27,7 @@ const handlerFiles = handlerFolders.flatMap((folder) =>
  */
 const LINE_BUDGET = 55;
 /** Entries still over the budget, and why: each is to be moved out, not the budget raised. */
-const notYetThin: Record<string, string> = {
-  'api/create-ticket.ts': 'the idempotency replay (hash, lookup, 422, visibility) still sits in the handler',
-};
+const notYetThin: Record<string, string> = {};
 
 /** Every module a file names, statically or in a dynamic import(). */
 function importsOf(file: string): string[] {
