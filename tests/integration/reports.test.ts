@@ -201,7 +201,7 @@ describe('GET /reports (counters kept at write time)', () => {
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="helpdesk-report-${day}-${day}.csv"`);
     const sections = res.text.trimEnd().split('\r\n\r\n');
-    expect(sections.map((s) => s.split('\r\n')[0])).toEqual(['report', 'volume', 'top categories', 'top subjects', 'sla', 'backlog', 'csat']);
+    expect(sections.map((s) => s.split('\r\n')[0])).toEqual(['report', 'volume', 'top categories', 'top subjects', 'sla', 'backlog', 'csat', 'triage']);
     expect(sections[0]).toBe(`report\r\nfrom,to\r\n${day},${day}`);
     expect(sections[3]).toContain('\r\nboleto # não chegou,4');
     expect(sections[4]).toContain('\r\nurgent,2,0,1\r\n');
