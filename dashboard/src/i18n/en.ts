@@ -307,6 +307,7 @@ export const en = {
   'field.followUpOf': 'Follow-up of',
   'field.triage': 'Triage',
   'field.triage.review': 'Triage verdict',
+  'field.acceptTriage': 'Accept triage’s suggestion',
   'field.mergedInto': 'Merged into',
 
   'status.new': 'New',

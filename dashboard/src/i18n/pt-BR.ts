@@ -309,6 +309,7 @@ export const ptBR: Record<MessageKey, string> = {
   'field.followUpOf': 'Continuação de',
   'field.triage': 'Triagem',
   'field.triage.review': 'Veredito da triagem',
+  'field.acceptTriage': 'Aceitar a sugestão da triagem',
   'field.mergedInto': 'Mesclado em',
 
   'status.new': 'Novo',
