@@ -144,6 +144,12 @@ describe('POST /admin/erasures', () => {
     expect(volumeBefore).toBe(1);
     expect(subjectsBefore).toEqual([1, 1]);
 
+    // A worked ticket is a labelled example for the triage model, with the customer's text: the erasure deletes it too.
+    const mailNow = (await api('GET', `/tickets/${mailTicket.id}`, { token: agent })).body.ticket;
+    expect((await api('PATCH', `/tickets/${mailTicket.id}`, { token: agent, body: { department: 'support', status: 'resolved', version: mailNow.version } })).status).toBe(200);
+    const examplePk = `TRIAGE_EXAMPLES#${String(mailTicket.createdAt).slice(0, 7)}`;
+    expect((await query({ pk: examplePk })).filter((i) => i.sk === mailTicket.id)).toHaveLength(1);
+
     const res = await api('POST', '/admin/erasures', { token: admin, body: { email: email.toUpperCase(), reason: `Pedido de ${email} por e-mail` } });
     expect(res.status).toBe(200);
     const pseudonym = pseudonymFor(email);
@@ -176,6 +182,7 @@ describe('POST /admin/erasures', () => {
       expect(items.filter((i) => i.id === apiTicket.id || i.id === mailTicket.id), `SEARCH#${word}`).toEqual([]);
       expectNoPersonalData(items, `SEARCH#${word}`);
     }
+    expect((await query({ pk: examplePk })).filter((i) => i.sk === mailTicket.id)).toEqual([]);
     expect(await query({ pk: `MSGID#${mailMessageId.toLowerCase()}` })).toEqual([]);
     expect(await query({ pk: `AUTOREPLY#${email}` })).toEqual([]);
     const subjects = await query({ pk: `REPORT#subjects#${today().slice(0, 7)}` });
