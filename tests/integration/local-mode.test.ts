@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -37,9 +37,31 @@ async function dynamoProcessesFor(home: string): Promise<string[]> {
 }
 
 describe('local mode lifecycle', () => {
+  // One instance on a home of the test's own serves the token test, then is the first of the
+  // restart test's three: a start fewer, and neither test asserts anything of the other's.
+  let home: string;
+  let shared: LocalMode;
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'helpdesk-restart-'));
+    shared = await startInstance({ home });
+  }, 150_000);
+  afterAll(async () => {
+    await shared?.stop();
+    await rm(home, { recursive: true, force: true });
+  }, 90_000);
+
+  it('prints a bearer token for a seeded agent as the last line of npm run token', async () => {
+    const { stdout } = await run('npm', ['run', '-s', 'token', '--', 'l3@helpdesk.local'], { cwd: repoRoot, env: { ...process.env, HELPDESK_HOME: shared.endpoints.home } });
+    const token = stdout.trim().split('\n').pop()!;
+    const res = await fetch(`${shared.endpoints.apiUrl}/tickets`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const unknown = await run('npm', ['run', '-s', 'token', '--', 'nobody@example.com'], { cwd: repoRoot, env: { ...process.env, HELPDESK_HOME: shared.endpoints.home } }).catch((e) => e);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/Seeded agents: .*l1@helpdesk\.local/);
+  }, 60_000);
+
   it('keeps every ticket across a restart, and --fresh wipes them', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'helpdesk-restart-'));
-    const first = await startLocalMode({ home });
+    const first = shared;
     const created = await signedInFetch(first, 'POST', '/tickets', {
       requester: { email: 'persist@example.com' },
       subject: 'Survives a restart',
@@ -70,24 +92,8 @@ describe('local mode lifecycle', () => {
       await fresh.stop();
     }
     expect(await dynamoProcessesFor(home)).toEqual([]);
-    await rm(home, { recursive: true, force: true });
-    // Three instances one after another, each allowed startLocalMode's 90 s on a busy machine: no tight total.
+    // Two more instances one after another, each allowed startLocalMode's 90 s on a busy machine: no tight total.
   }, 600_000);
-
-  it('prints a bearer token for a seeded agent as the last line of npm run token', async () => {
-    const local = await startLocalMode();
-    try {
-      const { stdout } = await run('npm', ['run', '-s', 'token', '--', 'l3@helpdesk.local'], { cwd: repoRoot, env: { ...process.env, HELPDESK_HOME: local.endpoints.home } });
-      const token = stdout.trim().split('\n').pop()!;
-      const res = await fetch(`${local.endpoints.apiUrl}/tickets`, { headers: { authorization: `Bearer ${token}` } });
-      expect(res.status).toBe(200);
-      const unknown = await run('npm', ['run', '-s', 'token', '--', 'nobody@example.com'], { cwd: repoRoot, env: { ...process.env, HELPDESK_HOME: local.endpoints.home } }).catch((e) => e);
-      expect(unknown.code).toBe(1);
-      expect(unknown.stderr).toMatch(/Seeded agents: .*l1@helpdesk\.local/);
-    } finally {
-      await local.stop();
-    }
-  }, 150_000);
 
   it('stops at once on a bad setting, naming it: DEFAULT_LANGUAGE is checked by the stack\'s own rule before anything starts', async () => {
     const failed = await startLocalMode({ env: { DEFAULT_LANGUAGE: 'fr' } }).then(
