@@ -48,7 +48,18 @@ function statementsByFunction(): Map<string, { fn: Json; statements: Json[] }> {
 describe('admin routes', () => {
   it('are agent routes behind the JWT authorizer, each with a handler that only admins pass', () => {
     expect(adminRoutes.map((r) => r.name).sort()).toEqual(
-      ['AdminAudit', 'AdminDeleteCannedResponse', 'AdminDisableAgent', 'AdminEnableAgent', 'AdminGetAgent', 'AdminInviteAgent', 'AdminPutCannedResponse', 'AdminUpdateAgent'],
+      [
+        'AdminAudit',
+        'AdminDeleteCannedResponse',
+        'AdminDisableAgent',
+        'AdminEnableAgent',
+        'AdminGetAgent',
+        'AdminImportTriageExamples',
+        'AdminInviteAgent',
+        'AdminPutCannedResponse',
+        'AdminRetrainTriage',
+        'AdminUpdateAgent',
+      ],
     );
     for (const r of adminRoutes) {
       expect(r.auth, r.name).toBe('agent');

@@ -352,7 +352,7 @@ describe('functions', () => {
       const actions = statements.flatMap((s) => asArray(s.Action as string | string[]));
       expect(actions.filter((a) => !/^(dynamodb|logs|xray|states|ses|secretsmanager|s3|cognito-idp|sqs):/.test(a)), routeName).toEqual([]);
       const s3Resources = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('s3:'))).flatMap((s) => asArray(s.Resource as unknown).map(describeResource));
-      for (const r of s3Resources) expect(r, routeName).toMatch(/^<AWS::S3::Bucket MailMailBucket\.Arn>\/(uploads|attachments|inbound)\/\*$/);
+      for (const r of s3Resources) expect(r, routeName).toMatch(/^<AWS::S3::Bucket MailMailBucket\.Arn>\/(uploads|attachments|inbound|models\/triage)\/\*$/);
     }
   });
 
