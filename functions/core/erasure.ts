@@ -150,8 +150,10 @@ function scrub(value: unknown, s: Secrets, key?: string): unknown {
   }
   if (Array.isArray(value)) {
     if (key === 'attachments' || key === 'mailThread') return [];
-    // Triage signals name the requester's domain; the rest are the policy's own labels.
-    if (key === 'signals') return value.filter((v) => typeof v !== 'string' || !/^(domain|vip):/.test(v));
+    // Triage signals name the requester's domain, and the model's words come from the customer's text;
+    // the rest are the policy's own labels.
+    if (key === 'signals') return value.filter((v) => typeof v !== 'string' || !/^(domain|vip|model:words)[:=]/.test(v));
+    if (key === 'words') return [];
     return value.map((v) => scrub(v, s));
   }
   if (value && typeof value === 'object') {

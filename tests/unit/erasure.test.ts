@@ -128,6 +128,20 @@ describe('planErasure', () => {
     expect(p.ticket.survey?.comment).toBeNull();
   });
 
+  it("drops the triage words and signals taken from the customer's text or address, keeps the decision", () => {
+    const s = storedTicket();
+    const triage = {
+      at: at(0), category: 'printing', department: 'it', priority: 'normal', confidence: 0.9, dispatch: false, decidedBy: 'model',
+      words: ['impressora', 'joana'],
+      signals: ['decided:model', 'model:department=it@0.90', 'model:words=impressora,joana', 'keyword:impressora', 'domain:example.com', 'vip:example.com'],
+    };
+    const p = planErasure({ ticketItem: { ...s.ticketItem, triage }, items: s.items, actor: admin, now: at(30), mailBucket: bucket, prefixes });
+    const kept = p.ticket.triage as unknown as typeof triage;
+    expect(kept.words).toEqual([]);
+    expect(kept.signals).toEqual(['decided:model', 'model:department=it@0.90', 'keyword:impressora']);
+    expect(kept).toMatchObject({ department: 'it', decidedBy: 'model', confidence: 0.9 });
+  });
+
   it('keeps what counts: ids, number, times, priority, category, department, level, breaches, rating', () => {
     const { ticket, plan: p } = plan();
     expect(p.ticket).toMatchObject({
