@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { repoRoot, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
 import { spawnGroup, stopGroup } from '../process-groups.ts';
-import { CORPUS_PRIORITY, QUEUE_DEPARTMENT } from '../../bench/triage-corpus.ts';
+import { readCorpusTickets } from '../../bench/triage-corpus.ts';
 
 /**
  * Bringing a history (issue 13 item 2) against local mode: POST
@@ -122,26 +122,6 @@ describe('POST /admin/triage/examples', () => {
   }, 180_000);
 });
 
-interface Labelled {
-  subject: string;
-  body: string;
-  department: string;
-  priority: string;
-}
-
-function corpus(): Labelled[] {
-  return readFileSync(CORPUS, 'utf8')
-    .split(/\r?\n/)
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as { subject?: string | null; body?: string | null; queue: string; priority: string })
-    .filter((r) => QUEUE_DEPARTMENT[r.queue] && (r.body ?? '').trim())
-    .map((r) => ({
-      subject: (r.subject ?? '').trim().slice(0, 250) || '(no subject)',
-      body: r.body!.slice(0, 20_000),
-      department: QUEUE_DEPARTMENT[r.queue]!,
-      priority: CORPUS_PRIORITY[r.priority] ?? 'normal',
-    }));
-}
 
 /** Runs the CLI as `npm run triage:train` does, in a process group of its own, stopped even when the test fails. */
 async function trainCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
@@ -167,7 +147,7 @@ describe('npm run triage:train', () => {
   }, 120_000);
 
   it.skipIf(!present)('trains the running desk on a history: the model it puts in use routes new tickets of that kind', async () => {
-    const all = corpus();
+    const all = readCorpusTickets(CORPUS);
     const history = all.slice(0, 150);
     const fresh = all.slice(150);
     expect(fresh.length).toBeGreaterThanOrEqual(30);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { repoRoot, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
-import { CORPUS_PRIORITY, QUEUE_DEPARTMENT } from '../../bench/triage-corpus.ts';
+import { readCorpusTickets, type CorpusTicket } from '../../bench/triage-corpus.ts';
 
 /**
  * Done when of issue 13: a fresh local mode routes by its rules, learns from
@@ -23,27 +23,6 @@ const WORKED = 100;
 const present = existsSync(CORPUS);
 if (!present) console.log(`triage-learning: skipped, ${CORPUS} is absent (the labelled corpus lives outside the repository)`);
 
-interface Labelled {
-  subject: string;
-  body: string;
-  department: string;
-  priority: string;
-}
-
-function corpus(): Labelled[] {
-  return readFileSync(CORPUS, 'utf8')
-    .split(/\r?\n/)
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as { subject?: string | null; body?: string | null; queue: string; priority: string })
-    .filter((r) => QUEUE_DEPARTMENT[r.queue] && (r.body ?? '').trim())
-    .map((r) => ({
-      // A few corpus tickets have no subject; the API needs one.
-      subject: (r.subject ?? '').trim().slice(0, 250) || '(no subject)',
-      body: r.body!.slice(0, 20_000),
-      department: QUEUE_DEPARTMENT[r.queue]!,
-      priority: CORPUS_PRIORITY[r.priority] ?? 'normal',
-    }));
-}
 
 let local: LocalMode;
 let agent: string;
@@ -84,7 +63,7 @@ async function inBatches<T, R>(items: T[], n: number, fn: (item: T) => Promise<R
   return out;
 }
 
-async function open(t: Labelled) {
+async function open(t: CorpusTicket) {
   for (let attempt = 1; ; attempt++) {
     const res = await call(agent, 'POST', '/tickets', { requester: { email: `cust-${randomUUID().slice(0, 8)}@example.com` }, subject: t.subject, body: t.body, channel: 'email' });
     // A machine shared by several test runs can push a call past the function's 10 s: the ticket is asked for again.
@@ -95,7 +74,7 @@ async function open(t: Labelled) {
 }
 
 /** The agent's work: where the ticket belongs, how urgent it is, resolved. A 409 (the lifecycle wrote meanwhile) is retried on the current version. */
-async function work(id: string, t: Labelled) {
+async function work(id: string, t: CorpusTicket) {
   for (let attempt = 1; ; attempt++) {
     const current = (await call(agent, 'GET', `/tickets/${id}`)).body.ticket;
     const res = await call(agent, 'PATCH', `/tickets/${id}`, { department: t.department, priority: t.priority, status: 'resolved', version: current.version });
@@ -106,7 +85,7 @@ async function work(id: string, t: Labelled) {
 }
 
 /** Share of tickets triage routed to their labelled department (unrouted counts as wrong), and who decided. */
-async function routing(tickets: Labelled[]) {
+async function routing(tickets: CorpusTicket[]) {
   const opened = await inBatches(tickets, 2, open);
   const right = opened.filter((o, i) => o.department === tickets[i]!.department).length;
   const decidedBy: Record<string, number> = {};
@@ -116,7 +95,7 @@ async function routing(tickets: Labelled[]) {
 
 describe.skipIf(!present)('triage learns from the tickets agents work (issue 13)', () => {
   it('routes new tickets right more often after 100 worked tickets and a retrain', async () => {
-    const all = corpus();
+    const all = readCorpusTickets(CORPUS);
     const worked = all.slice(0, WORKED);
     const unseen = all.slice(WORKED);
     expect(unseen.length).toBeGreaterThanOrEqual(50);
