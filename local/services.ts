@@ -3,10 +3,10 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net, { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import sesLocal from 'aws-ses-v2-local';
+import { dynamoJvmOptions, launcherArguments } from './dynamodb-launcher.ts';
 import { buckets, queues, table, topics, type IndexDefinition } from '../lib/definitions/resources.ts';
 
 /** Local AWS stand-ins, each started on loopback and provisioned from the stack's own definitions. */
@@ -76,15 +76,19 @@ function dynamoDbLocalDir(): string {
   return join(lib, dir);
 }
 
-const loopbackLauncher = join(dirname(fileURLToPath(import.meta.url)), 'java', 'LoopbackDynamoDb.java');
+/** DynamoDB Local's jar and its libraries, as a Java class path. */
+export function dynamoDbClassPath(): string[] {
+  const dir = dynamoDbLocalDir();
+  return [join(dir, 'DynamoDBLocal.jar'), join(dir, 'DynamoDBLocal_lib', '*')];
+}
 
 async function startDynamoOn(dataDir: string, port: number): Promise<{ process: ChildProcess; endpoint: string; client: DynamoDBClient }> {
   // The jar's own main listens on every interface and has no host option; the launcher
-  // (local/java/LoopbackDynamoDb.java, run from source) binds it to 127.0.0.1. No telemetry either.
+  // (local/java/LoopbackDynamoDb.java, see local/dynamodb-launcher.ts) binds it to 127.0.0.1. No telemetry either.
   const dir = dynamoDbLocalDir();
   const libs = join(dir, 'DynamoDBLocal_lib');
-  const classPath = [join(dir, 'DynamoDBLocal.jar'), join(libs, '*')].join(process.platform === 'win32' ? ';' : ':');
-  const child = spawn('java', [`-Djava.library.path=${libs}`, '-cp', classPath, loopbackLauncher, '-port', String(port), '-dbPath', dataDir, '-sharedDb', '-disableTelemetry'], {
+  const launcher = await launcherArguments(dynamoDbClassPath());
+  const child = spawn('java', [...dynamoJvmOptions, `-Djava.library.path=${libs}`, ...launcher, '-port', String(port), '-dbPath', dataDir, '-sharedDb', '-disableTelemetry'], {
     cwd: dir,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
