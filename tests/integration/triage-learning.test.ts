@@ -128,8 +128,8 @@ describe.skipIf(!present)('triage learns from the tickets agents work (issue 13)
     expect(retrain.body).toMatchObject({ inUse: 'v1', examples: { desk: WORKED } });
     if (!retrain.body.published) expect(['too-few-held-out', 'not-better']).toContain(retrain.body.reason);
 
-    // Functions read which model is in use at most once a minute.
-    await new Promise((r) => setTimeout(r, 61_000));
+    // Functions read which model is in use at most once per 10 s.
+    await new Promise((r) => setTimeout(r, 11_000));
     const after = await routing(unseen);
     console.log(
       `department right on ${unseen.length} new tickets: before ${(before.accuracy * 100).toFixed(1)} % (unrouted ${(before.unrouted * 100).toFixed(1)} %), ` +
