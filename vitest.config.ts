@@ -8,14 +8,13 @@ process.env.HELPDESK_TEST_RUN ??= `run-${process.pid}-${Date.now()}`;
  * Tests in layers: unit tests need no network; integration tests run against
  * one real local-mode instance started by the global setup; infra tests synth
  * the stack; e2e tests drive Debian's Chromium (playwright-core) through the
- * dashboard and the customer pages of their own local-mode instance, one file
- * at a time.
+ * dashboard and the customer pages of their own local-mode instance. The type
+ * check is a unit test (tests/unit/typecheck.test.ts), so it runs beside the rest.
  */
 export default defineConfig({
   test: {
     // Two files at a time, not vitest's cores-minus-one (one, here): most integration time is
-    // spent waiting on local mode's own processes, not in the test worker. The e2e project
-    // keeps its single fork.
+    // spent waiting on local mode's own processes, not in the test worker.
     maxWorkers: 2,
     // After vitest's own summary, one line per project: a project that did not really run (e2e without Chromium) is named loudly.
     reporters: ['default', './tests/project-summary.ts'],
@@ -37,11 +36,9 @@ export default defineConfig({
           globalSetup: ['tests/e2e/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 240_000,
-          // One browser at a time on a small machine: files run one after another in one
-          // process, and only once the other projects are done.
-          pool: 'forks',
-          poolOptions: { forks: { singleFork: true } },
-          sequence: { groupOrder: 1 },
+          // Browser files share the lanes with the others (each file its own Chromium, its own
+          // tickets and invited agents on the shared instance): run after the rest, as they once
+          // were, they added two minutes of a lone lane at the end of every run.
         },
       },
       {

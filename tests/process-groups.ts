@@ -153,6 +153,37 @@ export function spawnGroup(command: string, args: string[], options: SpawnOption
 }
 
 /**
+ * Runs a command to its end in a group of its own and answers its exit code and output.
+ * The whole group (npx, a CLI, what it spawned) is stopped when the command ends, and at
+ * once when `signal` aborts (the test failed or timed out first), so nothing outlives it.
+ */
+export async function runGroup(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; signal?: AbortSignal },
+  what: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnGroup(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] }, what);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const abort = () => signalGroup(child.pid!, 'SIGKILL');
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    return { code, stdout, stderr };
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    // Whatever the command left behind in its group goes with it.
+    if (child.pid !== undefined) await stopGroup(child.pid, 'SIGTERM', 5_000);
+  }
+}
+
+/**
  * The final check of a global teardown: every group recorded in this run that
  * still has a process, except the global instances of other projects (their own
  * teardown stops them later). Those left are killed here, and returned so the

@@ -1,40 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type FunctionDefinition, functions, isBuilt } from '../../lib/definitions/functions.ts';
+import { runGroup } from '../process-groups.ts';
 
 /** The manifest functions `cdk synth` builds here: mail on, retention as in cdk.json (off). */
 const built = (functions as readonly FunctionDefinition[]).filter((f) => isBuilt(f, { mail: true, retention: false }));
 
-/**
- * Runs a command in its own process group and returns its output; the whole group (npx, the CDK CLI,
- * the app under tsx, esbuild) is killed when the test ends first, so nothing is left running.
- */
-function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; signal: AbortSignal }): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const stop = () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    };
-    options.signal.addEventListener('abort', stop, { once: true });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      options.signal.removeEventListener('abort', stop);
-      if (code === 0) resolvePromise({ stdout, stderr });
-      else reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${stdout}\n${stderr}`));
-    });
-  });
-}
 const root = resolve(import.meta.dirname, '../..');
 
 /**
@@ -54,7 +27,8 @@ describe('npx cdk synth', () => {
     out = await mkdtemp(join(tmpdir(), 'cdk-out-'));
     // No AWS credentials or Docker in this environment: a synth that needed either would fail here.
     const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', CDK_DOCKER: 'false-docker-is-not-used' };
-    const { stdout, stderr } = await run('npx', ['cdk', 'synth', '--quiet', '-c', 'helpdesk:supportDomain=helpdesk.example.com', '--output', out], { cwd: root, env, signal: running.signal });
+    const { code, stdout, stderr } = await runGroup('npx', ['cdk', 'synth', '--quiet', '-c', 'helpdesk:supportDomain=helpdesk.example.com', '--output', out], { cwd: root, env, signal: running.signal }, 'npx cdk synth');
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
     expect(`${stdout}${stderr}`).not.toMatch(/AwsSolutions-\w+.*(Error|Warning)/);
     const template = JSON.parse(await readFile(join(out, 'Helpdesk-dev.template.json'), 'utf8'));
     const lambdas = Object.values(template.Resources as Record<string, { Type: string }>).filter((r) => r.Type === 'AWS::Lambda::Function');
