@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
@@ -29,8 +29,15 @@ export async function launcherArguments(classPath: string[]): Promise<string[]> 
   return ['-cp', classPath.join(delimiter), launcherSource];
 }
 
+let versionAnswer: SpawnSyncReturns<string> | undefined;
+/** `java -version`, asked once per process (the Java check and the launcher's cache key both need it). */
+export function javaVersion(): SpawnSyncReturns<string> {
+  versionAnswer ??= spawnSync('java', ['-version'], { encoding: 'utf8' });
+  return versionAnswer;
+}
+
 async function compiledLauncher(classPath: string[]): Promise<string | undefined> {
-  const version = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  const version = javaVersion();
   const key = createHash('sha256')
     .update(readFileSync(launcherSource))
     .update(`${version.stderr}${version.stdout}`)

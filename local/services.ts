@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net, { createServer, type Server } from 'node:net';
@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import sesLocal from 'aws-ses-v2-local';
-import { dynamoJvmOptions, launcherArguments } from './dynamodb-launcher.ts';
+import { dynamoJvmOptions, javaVersion, launcherArguments } from './dynamodb-launcher.ts';
 import { buckets, queues, table, topics, type IndexDefinition } from '../lib/definitions/resources.ts';
 
 /** Local AWS stand-ins, each started on loopback and provisioned from the stack's own definitions. */
@@ -41,7 +41,7 @@ export class MissingJavaError extends Error {}
 
 /** DynamoDB Local is a Java program: say exactly what to install when Java is missing or too old. */
 export function checkJava(): void {
-  const res = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  const res = javaVersion();
   const advice =
     'DynamoDB Local needs Java 17 or newer.\n' +
     '  Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless\n' +
