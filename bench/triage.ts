@@ -5,7 +5,8 @@
  * (decideTriage), per language and overall; then triage time per ticket and
  * model load time, measured apart.
  *
- *   npm run bench:triage -- [--train FILE] [--test FILE] [--train-size N] [--repeats N] [--folds K] [--json]
+ *   npm run bench:triage -- [--train FILE] [--test FILE] [--train-size N] [--repeats N] [--folds K]
+ *                           [--options JSON] [--policy JSON] [--json]
  *
  * Default input: ../shared/corpora/labelled-tickets/tickets.jsonl (never copied
  * into the repository, nor a model trained on it). With --test, trains on
@@ -13,6 +14,9 @@
  * a seeded sample keeping each department's share) and scores the test file once. Otherwise repeated stratified
  * k-fold on the train file: every ticket is scored once per repeat by a model
  * that did not see it; figures are the median over repeats, with min–max.
+ *
+ * --options (partial TrainOptions) and --policy (partial DecisionPolicy) score
+ * an alternative against the same splits, e.g. --options '{"l2":1e-3}'.
  *
  * Lines are either the desk's own format ({subject, body, department,
  * category?, priority?, language?}) or the corpus's ({subject, body, queue,
@@ -25,7 +29,7 @@ import { performance } from 'node:perf_hooks';
 import { defaultTriageRules, triage, type TriageResult } from '#core/triage';
 import { checkTriageExample, type TriageExample } from '#core/triage-examples';
 import { predictTriage, prepareTriageModel, stratifiedFolds, trainTriageModel, type TrainOptions, type TriagePrediction } from '#core/triage-model';
-import { decideTriage, defaultDecisionPolicy, type TriageDecision } from '#core/triage-decision';
+import { decideTriage, defaultDecisionPolicy, type DecisionPolicy, type TriageDecision } from '#core/triage-decision';
 import type { Priority } from '#core/ticket';
 import { CORPUS_PRIORITY, QUEUE_DEPARTMENT } from './triage-corpus.ts';
 
@@ -51,6 +55,8 @@ const repeats = Number(flag('repeats') ?? 3);
 const folds = Number(flag('folds') ?? 5);
 const asJson = args.includes('--json');
 const trainSize = Number(flag('train-size') ?? 200);
+const chosen: Partial<TrainOptions> = JSON.parse(flag('options') ?? '{}');
+const policy: DecisionPolicy = { ...defaultDecisionPolicy, ...JSON.parse(flag('policy') ?? '{}') };
 
 function load(file: string): TriageExample[] {
   const out: TriageExample[] = [];
@@ -88,12 +94,18 @@ interface Outcome {
   department: string | null;
   routed: boolean;
   priority: Priority | null;
+  /** The product's only: which branch of decideTriage decided, and what the rules and the model alone said. */
+  branch?: Branch;
+  rules?: string | null;
+  model?: string | null;
 }
+
+const branches = ['rules win', 'model routes', 'rules fallback', 'dispatch'] as const;
+type Branch = (typeof branches)[number];
 
 type System = 'rules' | 'naive Bayes (routes all)' | 'model (routes all)' | 'model at its threshold' | 'rules + model (product)';
 const systems: System[] = ['rules', 'naive Bayes (routes all)', 'model (routes all)', 'model at its threshold', 'rules + model (product)'];
 
-const chosen: Partial<TrainOptions> = {};
 const baseline: Partial<TrainOptions> = { method: 'naive-bayes', features: { bigrams: true, chars: [0, 0], minDf: 1, maxFeatures: 1_000_000 }, folds: 0 };
 
 const rulesOf = (e: TriageExample): TriageResult => triage({ subject: e.subject, body: e.body, requesterEmail: '' }, defaultTriageRules);
@@ -116,9 +128,18 @@ function score(train: TriageExample[], test: TriageExample[], seed: number): Rec
     out['naive Bayes (routes all)'].push(argmax(predictTriage(nb, e)));
     const p = predictTriage(lr, e);
     out['model (routes all)'].push(argmax(p));
-    const d: TriageDecision = decideTriage(r, { examples: model.examples, recommendedThreshold: model.metrics.recommendedThreshold, prediction: p }, defaultDecisionPolicy);
+    const d: TriageDecision = decideTriage(r, { examples: model.examples, recommendedThreshold: model.metrics.recommendedThreshold, prediction: p }, policy);
     out['model at its threshold'].push({ ...argmax(p), routed: (p.department?.confidence ?? 0) >= (d.threshold ?? 1) });
-    out['rules + model (product)'].push({ department: d.department, routed: !d.dispatch, priority: d.priority });
+    const rulesWon = !r.dispatch && (r.signals.some((x) => x.startsWith('domain:')) || r.confidence >= policy.rulesWinAt);
+    const branch: Branch = d.decidedBy === 'model' ? 'model routes' : d.decidedBy === 'nobody' ? 'dispatch' : rulesWon ? 'rules win' : 'rules fallback';
+    out['rules + model (product)'].push({
+      department: d.department,
+      routed: !d.dispatch,
+      priority: d.priority,
+      branch,
+      rules: r.dispatch ? null : r.department,
+      model: p.department?.label ?? null,
+    });
   }
   return out;
 }
@@ -204,6 +225,8 @@ const languages = ['all', ...[...new Set((test ?? train).map((e) => e.language ?
 
 /** runs[r][system][language] = figures of one repeat (or of the one train/test run). */
 const runs: Record<System, Record<string, Figures>>[] = [];
+/** The product's branches, summed over repeats: [language][branch] = tickets, right, rules right, model right. */
+const byBranch: Record<string, Record<Branch, { n: number; right: number; rules: number; model: number }>> = {};
 
 function collect(testSet: TriageExample[], outcomes: Record<System, Outcome[]>) {
   const run = {} as Record<System, Record<string, Figures>>;
@@ -215,6 +238,16 @@ function collect(testSet: TriageExample[], outcomes: Record<System, Outcome[]>) 
     }
   }
   runs.push(run);
+  testSet.forEach((e, i) => {
+    const o = outcomes['rules + model (product)'][i]!;
+    for (const lang of ['all', e.language ?? 'unknown']) {
+      const row = ((byBranch[lang] ??= Object.fromEntries(branches.map((b) => [b, { n: 0, right: 0, rules: 0, model: 0 }])) as (typeof byBranch)[string])[o.branch!]);
+      row.n++;
+      if (o.routed && o.department === e.department) row.right++;
+      if (o.rules === e.department) row.rules++;
+      if (o.model === e.department) row.model++;
+    }
+  });
 }
 
 const started = performance.now();
@@ -270,7 +303,7 @@ for (let round = 0; round < 5; round++) {
     const t0 = performance.now();
     const r = rulesOf(e);
     const p = predictTriage(prepared, e);
-    decideTriage(r, { examples: full.examples, recommendedThreshold: full.metrics.recommendedThreshold, prediction: p });
+    decideTriage(r, { examples: full.examples, recommendedThreshold: full.metrics.recommendedThreshold, prediction: p }, policy);
     times.push(performance.now() - t0);
   }
 }
@@ -306,7 +339,7 @@ console.log(
     ? `Trained on ${train.length} tickets (${trainFile}), scored on ${test.length} (${testFile}).`
     : `${train.length} tickets (${trainFile}), ${repeats} × stratified ${folds}-fold: each ticket scored once a repeat by a model trained on the other ${Math.round(((folds - 1) / folds) * train.length)}; median over repeats (min–max).`,
 );
-console.log(`Model: logistic regression on word, word-pair and character n-gram TF-IDF (priority on words and pairs only); routing threshold from its own cross-validation (target precision ${full.metrics.targetPrecision}); decision policy ${JSON.stringify(defaultDecisionPolicy)}.`);
+console.log(`Model: logistic regression on word, word-pair and character n-gram TF-IDF (priority on words and pairs only); routing threshold from its own cross-validation (target precision ${full.metrics.targetPrecision}); decision policy ${JSON.stringify(policy)}${flag('options') ? `; options ${flag('options')}` : ''}.`);
 console.log('Figures in %. "right" counts an unrouted ticket as not right, as the issue does.\n');
 for (const lang of languages) {
   const n = runs[0]!.rules[lang]?.n ?? 0;
@@ -319,6 +352,18 @@ for (const lang of languages) {
   for (const r of rows) console.log(line(r));
   console.log();
 }
+console.log('The product\'s department decision by branch of decideTriage (all repeats summed): share of tickets, and right among them as decided, by the rules alone (when they routed) and by the model alone.');
+for (const lang of languages) {
+  const rows = byBranch[lang];
+  if (!rows) continue;
+  const total = branches.reduce((s, b) => s + rows[b].n, 0);
+  const parts = branches.map((b) => {
+    const r = rows[b];
+    return r.n ? `${b} ${p100(r.n / total)} %: right ${p100(r.right / r.n)}, rules ${p100(r.rules / r.n)}, model ${p100(r.model / r.n)}` : `${b} 0 %`;
+  });
+  console.log(`  ${lang}: ${parts.join('; ')}`);
+}
+console.log();
 const held = full.metrics.fields.department;
 console.log(`Model on all ${train.length}: ${full.features.vocabulary.length} features, ${Math.round(json.length / 1024)} KB of JSON; own cross-validation: department ${p100(held?.accuracy ?? NaN)} %, macro-F1 ${p100(held?.macroF1 ?? NaN)} %, priority ${p100(full.metrics.fields.priority?.accuracy ?? NaN)} %; recommended threshold ${full.metrics.recommendedThreshold ?? 'none'}.`);
 console.log(`Model load (JSON.parse + prepare), 30 loads: wall p50 ${median(loads).toFixed(2)} ms, max ${Math.max(...loads).toFixed(2)} ms; CPU p50 ${median(loadsCpu).toFixed(2)} ms, max ${Math.max(...loadsCpu).toFixed(2)} ms.`);
