@@ -69,6 +69,37 @@ describe('trainTriageModel', () => {
     expect(model.metrics).toMatchObject({ method: 'none', fields: {}, recommendedThreshold: null });
   }, SLOW);
 
+  it('without a threshold precise enough, leaves to dispatch only tickets the model got wrong more often than not', () => {
+    // targetPrecision above 1 is never reached: the maxDispatchedPrecision rule chooses.
+    const { model, report } = trainTriageModel(examples, { trainedAt: at, targetPrecision: 1.01 });
+    const t = model.metrics.recommendedThreshold!;
+    const below = examples.flatMap((e, i) => {
+      const p = report.heldOut[i]!.department!;
+      return p.confidence < t ? [p.label === e.department] : [];
+    });
+    expect(below.filter(Boolean).length).toBeLessThanOrEqual(below.length * defaultTrainOptions.maxDispatchedPrecision);
+    // The old rule (1): as many to dispatch as minRouted allows, never fewer than now.
+    const old = trainTriageModel(examples, { trainedAt: at, targetPrecision: 1.01, maxDispatchedPrecision: 1 }).model.metrics.recommendedThreshold!;
+    expect(old).toBeGreaterThanOrEqual(t);
+  }, SLOW);
+
+  it("the department's probability takes the category head's too, each category summed into its department", () => {
+    const mix = trained.model.departmentFromCategory!;
+    expect(mix).toEqual({ weight: defaultTrainOptions.departmentFromCategory, department: { access: 'it', benefits: 'hr', billing: 'finance' } });
+    const m = prepareTriageModel(trained.model);
+    const e = { subject: 'Senha expirada', body: 'Não consigo acessar o sistema.' };
+    const p = predictTriage(m, e);
+    const alone = predictTriage(prepareTriageModel({ ...trained.model, departmentFromCategory: undefined }), e);
+    const cat = p.category!.ranking.find((r) => r.label === 'access')!.p;
+    const dept = alone.department!.ranking.find((r) => r.label === 'it')!.p;
+    expect(p.department!.ranking.find((r) => r.label === 'it')!.p).toBeCloseTo((1 - mix.weight) * dept + mix.weight * cat, 2);
+    expect(p.department!.ranking.reduce((s, r) => s + r.p, 0)).toBeCloseTo(1, 2);
+    // Off (0), or a category seen in two departments: the department head alone.
+    expect(trainTriageModel(examples, { trainedAt: at, folds: 0, departmentFromCategory: 0 }).model.departmentFromCategory).toBeUndefined();
+    const mixed = examples.map((e, i) => (i === 0 ? { ...e, department: e.department === 'it' ? 'hr' : 'it' } : e));
+    expect(trainTriageModel(mixed, { trainedAt: at, folds: 0 }).model.departmentFromCategory).toBeUndefined();
+  }, SLOW);
+
   it('stratified folds keep each label spread over every fold', () => {
     const keys = [...Array(10).fill('a'), ...Array(5).fill('b')];
     const folds = stratifiedFolds(keys, 5, 1);
