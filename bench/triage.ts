@@ -339,7 +339,7 @@ console.log(
     ? `Trained on ${train.length} tickets (${trainFile}), scored on ${test.length} (${testFile}).`
     : `${train.length} tickets (${trainFile}), ${repeats} × stratified ${folds}-fold: each ticket scored once a repeat by a model trained on the other ${Math.round(((folds - 1) / folds) * train.length)}; median over repeats (min–max).`,
 );
-console.log(`Model: logistic regression on word, word-pair and character n-gram TF-IDF (priority on words and pairs only); routing threshold from its own cross-validation (target precision ${full.metrics.targetPrecision}); decision policy ${JSON.stringify(policy)}${flag('options') ? `; options ${flag('options')}` : ''}.`);
+console.log(`Model: logistic regression on word, word-pair and character n-gram TF-IDF (priority on words and pairs only; department averaged with the category head${full.departmentFromCategory ? '' : ', off here'}); routing threshold from its own cross-validation (target precision ${full.metrics.targetPrecision}); decision policy ${JSON.stringify(policy)}${flag('options') ? `; options ${flag('options')}` : ''}.`);
 console.log('Figures in %. "right" counts an unrouted ticket as not right, as the issue does.\n');
 for (const lang of languages) {
   const n = runs[0]!.rules[lang]?.n ?? 0;
