@@ -6,7 +6,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buckets } from '../../lib/definitions/resources.ts';
 import { defaultDepartments } from '../../lib/config.ts';
-import { poll, repoRoot, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
+import { apiCall, poll, repoRoot, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
 
 /**
  * Departments are a confidentiality boundary, and levels mean something. A local-mode instance
@@ -45,15 +45,7 @@ const member: Record<Kind, Caller> = { support: L1, it: L3, legal: L2, dispatch:
 const tokens = new Map<string, string>();
 const token = async (email: string) => tokens.get(email) ?? (tokens.set(email, await signInAs(local.endpoints, email)), tokens.get(email)!);
 
-async function call(who: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(local.endpoints.apiUrl + path, {
-    method,
-    headers: { authorization: `Bearer ${await token(who)}`, ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
-}
+const call = async (who: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => apiCall(local.endpoints.apiUrl, await token(who), method, path, body, headers);
 
 const requester = `access-${randomUUID().slice(0, 8)}@example.com`;
 const word = `zq${randomUUID().slice(0, 6).replace(/-/g, '')}`;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createTransport } from 'nodemailer';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { poll, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
+import { apiCall, poll, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
 import { openSurveyLink, pressSend, vote } from './survey-form.ts';
 
 /**
@@ -59,14 +59,7 @@ async function token(email: string): Promise<string> {
   return idToken;
 }
 
-async function call(method: string, path: string, body?: unknown, as = 'l1@helpdesk.local') {
-  const res = await fetch(local.endpoints.apiUrl + path, {
-    method,
-    headers: { authorization: `Bearer ${await token(as)}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const call = async (method: string, path: string, body?: unknown, as = 'l1@helpdesk.local') => apiCall(local.endpoints.apiUrl, await token(as), method, path, body);
 
 const until = poll;
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { poll, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
+import { apiCall, poll, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
 import { waitIndexed } from './indexing.ts';
 import { vote } from './survey-form.ts';
 
@@ -43,21 +43,7 @@ afterAll(async () => {
   await rm(policyFile, { force: true });
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(local.endpoints.apiUrl + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: any;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, headers: res.headers, body: parsed, text };
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => apiCall(local.endpoints.apiUrl, token, method, path, body, headers);
 
 const until = poll;
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { repoRoot, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
+import { apiCall, repoRoot, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
 import { readCorpusTickets, type CorpusTicket } from '../../bench/triage-corpus.ts';
 
 /**
@@ -40,21 +40,7 @@ afterAll(async () => {
   await local?.stop();
 });
 
-async function call(token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(local.endpoints.apiUrl + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: any;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, body: parsed, text };
-}
+const call = (token: string, method: string, path: string, body?: unknown) => apiCall(local.endpoints.apiUrl, token, method, path, body);
 
 /** At most `n` at once: the machine is shared. */
 async function inBatches<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {

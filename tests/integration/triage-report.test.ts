@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
+import { apiCall, signInAs, startLocalMode, type LocalMode } from './local-mode.ts';
 import { waitIndexed } from './indexing.ts';
 
 /**
@@ -28,21 +28,7 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(local.endpoints.apiUrl + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: any;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, body: parsed, text };
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => apiCall(local.endpoints.apiUrl, token, method, path, body, headers);
 
 async function open(subject: string, body: string) {
   const res = await call('POST', '/tickets', { requester: { email: `cust-${randomUUID().slice(0, 8)}@example.com` }, subject, body, channel: 'phone' });
