@@ -77,8 +77,7 @@ function dynamoDbLocalDir(): string {
 }
 
 /** DynamoDB Local's jar and its libraries, as a Java class path. */
-export function dynamoDbClassPath(): string[] {
-  const dir = dynamoDbLocalDir();
+export function dynamoDbClassPath(dir = dynamoDbLocalDir()): string[] {
   return [join(dir, 'DynamoDBLocal.jar'), join(dir, 'DynamoDBLocal_lib', '*')];
 }
 
@@ -87,7 +86,7 @@ async function startDynamoOn(dataDir: string, port: number): Promise<{ process: 
   // (local/java/LoopbackDynamoDb.java, see local/dynamodb-launcher.ts) binds it to 127.0.0.1. No telemetry either.
   const dir = dynamoDbLocalDir();
   const libs = join(dir, 'DynamoDBLocal_lib');
-  const launcher = await launcherArguments(dynamoDbClassPath());
+  const launcher = await launcherArguments(dynamoDbClassPath(dir));
   const child = spawn('java', [...dynamoJvmOptions, `-Djava.library.path=${libs}`, ...launcher, '-port', String(port), '-dbPath', dataDir, '-sharedDb', '-disableTelemetry'], {
     cwd: dir,
     stdio: ['ignore', 'ignore', 'pipe'],
